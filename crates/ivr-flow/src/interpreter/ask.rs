@@ -1,0 +1,435 @@
+//! The `ask` state: prompts, listening, and deciding what the caller's words or keys mean.
+
+use super::call::{Call, Phase};
+use super::io::{Action, CallEvent, ListenParams};
+use crate::schema::{AskSpec, RetryPolicy};
+use crate::text::{MatchDecision, MatchPolicy, SlotType, detect_language, slot_from_dtmf, slot_from_speech};
+use std::sync::Arc;
+
+const DEFAULT_NO_INPUT_MS: u64 = 5000;
+const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+/// Pause after the last key of an entry of unknown length before taking it as complete.
+const INTER_DIGIT_MS: i64 = 3000;
+/// A speech match this sure, in another language than the call's, switches the call's language
+/// even when the words alone do not show which language they are.
+const SWITCH_ON_SCORE: f32 = 0.9;
+
+/// One `ask` state while it waits for an answer.
+pub(crate) struct AskTurn {
+    state: String,
+    pending: Vec<u64>,
+    no_input_at: Option<jiff::Timestamp>,
+    no_input_ms: u64,
+    speaking: bool,
+    barge_in: bool,
+    no_inputs: u32,
+    no_matches: u32,
+    keys: String,
+    keys_deadline: Option<jiff::Timestamp>,
+}
+
+impl AskTurn {
+    pub(super) fn deadline(&self) -> Option<jiff::Timestamp> {
+        match (self.no_input_at, self.keys_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    pub(super) fn prompt_finished(&mut self, play_id: u64, now: jiff::Timestamp) {
+        self.pending.retain(|id| *id != play_id);
+        if self.pending.is_empty() && !self.speaking && self.keys.is_empty() {
+            self.start_no_input_timer(now);
+        }
+    }
+
+    fn start_no_input_timer(&mut self, now: jiff::Timestamp) {
+        let wait = jiff::SignedDuration::from_millis(i64::try_from(self.no_input_ms).unwrap_or(60_000));
+        self.no_input_at = now.checked_add(wait).ok();
+    }
+}
+
+/// What the caller's turn amounted to.
+enum Outcome {
+    Intent { name: String, score: f32, lang: Option<String> },
+    Slot(String),
+    NoMatch,
+    NoInput,
+}
+
+impl Call {
+    fn ask_spec(&self, state: &str) -> Option<Arc<crate::flow::Flow>> {
+        matches!(self.state_spec(state), Some(crate::schema::StateSpec::Ask(_))).then(|| Arc::clone(&self.flow))
+    }
+
+    /// Enters an ask state: plays its prompts and starts listening.
+    pub(super) fn start_ask(&mut self, state: &str, now: jiff::Timestamp) {
+        let Some(flow) = self.ask_spec(state) else { return };
+        let Some(crate::schema::StateSpec::Ask(ask)) = flow.spec.states.get(state).map(|s| &s.value) else {
+            return;
+        };
+        let defaults = &flow.spec.ask_defaults;
+        let turn = AskTurn {
+            state: state.into(),
+            pending: Vec::new(),
+            no_input_at: None,
+            no_input_ms: ask
+                .no_input_timeout_ms
+                .as_ref()
+                .or(defaults.no_input_timeout_ms.as_ref())
+                .map_or(DEFAULT_NO_INPUT_MS, |t| t.value),
+            speaking: false,
+            barge_in: ask.barge_in.or(defaults.barge_in).unwrap_or(true),
+            no_inputs: 0,
+            no_matches: 0,
+            keys: String::new(),
+            keys_deadline: None,
+        };
+        let prompts: Vec<String> = ask.prompts.iter().map(|p| p.value.clone()).collect();
+        self.prompt_and_listen(turn, &prompts, now);
+    }
+
+    /// Plays `prompts` and (re)starts listening in the turn's state.
+    fn prompt_and_listen(&mut self, mut turn: AskTurn, prompts: &[String], now: jiff::Timestamp) {
+        turn.pending = prompts.iter().map(|p| self.play(p, turn.barge_in)).collect();
+        turn.speaking = false;
+        turn.keys.clear();
+        turn.keys_deadline = None;
+        turn.no_input_at = None;
+        if turn.pending.is_empty() {
+            turn.start_no_input_timer(now);
+        }
+        let params = self.listen_params(&turn);
+        self.action(Action::Listen(params));
+        self.event(CallEvent::Listen { state: turn.state.clone() });
+        self.phase = Phase::Asking(Box::new(turn));
+    }
+
+    fn listen_params(&self, turn: &AskTurn) -> ListenParams {
+        let flow = &self.flow;
+        let ask = current_ask(flow, &turn.state);
+        let defaults = &flow.spec.ask_defaults;
+        let mut phrases = Vec::new();
+        if let Some(ask) = ask {
+            for intent in self.candidates(ask) {
+                if let Some(examples) = flow.spec.intents.get(&intent).and_then(|i| i.examples.get(&self.language)) {
+                    phrases.extend(examples.iter().map(|e| e.value.clone()));
+                }
+            }
+        }
+        ListenParams {
+            state: turn.state.clone(),
+            lang: self.language.clone(),
+            no_input_timeout_ms: turn.no_input_ms,
+            barge_in: turn.barge_in,
+            min_confidence: ask
+                .and_then(|a| a.min_confidence.as_ref())
+                .or(defaults.min_confidence.as_ref())
+                .map_or(0.0, |c| c.value),
+            phrases,
+            slot: ask.and_then(|a| self.slot_type(a)).cloned(),
+        }
+    }
+
+    /// Intents the caller may say here: the state's own, then the global ones.
+    fn candidates(&self, ask: &AskSpec) -> Vec<String> {
+        let mut out: Vec<String> = ask.intents.keys().map(str::to_string).collect();
+        if ask.global.unwrap_or(true) {
+            for global in self.flow.spec.global.keys() {
+                if !out.iter().any(|i| i == global) {
+                    out.push(global.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    fn slot_type<'f>(&'f self, ask: &AskSpec) -> Option<&'f SlotType> {
+        ask.slot.as_ref().and_then(|s| self.flow.slot_types.get(&s.value))
+    }
+
+    pub(super) fn ask_speech_started(&mut self, turn: &mut AskTurn) {
+        turn.speaking = true;
+        turn.no_input_at = None;
+        if turn.barge_in && !turn.pending.is_empty() {
+            turn.pending.clear();
+            self.action(Action::StopPlayback);
+        }
+    }
+
+    pub(super) fn ask_utterance(&mut self, text: &str, confidence: f32, lang: Option<String>, now: jiff::Timestamp) {
+        let Phase::Asking(turn) = &self.phase else { return };
+        let state = turn.state.clone();
+        self.event(CallEvent::Recognized {
+            text: text.into(),
+            confidence,
+            lang: lang.clone(),
+        });
+        self.barge_in_if_playing();
+        let flow = Arc::clone(&self.flow);
+        let Some(ask) = current_ask(&flow, &state) else { return };
+        let min_confidence = self.listen_min_confidence(ask);
+        let outcome = if crate::text::normalize(text).is_empty() {
+            Outcome::NoInput
+        } else if confidence < min_confidence {
+            Outcome::NoMatch
+        } else {
+            self.understand(ask, text, lang)
+        };
+        self.resolve(outcome, now);
+    }
+
+    fn listen_min_confidence(&self, ask: &AskSpec) -> f32 {
+        ask.min_confidence
+            .as_ref()
+            .or(self.flow.spec.ask_defaults.min_confidence.as_ref())
+            .map_or(0.0, |c| c.value)
+    }
+
+    fn barge_in_if_playing(&mut self) {
+        if let Phase::Asking(turn) = &mut self.phase {
+            turn.speaking = false;
+            turn.no_input_at = None;
+            if !turn.pending.is_empty() {
+                turn.pending.clear();
+                self.action(Action::StopPlayback);
+            }
+        }
+    }
+
+    /// Words -> a slot value or an intent. Slots are tried first (a receipt number is not an
+    /// intent), except free text, which would swallow "agent" or "goodbye".
+    fn understand(&self, ask: &AskSpec, text: &str, lang: Option<String>) -> Outcome {
+        let slot = self.slot_type(ask);
+        if let Some(slot) = slot.filter(|s| **s != SlotType::FreeText)
+            && let Some(value) = slot_from_speech(slot, text)
+        {
+            return Outcome::Slot(value);
+        }
+        let candidates = self.candidates(ask);
+        let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
+        match self.flow.matcher.decide(text, &refs, MatchPolicy::default()) {
+            MatchDecision::Match(m) => {
+                let said_in = lang
+                    .filter(|l| self.flow.spec.languages.iter().any(|d| d.value == *l))
+                    .or_else(|| detect_language(text).map(str::to_string))
+                    .or_else(|| (m.score >= SWITCH_ON_SCORE).then(|| m.lang.clone()));
+                Outcome::Intent {
+                    name: m.intent,
+                    score: m.score,
+                    lang: said_in,
+                }
+            }
+            _ => match slot.and_then(|s| slot_from_speech(s, text)) {
+                Some(value) => Outcome::Slot(value),
+                None => Outcome::NoMatch,
+            },
+        }
+    }
+
+    pub(super) fn ask_dtmf(&mut self, digits: &str, now: jiff::Timestamp) {
+        self.event(CallEvent::Dtmf { digits: digits.into() });
+        self.barge_in_if_playing();
+        let Phase::Asking(turn) = &self.phase else { return };
+        let state = turn.state.clone();
+        let flow = Arc::clone(&self.flow);
+        let Some(ask) = current_ask(&flow, &state) else { return };
+        let slot = self.slot_type(ask).cloned();
+        let collects_keys = matches!(slot, Some(SlotType::Digits { .. } | SlotType::Receipt | SlotType::Phone | SlotType::YesNo));
+        for key in digits.chars() {
+            let Phase::Asking(turn) = &mut self.phase else { return };
+            let starting = turn.keys.is_empty();
+            // The state's own key map wins on the first key, so `*` or `0` can still mean
+            // "repeat" or "agent" while entering digits.
+            if starting && let Some(intent) = ask.dtmf.get(&key.to_string()) {
+                let name = intent.value.clone();
+                return self.resolve(Outcome::Intent { name, score: 1.0, lang: None }, now);
+            }
+            if !collects_keys {
+                let outcome = match self.intent_for_key(ask, key) {
+                    Some(name) => Outcome::Intent { name, score: 1.0, lang: None },
+                    None => Outcome::NoMatch,
+                };
+                return self.resolve(outcome, now);
+            }
+            if key == '#' {
+                return self.finish_keys(now);
+            }
+            turn.keys.push(key);
+            let complete = match &slot {
+                Some(SlotType::YesNo) => true,
+                Some(SlotType::Digits { max, .. }) => turn.keys.len() >= *max,
+                Some(SlotType::Receipt) => turn.keys.len() >= 13,
+                _ => false,
+            };
+            if complete {
+                return self.finish_keys(now);
+            }
+        }
+        if let Phase::Asking(turn) = &mut self.phase
+            && !turn.keys.is_empty()
+        {
+            turn.no_input_at = None;
+            turn.keys_deadline = now.checked_add(jiff::SignedDuration::from_millis(INTER_DIGIT_MS)).ok();
+        }
+    }
+
+    /// The intent a key selects here: a routed intent's key, else a global intent's.
+    fn intent_for_key(&self, ask: &AskSpec, key: char) -> Option<String> {
+        let key = key.to_string();
+        let has_key = |intent: &str| {
+            self.flow
+                .spec
+                .intents
+                .get(intent)
+                .and_then(|i| i.dtmf.as_ref())
+                .is_some_and(|k| k.value == key)
+        };
+        self.candidates(ask).into_iter().find(|i| has_key(i))
+    }
+
+    fn finish_keys(&mut self, now: jiff::Timestamp) {
+        let Phase::Asking(turn) = &mut self.phase else { return };
+        let keys = std::mem::take(&mut turn.keys);
+        turn.keys_deadline = None;
+        let state = turn.state.clone();
+        let flow = Arc::clone(&self.flow);
+        let slot = current_ask(&flow, &state).and_then(|a| self.slot_type(a));
+        let outcome = match slot.and_then(|s| slot_from_dtmf(s, &keys)) {
+            Some(value) => Outcome::Slot(value),
+            None if keys.is_empty() => Outcome::NoInput,
+            None => Outcome::NoMatch,
+        };
+        self.resolve(outcome, now);
+    }
+
+    pub(super) fn ask_timeout(&mut self, now: jiff::Timestamp) {
+        let Phase::Asking(turn) = &self.phase else { return };
+        if turn.keys_deadline.is_some_and(|d| d <= now) {
+            return self.finish_keys(now);
+        }
+        self.resolve(Outcome::NoInput, now);
+    }
+
+    fn resolve(&mut self, outcome: Outcome, now: jiff::Timestamp) {
+        let Phase::Asking(turn) = std::mem::replace(&mut self.phase, Phase::Idle) else { return };
+        let flow = Arc::clone(&self.flow);
+        let Some(ask) = current_ask(&flow, &turn.state) else { return };
+        match outcome {
+            Outcome::Slot(value) => {
+                let Some(slot) = &ask.slot else { return };
+                self.event(CallEvent::Slot {
+                    name: slot.value.clone(),
+                    value: value.clone(),
+                });
+                self.vars.insert(slot.value.clone(), value.clone());
+                self.heard.clear();
+                let next = ask.on_value.get(&value).or(ask.next.as_ref());
+                self.action(Action::StopListening);
+                match next {
+                    Some(next) => self.goto(&next.value, now),
+                    None => self.hang_up("no_next_state", now),
+                }
+            }
+            Outcome::Intent { name, score, lang } => {
+                self.event(CallEvent::Intent { name: name.clone(), score });
+                if let Some(lang) = lang.filter(|l| *l != self.language) {
+                    self.set_language(&lang);
+                }
+                self.route_intent(turn, ask, &name, now);
+            }
+            Outcome::NoMatch => self.retry(turn, ask, false, now),
+            Outcome::NoInput => self.retry(turn, ask, true, now),
+        }
+    }
+
+    fn route_intent(&mut self, turn: Box<AskTurn>, ask: &AskSpec, intent: &str, now: jiff::Timestamp) {
+        let flow = Arc::clone(&self.flow);
+        let global = flow.spec.global.get(intent);
+        // A language intent switches language wherever it is said.
+        if let Some(lang) = global.and_then(|g| g.language.as_ref()) {
+            self.set_language(&lang.value);
+        }
+        if let Some(target) = ask.intents.get(intent) {
+            self.heard.clear();
+            self.action(Action::StopListening);
+            return self.goto(&target.value, now);
+        }
+        match global {
+            Some(g) if g.goto.is_some() => {
+                self.heard.clear();
+                self.action(Action::StopListening);
+                if let Some(goto) = &g.goto {
+                    self.goto(&goto.value, now);
+                }
+            }
+            // Repeat, or a new language: say again what the caller heard, in the call's
+            // language now, and keep listening.
+            Some(_) => {
+                let again = if self.heard.is_empty() {
+                    ask.prompts.iter().map(|p| p.value.clone()).collect()
+                } else {
+                    std::mem::take(&mut self.heard)
+                };
+                self.prompt_and_listen(*turn, &again, now);
+            }
+            None => self.retry(turn, ask, false, now),
+        }
+    }
+
+    fn retry(&mut self, mut turn: Box<AskTurn>, ask: &AskSpec, no_input: bool, now: jiff::Timestamp) {
+        let flow = Arc::clone(&self.flow);
+        let defaults = &flow.spec.ask_defaults;
+        let (own, default) = if no_input {
+            (&ask.no_input, &defaults.no_input)
+        } else {
+            (&ask.no_match, &defaults.no_match)
+        };
+        let count = if no_input {
+            turn.no_inputs += 1;
+            self.event(CallEvent::Noinput { count: turn.no_inputs });
+            turn.no_inputs
+        } else {
+            turn.no_matches += 1;
+            self.event(CallEvent::Nomatch { count: turn.no_matches });
+            turn.no_matches
+        };
+        let max = pick(own, default, |r| r.max.as_ref().map(|m| m.value)).unwrap_or(DEFAULT_MAX_ATTEMPTS);
+        if count >= max {
+            self.heard.clear();
+            self.action(Action::StopListening);
+            match pick(own, default, |r| r.then.as_ref().map(|t| t.value.clone())) {
+                Some(then) => self.goto(&then, now),
+                None => self.hang_up("max_attempts", now),
+            }
+            return;
+        }
+        let reprompts = own
+            .as_ref()
+            .filter(|r| !r.reprompts.is_empty())
+            .or(default.as_ref())
+            .map(|r| &r.reprompts);
+        let prompts: Vec<String> = match reprompts.filter(|r| !r.is_empty()) {
+            Some(list) => {
+                let idx = (count as usize - 1).min(list.len() - 1);
+                list[idx].iter().map(|p| p.value.clone()).collect()
+            }
+            None => ask.prompts.iter().map(|p| p.value.clone()).collect(),
+        };
+        self.heard.clear();
+        turn.speaking = false;
+        self.prompt_and_listen(*turn, &prompts, now);
+    }
+}
+
+fn current_ask<'f>(flow: &'f crate::flow::Flow, state: &str) -> Option<&'f AskSpec> {
+    match flow.spec.states.get(state).map(|s| &s.value) {
+        Some(crate::schema::StateSpec::Ask(ask)) => Some(ask),
+        _ => None,
+    }
+}
+
+/// A retry setting from the state, else from `ask_defaults`.
+fn pick<T>(own: &Option<RetryPolicy>, default: &Option<RetryPolicy>, get: impl Fn(&RetryPolicy) -> Option<T>) -> Option<T> {
+    own.as_ref().and_then(&get).or_else(|| default.as_ref().and_then(&get))
+}

@@ -1,0 +1,150 @@
+//! What goes into a call (caller and engine events) and what comes out (actions for the engine
+//! to carry out, and the call's event log, the schema shared by `ivr chat --json`, `ivr replay`
+//! and call records).
+
+use crate::schema::{Channel, HttpMethod};
+use crate::text::SlotType;
+use serde::Serialize;
+
+/// Everything that can happen to a call, each handed in with the time it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// The player finished a prompt it was asked to play.
+    PromptFinished { play_id: u64 },
+    /// Voice activity began (for barge-in and to stop the no-input timer).
+    SpeechStarted,
+    /// A final recognition result. `lang` is the recognizer's language, when it knows it.
+    Utterance {
+        text: String,
+        confidence: f32,
+        lang: Option<String>,
+    },
+    /// Keypad keys, in order; `#` ends a digit entry.
+    Dtmf { digits: String },
+    /// The deadline returned by `next_deadline` has passed.
+    Timeout,
+    /// The HTTP lookup returned this JSON, or failed with a reason.
+    LookupResult { result: Result<serde_json::Value, String> },
+    /// The message was accepted for delivery (durably queued), or refused.
+    NotifyResult { ok: bool },
+    /// The callback request was durably recorded, or not.
+    CallbackResult { ok: bool },
+    /// The transfer connected (the flow is done), or failed.
+    TransferResult { ok: bool },
+    /// The caller hung up.
+    Hangup,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferTarget {
+    Queue(String),
+    Uri(String),
+}
+
+/// What the engine should do listening for the caller's answer in an `ask` state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListenParams {
+    pub state: String,
+    pub lang: String,
+    pub no_input_timeout_ms: u64,
+    pub barge_in: bool,
+    pub min_confidence: f32,
+    /// Phrases expected here (intent examples in the call's language): a recognizer grammar
+    /// or hint.
+    pub phrases: Vec<String>,
+    /// The value being captured, if any.
+    pub slot: Option<SlotType>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Play a prompt. `audio` is the recording the flow names; otherwise the engine uses its
+    /// prompt folder or synthesizes `text`.
+    Play {
+        play_id: u64,
+        prompt: String,
+        lang: String,
+        text: String,
+        audio: Option<String>,
+        barge_in: bool,
+    },
+    Listen(ListenParams),
+    StopListening,
+    /// Barge-in: cut the prompt that is playing and drop the queued ones.
+    StopPlayback,
+    Lookup {
+        name: String,
+        method: HttpMethod,
+        url: String,
+        body: Option<serde_json::Value>,
+        timeout_ms: u64,
+    },
+    Notify {
+        channel: Channel,
+        template: String,
+        lang: String,
+        to: String,
+        subject: Option<String>,
+        body: String,
+    },
+    Callback {
+        queue: String,
+        number: String,
+        lang: String,
+    },
+    Transfer(TransferTarget),
+    SetLanguage { lang: String },
+    Hangup { reason: String },
+}
+
+/// The call's event log. Field names are a stable schema: tools and call records read them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CallEvent {
+    State { name: String },
+    Prompt { id: String, lang: String, text: String },
+    Listen { state: String },
+    Recognized {
+        text: String,
+        confidence: f32,
+        lang: Option<String>,
+    },
+    Dtmf { digits: String },
+    Intent { name: String, score: f32 },
+    Slot { name: String, value: String },
+    Nomatch { count: u32 },
+    Noinput { count: u32 },
+    Language { lang: String },
+    Lookup { name: String, ok: bool },
+    Notify {
+        channel: Channel,
+        template: String,
+        to: String,
+    },
+    Callback { queue: String },
+    Transfer {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        queue: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        uri: Option<String>,
+    },
+    Hangup { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    Action(Action),
+    Event(CallEvent),
+}
+
+/// Who is on the call, as signalling tells us.
+#[derive(Debug, Clone, Default)]
+pub struct CallInfo {
+    pub call_id: String,
+    /// The calling number (E.164 or digits), if not withheld.
+    pub caller: Option<String>,
+    pub called: Option<String>,
+    /// Start in this language instead of the flow's default.
+    pub language: Option<String>,
+}

@@ -1,0 +1,242 @@
+//! Which intent a caller's utterance expresses, from example phrases per intent and language.
+//!
+//! Each intent is scored by its best-matching example; word importance is an inverse
+//! intent frequency over all examples, so words many intents share ("case", "online")
+//! count less than words that single one out ("address", "tty").
+
+use indexmap::IndexMap;
+
+use super::normalize::tokens;
+use super::query::{Query, content_words};
+use super::scoring::{intent_coverage, score_example, share_explained_only_by};
+use super::vocabulary::{TermId, Vocabulary};
+
+/// How well an utterance matches one intent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntentScore {
+    pub intent: String,
+    /// Language of the example that matched best.
+    pub lang: String,
+    /// 0.0 (nothing in common) ..= 1.0 (same wording as an example).
+    pub score: f32,
+}
+
+/// Outcome of matching an utterance against the active intents.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MatchDecision {
+    Match(IntentScore),
+    NoMatch { best: Option<IntentScore> },
+    /// Two intents fit about equally well; callers treat this as a no-match and re-prompt.
+    Ambiguous { first: IntentScore, second: IntentScore },
+}
+
+/// Thresholds turning scores into a decision.
+#[derive(Debug, Clone, Copy)]
+pub struct MatchPolicy {
+    /// Best score below this is a no-match.
+    pub min_score: f32,
+    /// Best minus second-best below this is ambiguous.
+    pub min_margin: f32,
+}
+
+/// Share of an intent's score that comes from all its words together rather than from its
+/// best single example.
+const INTENT_WORDS_WEIGHT: f32 = 0.25;
+
+/// A runner-up that alone accounts for this share of the utterance makes the match
+/// ambiguous: the caller asked for two things ("representative or main menu").
+const SECOND_TOPIC_SHARE: f32 = 0.25;
+
+impl Default for MatchPolicy {
+    /// Tuned on the contact-center intents: paraphrases score above 0.55 and off-topic
+    /// speech below 0.3; two-topic requests land within 0.08 of each other.
+    fn default() -> Self {
+        MatchPolicy { min_score: 0.45, min_margin: 0.08 }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Example {
+    lang: String,
+    /// Content words in spoken order.
+    terms: Vec<TermId>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Intent {
+    examples: Vec<Example>,
+    /// Every term of every example, once.
+    terms: Vec<TermId>,
+}
+
+/// Scores utterances against example phrases. Immutable once built; share it in an `Arc`.
+#[derive(Debug, Clone, Default)]
+pub struct IntentMatcher {
+    vocabulary: Vocabulary,
+    intents: IndexMap<String, Intent>,
+    /// Number of intents whose examples use each term.
+    intent_frequency: Vec<u32>,
+    /// Weight of each term, refreshed whenever an example is added.
+    idf: Vec<f32>,
+}
+
+impl IntentMatcher {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add_example(&mut self, intent: &str, lang: &str, example: &str) {
+        let words = content_words(&tokens(example));
+        if words.is_empty() {
+            return;
+        }
+        let terms: Vec<TermId> = words.iter().map(|word| self.vocabulary.intern(word)).collect();
+        self.intent_frequency.resize(self.vocabulary.len(), 0);
+        let entry = self.intents.entry(intent.to_owned()).or_default();
+        for &term in &terms {
+            if !entry.terms.contains(&term) {
+                entry.terms.push(term);
+                if let Some(count) = self.intent_frequency.get_mut(term as usize) {
+                    *count += 1;
+                }
+            }
+        }
+        entry.examples.push(Example { lang: lang.to_owned(), terms });
+        self.refresh_weights();
+    }
+
+    /// One score per candidate intent (its best example over all languages), sorted best first.
+    /// `candidates` restricts which intents are considered (the ones active in the current listening state).
+    /// An empty `candidates` means every known intent; unknown ids are ignored.
+    pub fn rank(&self, utterance: &str, candidates: &[&str]) -> Vec<IntentScore> {
+        let query = self.query(utterance);
+        self.ranked(&query, candidates).into_iter().map(|(score, _)| score).collect()
+    }
+
+    /// Low best score -> NoMatch; top two intents closer than min_margin -> Ambiguous (a no-match to the caller).
+    /// Also Ambiguous when the runner-up is a match on its own for a part of the utterance
+    /// the winner does not explain, i.e. the caller asked for two things.
+    pub fn decide(&self, utterance: &str, candidates: &[&str], policy: MatchPolicy) -> MatchDecision {
+        let query = self.query(utterance);
+        let mut ranked = self.ranked(&query, candidates).into_iter();
+        let Some((first, first_example)) = ranked.next() else {
+            return MatchDecision::NoMatch { best: None };
+        };
+        if first.score < policy.min_score {
+            return MatchDecision::NoMatch { best: Some(first) };
+        }
+        let Some((second, second_example)) = ranked.next() else {
+            return MatchDecision::Match(first);
+        };
+        let near_tie = first.score - second.score < policy.min_margin;
+        let second_topic = second.score >= policy.min_score
+            && share_explained_only_by(&query, &second_example.terms, &first_example.terms) >= SECOND_TOPIC_SHARE;
+        if near_tie || second_topic {
+            MatchDecision::Ambiguous { first, second }
+        } else {
+            MatchDecision::Match(first)
+        }
+    }
+
+    fn query(&self, utterance: &str) -> Query {
+        Query::new(
+            utterance,
+            &self.vocabulary,
+            |term| self.idf.get(term as usize).copied().unwrap_or(0.0),
+            self.unknown_weight(),
+        )
+    }
+
+    /// Candidate intents with their best example, best first (ties keep definition order).
+    fn ranked(&self, query: &Query, candidates: &[&str]) -> Vec<(IntentScore, &Example)> {
+        let mut ranked: Vec<(IntentScore, &Example)> = self
+            .intents
+            .iter()
+            .filter(|(id, _)| candidates.is_empty() || candidates.contains(&id.as_str()))
+            .filter_map(|(id, intent)| {
+                let (example_score, example) = intent
+                    .examples
+                    .iter()
+                    .map(|example| (score_example(query, &example.terms, &self.idf), example))
+                    .fold(None, |best: Option<(f32, &Example)>, current| match best {
+                        Some(best) if best.0 >= current.0 => Some(best),
+                        _ => Some(current),
+                    })?;
+                let score = (1.0 - INTENT_WORDS_WEIGHT) * example_score
+                    + INTENT_WORDS_WEIGHT * intent_coverage(query, &intent.terms);
+                Some((IntentScore { intent: id.clone(), lang: example.lang.clone(), score }, example))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
+        ranked
+    }
+
+    fn refresh_weights(&mut self) {
+        let intents = self.intents.len() as f32;
+        self.idf = self
+            .intent_frequency
+            .iter()
+            .map(|&count| (1.0 + intents / count.max(1) as f32).ln())
+            .collect();
+    }
+
+    /// A word no example uses is as telling as the rarest known word: the caller said
+    /// something none of the intents account for.
+    fn unknown_weight(&self) -> f32 {
+        (1.0 + self.intents.len() as f32).ln()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matcher() -> IntentMatcher {
+        let mut matcher = IntentMatcher::new();
+        matcher.add_example("change_address", "en-US", "I need to change my address");
+        matcher.add_example("change_address", "es-US", "quiero cambiar mi dirección");
+        matcher.add_example("case_status", "en-US", "check my case status");
+        matcher.add_example("case_status", "es-US", "estado de mi caso");
+        matcher.add_example("agent", "en-US", "talk to an agent");
+        matcher
+    }
+
+    #[test]
+    fn ranks_every_candidate_best_first() {
+        let ranked = matcher().rank("I changed my address", &[]);
+        assert_eq!(ranked.len(), 3);
+        assert_eq!(ranked[0].intent, "change_address");
+        assert_eq!(ranked[0].lang, "en-US");
+        assert!(ranked.windows(2).all(|pair| pair[0].score >= pair[1].score));
+        assert!(ranked.iter().all(|score| (0.0..=1.0).contains(&score.score)));
+    }
+
+    #[test]
+    fn candidates_restrict_the_ranking() {
+        let ranked = matcher().rank("estado de mi caso", &["agent", "case_status", "nonexistent"]);
+        let intents: Vec<&str> = ranked.iter().map(|score| score.intent.as_str()).collect();
+        assert_eq!(intents, ["case_status", "agent"]);
+        assert_eq!(ranked[0].lang, "es-US");
+    }
+
+    #[test]
+    fn decisions() {
+        let matcher = matcher();
+        let policy = MatchPolicy::default();
+        assert!(matches!(
+            matcher.decide("cambiar dirección", &[], policy),
+            MatchDecision::Match(IntentScore { ref intent, .. }) if intent == "change_address"
+        ));
+        assert!(matches!(matcher.decide("banana", &[], policy), MatchDecision::NoMatch { .. }));
+        assert_eq!(matcher.decide("agent", &["case_status"], policy), MatchDecision::NoMatch {
+            best: Some(IntentScore { intent: "case_status".into(), lang: "en-US".into(), score: 0.0 })
+        });
+        assert_eq!(IntentMatcher::new().decide("agent", &[], policy), MatchDecision::NoMatch { best: None });
+    }
+
+    #[test]
+    fn is_shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        assert_send_sync::<IntentMatcher>();
+    }
+}

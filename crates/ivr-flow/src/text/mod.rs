@@ -1,0 +1,30 @@
+//! Text understanding for speech and keypad input: normalization, intent matching, language
+//! detection and slot values.
+//!
+//! Everything works on recognizer output in English or Spanish, so it tolerates missing
+//! accents, number words versus digits, fillers and typical transcription slips.
+
+mod email;
+mod language;
+mod matcher;
+mod normalize;
+mod numbers;
+mod phone;
+mod query;
+mod receipt;
+mod scoring;
+mod similarity;
+mod slot_value;
+mod spelling;
+mod spoken_digits;
+mod stopwords;
+mod vocabulary;
+mod yes_no;
+
+#[cfg(test)]
+mod intent_acceptance_tests;
+
+pub use language::detect_language;
+pub use matcher::{IntentMatcher, IntentScore, MatchDecision, MatchPolicy};
+pub use normalize::{normalize, tokens};
+pub use slot_value::{SlotType, slot_from_dtmf, slot_from_speech};

@@ -1,0 +1,561 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The interpreter, state kind by state kind, driven with explicit times as the engine and
+//! `ivr chat` drive it.
+
+use ivr_flow::Flow;
+use ivr_flow::interpreter::{Action, Call, CallEvent, CallInfo, Input, Output, TransferTarget};
+use ivr_flow::schema::HttpMethod;
+use std::sync::Arc;
+
+const FLOW: &str = r#"languages: [en-US, es-US]
+default_language: en-US
+timezone: America/New_York
+start: menu
+variables:
+  status_url: "http://127.0.0.1:9/status"
+schedules:
+  office: { weekly: { mon-fri: ["08:00-20:00"] } }
+queues:
+  q-en: { language: en-US, schedule: office }
+  q-es: { language: es-US, schedule: office }
+prompts:
+  hello: { text: { en-US: "Hello, how can I help?", es-US: "Hola, ¿en qué le ayudo?" } }
+  sorry: { text: { en-US: "Sorry.", es-US: "Perdón." } }
+  ask_pin: { text: { en-US: "Key in your PIN.", es-US: "Marque su PIN." } }
+  status: { text: { en-US: "Case {pin|spell}: {status}.", es-US: "Caso {pin|spell}: {status}." } }
+  offer: { text: { en-US: "Want a text?", es-US: "¿Quiere un texto?" } }
+  bye: { text: { en-US: "Bye.", es-US: "Adiós." } }
+intents:
+  balance: { dtmf: "1", examples: { en-US: ["check my balance", "how much money do I have"], es-US: ["consultar mi saldo", "cuánto dinero tengo"] } }
+  agent: { dtmf: "0", examples: { en-US: ["talk to an agent", "a representative"], es-US: ["hablar con un agente", "un representante"] } }
+  repeat: { dtmf: "*", examples: { en-US: ["repeat that", "say that again"], es-US: ["repita eso", "dígalo otra vez"] } }
+  spanish: { examples: { en-US: ["spanish"], es-US: ["español"] } }
+  english: { examples: { en-US: ["english"], es-US: ["inglés"] } }
+slots:
+  pin: { type: digits, length: 4 }
+  confirm: { type: yes_no }
+templates:
+  link:
+    sms: { en-US: "Your case: {status}", es-US: "Su caso: {status}" }
+global:
+  agent: { goto: agent }
+  repeat: { repeat: true }
+  spanish: { language: es-US }
+  english: { language: en-US }
+ask_defaults:
+  no_input_timeout_ms: 5000
+  min_confidence: 0.5
+  no_input: { reprompts: [[sorry, hello]], max: 3, then: bye }
+  no_match: { reprompts: [sorry], max: 3, then: bye }
+states:
+  menu:
+    ask: { prompts: [hello], intents: { balance: ask_pin } }
+  ask_pin:
+    ask: { prompts: [ask_pin], slot: pin, next: lookup, dtmf: { "*": repeat } }
+  lookup:
+    lookup:
+      name: status
+      method: POST
+      url: "{status_url}?pin={pin}&lang={language}"
+      body: { pin: "{pin}" }
+      timeout_ms: 2000
+      result: { status: /case/status }
+      next: read
+      on_failure: failed
+  read:
+    say: { prompts: [status], next: offer }
+  failed:
+    say: { prompts: [sorry], next: bye }
+  offer:
+    ask: { prompts: [offer], slot: confirm, on_value: { "yes": send, "no": bye } }
+  send:
+    notify: { channel: sms, template: link, to: "{caller}", next: bye, on_failure: failed }
+  agent:
+    branch:
+      cases:
+        - when: { open: office }
+          goto: connect
+      otherwise: callback
+  connect:
+    transfer: { queue_by_language: { en-US: q-en, es-US: q-es }, on_failure: callback }
+  callback:
+    callback: { queue_by_language: { en-US: q-en, es-US: q-es }, next: bye, on_failure: failed }
+  bye:
+    say: { prompts: [bye], next: end }
+  end:
+    hangup: { reason: done }
+"#;
+
+/// Tuesday 2026-12-01, 10:00 Eastern: the office is open.
+const OPEN: &str = "2026-12-01T15:00:00Z";
+/// The same day at 21:00 Eastern: closed.
+const CLOSED: &str = "2026-12-02T02:00:00Z";
+
+struct Harness {
+    call: Call,
+    now: jiff::Timestamp,
+    log: Vec<Output>,
+    /// Plays already reported finished (or cut by barge-in).
+    done: Vec<u64>,
+}
+
+impl Harness {
+    fn start(at: &str, caller: Option<&str>) -> Harness {
+        let (flow, warnings) = Flow::from_source(FLOW).unwrap();
+        assert!(warnings.is_empty(), "{warnings:#?}");
+        let now: jiff::Timestamp = at.parse().unwrap();
+        let info = CallInfo {
+            call_id: "test".into(),
+            caller: caller.map(str::to_string),
+            called: None,
+            language: None,
+        };
+        let call = Call::new(Arc::new(flow), info, now);
+        let mut h = Harness { call, now, log: Vec::new(), done: Vec::new() };
+        h.drain();
+        h
+    }
+
+    fn drain(&mut self) -> Vec<Output> {
+        let mut new = Vec::new();
+        while let Some(o) = self.call.poll_output() {
+            new.push(o);
+        }
+        self.log.extend(new.iter().cloned());
+        new
+    }
+
+    fn after_ms(&mut self, ms: i64) {
+        self.now = self.now.checked_add(jiff::SignedDuration::from_millis(ms)).unwrap();
+    }
+
+    fn send(&mut self, input: Input) -> Vec<Output> {
+        self.call.handle(input, self.now);
+        self.drain()
+    }
+
+    /// Plays every queued prompt to its end, one second each.
+    fn finish_prompts(&mut self) -> Vec<Output> {
+        let mut all = Vec::new();
+        loop {
+            let ids = self.pending_plays();
+            if ids.is_empty() {
+                return all;
+            }
+            for id in ids {
+                self.after_ms(1000);
+                all.extend(self.send(Input::PromptFinished { play_id: id }));
+            }
+        }
+    }
+
+    /// Plays started and not yet finished or cut.
+    fn pending_plays(&mut self) -> Vec<u64> {
+        let mut pending = Vec::new();
+        for o in &self.log {
+            match o {
+                Output::Action(Action::Play { play_id, .. }) => pending.push(*play_id),
+                Output::Action(Action::StopPlayback) => pending.clear(),
+                _ => {}
+            }
+        }
+        pending.retain(|id| !self.done.contains(id));
+        self.done.extend(pending.iter().copied());
+        pending
+    }
+
+    fn say(&mut self, text: &str) -> Vec<Output> {
+        self.send(Input::SpeechStarted);
+        self.after_ms(1500);
+        self.send(Input::Utterance { text: text.into(), confidence: 0.9, lang: None })
+    }
+
+    fn silence(&mut self) -> Vec<Output> {
+        let deadline = self.call.next_deadline().expect("a no-input deadline");
+        self.now = deadline;
+        self.send(Input::Timeout)
+    }
+
+    fn events(&self) -> Vec<CallEvent> {
+        events(&self.log)
+    }
+}
+
+fn events(outputs: &[Output]) -> Vec<CallEvent> {
+    outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Event(e) => Some(e.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn actions(outputs: &[Output]) -> Vec<Action> {
+    outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Action(a) => Some(a.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn states(events: &[CallEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            CallEvent::State { name } => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn intent(events: &[CallEvent]) -> Option<String> {
+    events.iter().find_map(|e| match e {
+        CallEvent::Intent { name, .. } => Some(name.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn answering_plays_the_prompt_then_waits_for_no_input() {
+    let mut h = Harness::start(OPEN, Some("+12025550143"));
+    let ev = h.events();
+    assert_eq!(ev[0], CallEvent::State { name: "menu".into() });
+    assert_eq!(
+        ev[1],
+        CallEvent::Prompt { id: "hello".into(), lang: "en-US".into(), text: "Hello, how can I help?".into() }
+    );
+    assert_eq!(ev[2], CallEvent::Listen { state: "menu".into() });
+    // The no-input timer starts only once the prompt has finished.
+    assert_eq!(h.call.next_deadline(), None);
+    h.finish_prompts();
+    let expected = h.now.checked_add(jiff::SignedDuration::from_millis(5000)).unwrap();
+    assert_eq!(h.call.next_deadline(), Some(expected));
+}
+
+#[test]
+fn no_input_reprompts_then_gives_up() {
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    let first = h.silence();
+    let ev = events(&first);
+    assert_eq!(ev[0], CallEvent::Noinput { count: 1 });
+    let ids: Vec<&str> = ev
+        .iter()
+        .filter_map(|e| match e {
+            CallEvent::Prompt { id, .. } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids, ["sorry", "hello"]);
+    h.finish_prompts();
+    h.silence();
+    h.finish_prompts();
+    let last = events(&h.silence());
+    assert_eq!(last[0], CallEvent::Noinput { count: 3 });
+    assert_eq!(states(&last), ["bye"]);
+    h.finish_prompts();
+    assert!(h.call.is_ended());
+    assert_eq!(h.events().last(), Some(&CallEvent::Hangup { reason: "done".into() }));
+}
+
+#[test]
+fn speech_during_a_prompt_barges_in() {
+    let mut h = Harness::start(OPEN, None);
+    let out = h.send(Input::SpeechStarted);
+    assert_eq!(actions(&out), [Action::StopPlayback]);
+    assert_eq!(h.call.next_deadline(), None, "no no-input timer while the caller talks");
+}
+
+#[test]
+fn a_paraphrase_selects_its_intent() {
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    let out = h.say("how much money do I have");
+    let ev = events(&out);
+    assert!(matches!(&ev[0], CallEvent::Recognized { text, .. } if text == "how much money do I have"));
+    assert_eq!(intent(&ev).as_deref(), Some("balance"));
+    assert_eq!(states(&ev), ["ask_pin"]);
+}
+
+#[test]
+fn low_confidence_is_a_no_match() {
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    h.send(Input::SpeechStarted);
+    let out = h.send(Input::Utterance { text: "check my balance".into(), confidence: 0.2, lang: None });
+    assert!(events(&out).contains(&CallEvent::Nomatch { count: 1 }));
+}
+
+#[test]
+fn an_empty_result_counts_as_no_input() {
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    let out = h.send(Input::Utterance { text: " ... ".into(), confidence: 0.9, lang: None });
+    assert!(events(&out).contains(&CallEvent::Noinput { count: 1 }));
+}
+
+#[test]
+fn a_key_selects_its_intent() {
+    let mut h = Harness::start(OPEN, None);
+    let out = h.send(Input::Dtmf { digits: "1".into() });
+    let ev = events(&out);
+    assert_eq!(ev[0], CallEvent::Dtmf { digits: "1".into() });
+    assert_eq!(ev[1], CallEvent::Intent { name: "balance".into(), score: 1.0 });
+    // A key pressed during the prompt cuts it.
+    assert!(actions(&out).contains(&Action::StopPlayback));
+}
+
+#[test]
+fn an_unassigned_key_is_a_no_match() {
+    let mut h = Harness::start(OPEN, None);
+    let out = h.send(Input::Dtmf { digits: "7".into() });
+    assert!(events(&out).contains(&CallEvent::Nomatch { count: 1 }));
+}
+
+#[test]
+fn digits_fill_a_slot_and_a_lookup_reads_the_result() {
+    let mut h = Harness::start(OPEN, None);
+    h.send(Input::Dtmf { digits: "1".into() });
+    h.finish_prompts();
+    let out = h.send(Input::Dtmf { digits: "12".into() });
+    assert!(events(&out).iter().all(|e| !matches!(e, CallEvent::Slot { .. })));
+    let out = h.send(Input::Dtmf { digits: "34".into() });
+    let ev = events(&out);
+    assert!(ev.contains(&CallEvent::Slot { name: "pin".into(), value: "1234".into() }));
+    let lookup = actions(&out)
+        .into_iter()
+        .find(|a| matches!(a, Action::Lookup { .. }))
+        .unwrap();
+    assert_eq!(
+        lookup,
+        Action::Lookup {
+            name: "status".into(),
+            method: HttpMethod::Post,
+            url: "http://127.0.0.1:9/status?pin=1234&lang=en-US".into(),
+            body: Some(serde_json::json!({ "pin": "1234" })),
+            timeout_ms: 2000,
+        }
+    );
+    let out = h.send(Input::LookupResult {
+        result: Ok(serde_json::json!({ "case": { "status": "Approved" } })),
+    });
+    let ev = events(&out);
+    assert!(ev.contains(&CallEvent::Lookup { name: "status".into(), ok: true }));
+    assert!(ev.contains(&CallEvent::Prompt {
+        id: "status".into(),
+        lang: "en-US".into(),
+        text: "Case 1 2 3 4: Approved.".into()
+    }));
+}
+
+#[test]
+fn a_slot_can_be_spoken() {
+    let mut h = Harness::start(OPEN, None);
+    h.send(Input::Dtmf { digits: "1".into() });
+    h.finish_prompts();
+    let ev = events(&h.say("one two three four"));
+    assert!(ev.contains(&CallEvent::Slot { name: "pin".into(), value: "1234".into() }));
+}
+
+#[test]
+fn a_state_key_works_before_digits_start() {
+    let mut h = Harness::start(OPEN, None);
+    h.send(Input::Dtmf { digits: "1".into() });
+    h.finish_prompts();
+    let ev = events(&h.send(Input::Dtmf { digits: "*".into() }));
+    assert!(ev.contains(&CallEvent::Intent { name: "repeat".into(), score: 1.0 }));
+    assert!(ev.contains(&CallEvent::Prompt { id: "ask_pin".into(), lang: "en-US".into(), text: "Key in your PIN.".into() }));
+}
+
+#[test]
+fn a_short_entry_ends_at_the_inter_digit_timeout() {
+    let mut h = Harness::start(OPEN, None);
+    h.send(Input::Dtmf { digits: "1".into() });
+    h.finish_prompts();
+    h.send(Input::Dtmf { digits: "12".into() });
+    let deadline = h.call.next_deadline().unwrap();
+    assert_eq!(deadline, h.now.checked_add(jiff::SignedDuration::from_secs(3)).unwrap());
+    h.now = deadline;
+    let ev = events(&h.send(Input::Timeout));
+    assert!(ev.contains(&CallEvent::Nomatch { count: 1 }), "{ev:#?}");
+}
+
+#[test]
+fn a_failed_lookup_takes_the_failure_branch() {
+    let mut h = Harness::start(OPEN, None);
+    h.send(Input::Dtmf { digits: "1".into() });
+    h.send(Input::Dtmf { digits: "1234".into() });
+    let ev = events(&h.send(Input::LookupResult { result: Err("connection refused".into()) }));
+    assert!(ev.contains(&CallEvent::Lookup { name: "status".into(), ok: false }));
+    assert_eq!(states(&ev), ["failed"]);
+}
+
+#[test]
+fn a_lookup_missing_a_field_is_a_failure() {
+    let mut h = Harness::start(OPEN, None);
+    h.send(Input::Dtmf { digits: "1".into() });
+    h.send(Input::Dtmf { digits: "1234".into() });
+    let ev = events(&h.send(Input::LookupResult { result: Ok(serde_json::json!({ "other": 1 })) }));
+    assert_eq!(states(&ev), ["failed"]);
+}
+
+#[test]
+fn a_lookup_that_never_answers_times_out() {
+    let mut h = Harness::start(OPEN, None);
+    h.send(Input::Dtmf { digits: "1".into() });
+    h.send(Input::Dtmf { digits: "1234".into() });
+    let deadline = h.call.next_deadline().unwrap();
+    assert_eq!(deadline, h.now.checked_add(jiff::SignedDuration::from_millis(3000)).unwrap());
+    h.now = deadline;
+    let ev = events(&h.send(Input::Timeout));
+    assert!(ev.contains(&CallEvent::Lookup { name: "status".into(), ok: false }));
+    // A late answer after giving up changes nothing.
+    let late = h.send(Input::LookupResult { result: Ok(serde_json::json!({})) });
+    assert!(events(&late).iter().all(|e| !matches!(e, CallEvent::Lookup { .. })));
+}
+
+fn to_offer(h: &mut Harness) {
+    h.send(Input::Dtmf { digits: "1".into() });
+    h.send(Input::Dtmf { digits: "1234".into() });
+    h.send(Input::LookupResult { result: Ok(serde_json::json!({ "case": { "status": "Approved" } })) });
+    h.finish_prompts();
+}
+
+#[test]
+fn yes_sends_a_text_to_the_caller() {
+    let mut h = Harness::start(OPEN, Some("(202) 555-0143"));
+    to_offer(&mut h);
+    let out = h.say("yes please");
+    let ev = events(&out);
+    assert!(ev.contains(&CallEvent::Slot { name: "confirm".into(), value: "yes".into() }));
+    assert!(ev.contains(&CallEvent::Notify {
+        channel: ivr_flow::schema::Channel::Sms,
+        template: "link".into(),
+        to: "+12025550143".into()
+    }));
+    assert!(actions(&out).iter().any(|a| matches!(a, Action::Notify { body, .. } if body == "Your case: Approved")));
+    let ev = events(&h.send(Input::NotifyResult { ok: true }));
+    assert_eq!(states(&ev), ["bye"]);
+}
+
+#[test]
+fn a_text_to_an_unusable_number_is_never_requested() {
+    let mut h = Harness::start(OPEN, Some("anonymous"));
+    to_offer(&mut h);
+    let out = h.send(Input::Dtmf { digits: "1".into() });
+    assert!(actions(&out).iter().all(|a| !matches!(a, Action::Notify { .. })));
+    assert!(states(&events(&out)).contains(&"failed".to_string()));
+}
+
+#[test]
+fn agent_when_open_transfers_to_the_language_queue() {
+    let mut h = Harness::start(OPEN, None);
+    let out = h.say("I want to talk to an agent");
+    let ev = events(&out);
+    assert_eq!(intent(&ev).as_deref(), Some("agent"));
+    assert!(ev.contains(&CallEvent::Transfer { queue: Some("q-en".into()), uri: None }));
+    assert!(actions(&out).contains(&Action::Transfer(TransferTarget::Queue("q-en".into()))));
+    h.send(Input::TransferResult { ok: true });
+    assert!(h.call.is_ended());
+}
+
+#[test]
+fn a_failed_transfer_falls_back() {
+    let mut h = Harness::start(OPEN, Some("+12025550143"));
+    h.say("talk to an agent");
+    let ev = events(&h.send(Input::TransferResult { ok: false }));
+    assert_eq!(states(&ev), ["callback"]);
+    assert!(ev.contains(&CallEvent::Callback { queue: "q-en".into() }));
+}
+
+#[test]
+fn agent_when_closed_records_a_callback() {
+    let mut h = Harness::start(CLOSED, Some("+12025550143"));
+    let out = h.say("talk to an agent");
+    assert!(events(&out).iter().all(|e| !matches!(e, CallEvent::Transfer { .. })));
+    assert!(actions(&out).contains(&Action::Callback {
+        queue: "q-en".into(),
+        number: "+12025550143".into(),
+        lang: "en-US".into()
+    }));
+    let ev = events(&h.send(Input::CallbackResult { ok: true }));
+    assert_eq!(states(&ev), ["bye"]);
+}
+
+#[test]
+fn speaking_spanish_switches_the_call_to_spanish() {
+    let mut h = Harness::start(OPEN, None);
+    let out = h.say("quiero hablar con un agente");
+    let ev = events(&out);
+    assert!(ev.contains(&CallEvent::Language { lang: "es-US".into() }));
+    assert!(actions(&out).contains(&Action::SetLanguage { lang: "es-US".into() }));
+    assert!(ev.contains(&CallEvent::Transfer { queue: Some("q-es".into()), uri: None }));
+    assert_eq!(h.call.language(), "es-US");
+}
+
+#[test]
+fn saying_a_language_asks_again_in_it() {
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    let ev = events(&h.say("español"));
+    assert!(ev.contains(&CallEvent::Language { lang: "es-US".into() }));
+    assert!(ev.contains(&CallEvent::Prompt {
+        id: "hello".into(),
+        lang: "es-US".into(),
+        text: "Hola, ¿en qué le ayudo?".into()
+    }));
+    assert!(ev.contains(&CallEvent::Listen { state: "menu".into() }));
+}
+
+#[test]
+fn repeat_plays_again_what_was_heard() {
+    let mut h = Harness::start(OPEN, None);
+    to_offer(&mut h);
+    let ev = events(&h.say("say that again"));
+    let ids: Vec<&str> = ev
+        .iter()
+        .filter_map(|e| match e {
+            CallEvent::Prompt { id, .. } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids, ["status", "offer"]);
+}
+
+#[test]
+fn the_caller_hanging_up_ends_the_call() {
+    let mut h = Harness::start(OPEN, None);
+    let ev = events(&h.send(Input::Hangup));
+    assert_eq!(ev, [CallEvent::Hangup { reason: "caller".into() }]);
+    assert!(h.call.is_ended());
+    assert!(h.send(Input::Dtmf { digits: "1".into() }).is_empty());
+    assert_eq!(h.call.next_deadline(), None);
+}
+
+#[test]
+fn a_minute_long_call_runs_deterministically() {
+    let run = || {
+        let mut h = Harness::start(OPEN, Some("+12025550143"));
+        for _ in 0..2 {
+            h.finish_prompts();
+            h.silence();
+        }
+        h.finish_prompts();
+        h.say("how much money do I have");
+        h.finish_prompts();
+        h.say("one two three four");
+        h.send(Input::LookupResult { result: Ok(serde_json::json!({ "case": { "status": "Approved" } })) });
+        h.finish_prompts();
+        h.say("no");
+        h.finish_prompts();
+        assert!(h.call.is_ended());
+        (h.events(), h.now)
+    };
+    let (first, end) = run();
+    let (second, _) = run();
+    assert_eq!(first, second);
+    assert!(end.duration_since(OPEN.parse().unwrap()) > jiff::SignedDuration::from_secs(15));
+}

@@ -1,0 +1,31 @@
+//! The `ivr` command.
+
+mod chat;
+mod check;
+mod http_lookup;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "ivr", version, about = "A speech-enabled telephone answering engine")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check call-flow files (or every .yaml in directories) and report problems.
+    Check(check::CheckArgs),
+    /// Try a call flow by text: see what the caller hears, type what the caller says.
+    Chat(chat::ChatArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Chat(args) => chat::run(&args),
+    }
+}
