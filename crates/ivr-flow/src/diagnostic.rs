@@ -119,8 +119,7 @@ impl Diagnostics {
 
     /// Sorted by position so output reads top to bottom like the file.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
-        self.items
-            .sort_by(|a, b| (a.line, a.col, a.severity).cmp(&(b.line, b.col, b.severity)));
+        self.items.sort_by_key(|d| (d.line, d.col, d.severity));
         self.items.dedup();
         self.items
     }

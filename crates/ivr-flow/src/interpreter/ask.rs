@@ -313,6 +313,7 @@ impl Call {
 
     fn resolve(&mut self, outcome: Outcome, now: jiff::Timestamp) {
         let Phase::Asking(turn) = std::mem::replace(&mut self.phase, Phase::Idle) else { return };
+        let turn = *turn;
         let flow = Arc::clone(&self.flow);
         let Some(ask) = current_ask(&flow, &turn.state) else { return };
         match outcome {
@@ -343,7 +344,7 @@ impl Call {
         }
     }
 
-    fn route_intent(&mut self, turn: Box<AskTurn>, ask: &AskSpec, intent: &str, now: jiff::Timestamp) {
+    fn route_intent(&mut self, turn: AskTurn, ask: &AskSpec, intent: &str, now: jiff::Timestamp) {
         let flow = Arc::clone(&self.flow);
         let global = flow.spec.global.get(intent);
         // A language intent switches language wherever it is said.
@@ -371,13 +372,13 @@ impl Call {
                 } else {
                     std::mem::take(&mut self.heard)
                 };
-                self.prompt_and_listen(*turn, &again, now);
+                self.prompt_and_listen(turn, &again, now);
             }
             None => self.retry(turn, ask, false, now),
         }
     }
 
-    fn retry(&mut self, mut turn: Box<AskTurn>, ask: &AskSpec, no_input: bool, now: jiff::Timestamp) {
+    fn retry(&mut self, mut turn: AskTurn, ask: &AskSpec, no_input: bool, now: jiff::Timestamp) {
         let flow = Arc::clone(&self.flow);
         let defaults = &flow.spec.ask_defaults;
         let (own, default) = if no_input {
@@ -418,7 +419,7 @@ impl Call {
         };
         self.heard.clear();
         turn.speaking = false;
-        self.prompt_and_listen(*turn, &prompts, now);
+        self.prompt_and_listen(turn, &prompts, now);
     }
 }
 

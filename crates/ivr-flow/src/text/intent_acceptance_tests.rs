@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use indexmap::IndexMap;
+use proptest::prelude::*;
 use serde::Deserialize;
 
 use super::{IntentMatcher, MatchDecision, MatchPolicy, detect_language};
@@ -222,6 +223,19 @@ fn language_choice() {
 }
 
 #[test]
+fn surface_variants_rank_identically() {
+    for (plain, variant) in [
+        ("cuanto tarda mi solicitud", "¿Cuánto tarda mi solicitud?"),
+        ("me mude quiero cambiar mi direccion", "ME MUDÉ, ¡QUIERO CAMBIAR MI DIRECCIÓN!"),
+        ("whats the status of my case", "What's the status of my case?"),
+        ("necesito una cita en la oficina", "Necesito una cita... en la oficina."),
+        ("ingles", "Inglés"),
+    ] {
+        assert_eq!(matcher().rank(plain, &[]), matcher().rank(variant, &[]), "{variant:?}");
+    }
+}
+
+#[test]
 fn number_words_and_digits_match_alike() {
     let words = matcher().rank("the code is only good for ninety days", &["online_account"]);
     let digits = matcher().rank("the code is only good for 90 days", &["online_account"]);
@@ -237,9 +251,14 @@ fn off_topic_speech_is_rejected() {
         "",
         "   ",
         "um uh",
+        "hello",
+        "okay",
+        "no",
         "asdf qwerty zxcv",
         "what's your favorite color",
         "my dog likes to play fetch",
+        "I want to order a pizza",
+        "el partido de fútbol fue ayer",
     ]);
 }
 
@@ -272,6 +291,16 @@ fn detected_language_agrees_with_typical_requests() {
     assert_eq!(detect_language("I need to talk to a representative"), Some("en-US"));
 }
 
+proptest! {
+    #[test]
+    fn any_text_gets_a_sorted_bounded_ranking(utterance in any::<String>()) {
+        let ranked = matcher().rank(&utterance, &[]);
+        prop_assert_eq!(ranked.len(), all_intents().len());
+        prop_assert!(ranked.windows(2).all(|pair| pair[0].score >= pair[1].score));
+        prop_assert!(ranked.iter().all(|score| (0.0..=1.0).contains(&score.score)));
+    }
+}
+
 /// Loose bound that still catches accidental quadratic work; the benches measure properly.
 #[test]
 fn ranking_is_fast_enough() {
@@ -290,9 +319,10 @@ fn ranking_is_fast_enough() {
     assert!(per_utterance.as_micros() < limit, "{per_utterance:?} per utterance");
 }
 
+/// A wider set of phrasings, including hard ones. A hard one may be rejected (the caller is
+/// asked again) but must never be taken for another intent; most must match.
 #[test]
-#[ignore]
-fn tuning_report() {
+fn paraphrases_are_never_confidently_wrong() {
     let positives: &[(&str, &str)] = &[
         ("case_status", "I'd like to know where my case is at"),
         ("case_status", "quisiera saber el estado de mi caso"),
@@ -353,48 +383,34 @@ fn tuning_report() {
         ("spanish", "Spanish please"),
         ("english", "English"),
         ("english", "inglés"),
+        ("change_address", "Uh, yes, hi, I'm calling because, um, I moved."),
+        ("agent", "Yeah, can I speak to somebody, please?"),
+        ("case_status", "Sí, mire, yo quería saber el estatus de mi caso."),
+        ("agent", "Este... pues quiero hablar con alguien."),
+        ("case_status", "I'm calling to check the status of my I-130"),
+        ("processing_times", "It's been eight months, how long does it take?"),
+        ("online_account", "I can't get into my account on the website"),
+        ("forms", "Necesito bajar el formulario I-765"),
+        ("appointment", "Necesito una cita para un sello en mi pasaporte"),
+        ("case_problem", "I never received my green card"),
+        ("goodbye", "Okay, thank you so much, bye-bye."),
+        ("repeat", "Sorry, can you repeat that?"),
+        ("spanish", "¿Habla español?"),
+        ("agent", "quiero hablar con un agente, gracias"),
+        ("agent", "I need to talk to a representative, thank you"),
+        ("goodbye", "no thank you, that's it"),
     ];
-    let negatives = [
-        "the weather is nice today", "banana", "", "what's your favorite color", "my dog likes to play fetch",
-        "I want to order a pizza", "how much is a gallon of milk", "el partido de fútbol fue ayer", "hello",
-        "yes", "no", "ok", "I want to check my case status and change my address",
-        "representative or main menu", "english or spanish",
-    ];
+
     let intents = all_intents();
-    let mut wrong = 0;
+    let mut matched = 0;
     for (expected, utterance) in positives {
-        let ranked = matcher().rank(utterance, &intents);
-        let decision = matcher().decide(utterance, &intents, MatchPolicy::default());
-        let ok = matches!(&decision, MatchDecision::Match(s) if s.intent == *expected);
-        if !ok {
-            wrong += 1;
+        match matcher().decide(utterance, &intents, MatchPolicy::default()) {
+            MatchDecision::Match(score) => {
+                assert_eq!(score.intent, *expected, "{utterance:?}");
+                matched += 1;
+            }
+            MatchDecision::NoMatch { .. } | MatchDecision::Ambiguous { .. } => {}
         }
-        println!(
-            "{} {:<40} {:<18} {:.3} | {:<18} {:.3}",
-            if ok { "  " } else { "XX" },
-            utterance,
-            ranked[0].intent,
-            ranked[0].score,
-            ranked[1].intent,
-            ranked[1].score
-        );
     }
-    for utterance in negatives {
-        let ranked = matcher().rank(utterance, &intents);
-        let decision = matcher().decide(utterance, &intents, MatchPolicy::default());
-        let ok = !matches!(decision, MatchDecision::Match(_));
-        if !ok {
-            wrong += 1;
-        }
-        println!(
-            "{} NEG {:<36} {:<18} {:.3} | {:<18} {:.3}",
-            if ok { "  " } else { "XX" },
-            utterance,
-            ranked[0].intent,
-            ranked[0].score,
-            ranked[1].intent,
-            ranked[1].score
-        );
-    }
-    println!("wrong: {wrong}");
+    assert!(matched * 10 >= positives.len() * 9, "only {matched} of {} matched", positives.len());
 }

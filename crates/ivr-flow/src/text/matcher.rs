@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 
 use super::normalize::tokens;
 use super::query::{Query, content_words};
-use super::scoring::{intent_coverage, score_example, share_explained_only_by};
+use super::scoring::{ExampleMatch, intent_coverage, score_example, share_explained_only_by};
 use super::vocabulary::{TermId, Vocabulary};
 
 /// How well an utterance matches one intent.
@@ -39,8 +39,7 @@ pub struct MatchPolicy {
     pub min_margin: f32,
 }
 
-/// Share of an intent's score that comes from all its words together rather than from its
-/// best single example.
+/// Weight of the part of the utterance the intent's words explain beyond its best example.
 const INTENT_WORDS_WEIGHT: f32 = 0.25;
 
 /// A runner-up that alone accounts for this share of the utterance makes the match
@@ -51,7 +50,7 @@ impl Default for MatchPolicy {
     /// Tuned on the contact-center intents: paraphrases score above 0.55 and off-topic
     /// speech below 0.3; two-topic requests land within 0.08 of each other.
     fn default() -> Self {
-        MatchPolicy { min_score: 0.45, min_margin: 0.08 }
+        MatchPolicy { min_score: 0.5, min_margin: 0.08 }
     }
 }
 
@@ -67,6 +66,12 @@ struct Intent {
     examples: Vec<Example>,
     /// Every term of every example, once.
     terms: Vec<TermId>,
+}
+
+/// What `decide` needs to know about a ranked intent beyond its score.
+struct Ranked<'a> {
+    best_example: &'a Example,
+    terms: &'a [TermId],
 }
 
 /// Scores utterances against example phrases. Immutable once built; share it in an `Arc`.
@@ -119,18 +124,19 @@ impl IntentMatcher {
     pub fn decide(&self, utterance: &str, candidates: &[&str], policy: MatchPolicy) -> MatchDecision {
         let query = self.query(utterance);
         let mut ranked = self.ranked(&query, candidates).into_iter();
-        let Some((first, first_example)) = ranked.next() else {
+        let Some((first, first_intent)) = ranked.next() else {
             return MatchDecision::NoMatch { best: None };
         };
         if first.score < policy.min_score {
             return MatchDecision::NoMatch { best: Some(first) };
         }
-        let Some((second, second_example)) = ranked.next() else {
+        let Some((second, second_intent)) = ranked.next() else {
             return MatchDecision::Match(first);
         };
         let near_tie = first.score - second.score < policy.min_margin;
         let second_topic = second.score >= policy.min_score
-            && share_explained_only_by(&query, &second_example.terms, &first_example.terms) >= SECOND_TOPIC_SHARE;
+            && share_explained_only_by(&query, &second_intent.best_example.terms, &first_intent.terms)
+                >= SECOND_TOPIC_SHARE;
         if near_tie || second_topic {
             MatchDecision::Ambiguous { first, second }
         } else {
@@ -148,23 +154,24 @@ impl IntentMatcher {
     }
 
     /// Candidate intents with their best example, best first (ties keep definition order).
-    fn ranked(&self, query: &Query, candidates: &[&str]) -> Vec<(IntentScore, &Example)> {
-        let mut ranked: Vec<(IntentScore, &Example)> = self
+    fn ranked<'a>(&'a self, query: &Query, candidates: &[&str]) -> Vec<(IntentScore, Ranked<'a>)> {
+        let mut ranked: Vec<(IntentScore, Ranked<'a>)> = self
             .intents
             .iter()
             .filter(|(id, _)| candidates.is_empty() || candidates.contains(&id.as_str()))
             .filter_map(|(id, intent)| {
-                let (example_score, example) = intent
+                let (best, example) = intent
                     .examples
                     .iter()
                     .map(|example| (score_example(query, &example.terms, &self.idf), example))
-                    .fold(None, |best: Option<(f32, &Example)>, current| match best {
-                        Some(best) if best.0 >= current.0 => Some(best),
+                    .fold(None, |best: Option<(ExampleMatch, &Example)>, current| match best {
+                        Some(best) if best.0.score >= current.0.score => Some(best),
                         _ => Some(current),
                     })?;
-                let score = (1.0 - INTENT_WORDS_WEIGHT) * example_score
-                    + INTENT_WORDS_WEIGHT * intent_coverage(query, &intent.terms);
-                Some((IntentScore { intent: id.clone(), lang: example.lang.clone(), score }, example))
+                let beyond_example = (intent_coverage(query, &intent.terms) - best.said_covered).max(0.0);
+                let score = (best.score + INTENT_WORDS_WEIGHT * beyond_example).min(1.0);
+                let intent_score = IntentScore { intent: id.clone(), lang: example.lang.clone(), score };
+                Some((intent_score, Ranked { best_example: example, terms: &intent.terms }))
             })
             .collect();
         ranked.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));

@@ -14,10 +14,18 @@ const ORDER_WEIGHT: f32 = 0.15;
 /// A word pair counts as in order only if both words are this close.
 const ORDER_MIN_SIMILARITY: f32 = 0.8;
 
+/// How one example matched.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct ExampleMatch {
+    pub(crate) score: f32,
+    /// Weighted share of the utterance the example accounts for.
+    pub(crate) said_covered: f32,
+}
+
 /// Score of `example` (content terms in order) against `query`; `idf` weighs example terms.
-pub(crate) fn score_example(query: &Query, example: &[TermId], idf: &[f32]) -> f32 {
+pub(crate) fn score_example(query: &Query, example: &[TermId], idf: &[f32]) -> ExampleMatch {
     if query.is_empty() || example.is_empty() {
-        return 0.0;
+        return ExampleMatch::default();
     }
     let similarity = |word: usize, term: TermId| -> f32 {
         query.similarity[word].get(term as usize).copied().unwrap_or(0.0)
@@ -36,11 +44,13 @@ pub(crate) fn score_example(query: &Query, example: &[TermId], idf: &[f32]) -> f
         example_total += term_weight(term);
     }
     if said_total <= 0.0 || example_total <= 0.0 {
-        return 0.0;
+        return ExampleMatch::default();
     }
-    let coverage = ((said_covered / said_total) * (example_covered / example_total)).sqrt();
+    let said_covered = said_covered / said_total;
+    let coverage = (said_covered * (example_covered / example_total)).sqrt();
     let order = in_order_share(query, example, similarity);
-    (coverage * (1.0 - ORDER_WEIGHT + ORDER_WEIGHT * order)).clamp(0.0, 1.0)
+    let score = (coverage * (1.0 - ORDER_WEIGHT + ORDER_WEIGHT * order)).clamp(0.0, 1.0);
+    ExampleMatch { score, said_covered }
 }
 
 /// For each word of the utterance, how well the example accounts for it.
@@ -56,7 +66,8 @@ pub(crate) fn word_coverage(query: &Query, example: &[TermId]) -> impl Iterator<
 /// Weighted share of the utterance that some word of an intent accounts for.
 ///
 /// Callers combine details that no single example holds together ("tarjeta" from one
-/// example, "error" from another); this credits the intent for them.
+/// example, "error" from another); the part of this beyond the best example's coverage
+/// credits the intent for them.
 pub(crate) fn intent_coverage(query: &Query, intent_terms: &[TermId]) -> f32 {
     let total: f32 = query.weights.iter().sum();
     if total <= 0.0 {
@@ -116,22 +127,23 @@ mod tests {
     #[test]
     fn identical_wording_scores_one() {
         let idf = [1.0; 4];
-        assert!((score_example(&query(&[0, 1, 2], 4), &[0, 1, 2], &idf) - 1.0).abs() < 1e-6);
+        assert!((score_example(&query(&[0, 1, 2], 4), &[0, 1, 2], &idf).score - 1.0).abs() < 1e-6);
     }
 
     #[test]
     fn partial_overlap_scores_between() {
         let idf = [1.0; 4];
-        let score = score_example(&query(&[0, 3], 4), &[0, 1], &idf);
-        assert!(score > 0.3 && score < 0.6, "{score}");
-        assert_eq!(score_example(&query(&[3], 4), &[0, 1], &idf), 0.0);
+        let partial = score_example(&query(&[0, 3], 4), &[0, 1], &idf);
+        assert!(partial.score > 0.3 && partial.score < 0.6, "{partial:?}");
+        assert!((partial.said_covered - 0.5).abs() < 1e-6);
+        assert_eq!(score_example(&query(&[3], 4), &[0, 1], &idf), ExampleMatch::default());
     }
 
     #[test]
     fn order_counts_a_little() {
         let idf = [1.0; 4];
-        let in_order = score_example(&query(&[0, 1], 4), &[0, 1], &idf);
-        let reversed = score_example(&query(&[1, 0], 4), &[0, 1], &idf);
+        let in_order = score_example(&query(&[0, 1], 4), &[0, 1], &idf).score;
+        let reversed = score_example(&query(&[1, 0], 4), &[0, 1], &idf).score;
         assert!(in_order > reversed && reversed > 0.8);
     }
 
@@ -145,8 +157,8 @@ mod tests {
     #[test]
     fn rare_words_weigh_more() {
         let idf = [3.0, 0.5, 1.0, 1.0];
-        let rare = score_example(&query(&[0], 4), &[0, 1], &idf);
-        let common = score_example(&query(&[1], 4), &[0, 1], &idf);
+        let rare = score_example(&query(&[0], 4), &[0, 1], &idf).score;
+        let common = score_example(&query(&[1], 4), &[0, 1], &idf).score;
         assert!(rare > common);
     }
 }

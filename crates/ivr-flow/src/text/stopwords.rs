@@ -2,8 +2,9 @@
 //!
 //! One list covers both languages: callers mix them and the matcher does not know the
 //! utterance language up front. Light verbs of wanting ("need", "quiero") are here too, since
-//! nearly every request starts with them. Words that do separate intents ("no", "again",
-//! "over", "all", "thanks") are deliberately absent.
+//! nearly every request starts with them, and so is politeness ("please", "thanks"), which
+//! callers add to any request. Words that do separate intents ("no", "again", "over", "all")
+//! are deliberately absent.
 
 /// True for function words, fillers and politeness that should not count toward a match.
 pub(crate) fn is_stopword(word: &str) -> bool {
@@ -169,7 +170,7 @@ fn is_spanish_stopword(word: &str) -> bool {
     )
 }
 
-/// Hesitations and discourse markers recognizers transcribe verbatim.
+/// Hesitations, discourse markers and politeness recognizers transcribe verbatim.
 fn is_filler(word: &str) -> bool {
     matches!(
         word,
@@ -193,8 +194,26 @@ fn is_filler(word: &str) -> bool {
             | "pues"
             | "bueno"
             | "mira"
+            | "mire"
             | "oiga"
             | "oye"
+            | "yes"
+            | "yeah"
+            | "yep"
+            | "yup"
+            | "sure"
+            | "ok"
+            | "sorry"
+            | "because"
+            | "cause"
+            | "actually"
+            | "really"
+            | "porque"
+            | "thank"
+            | "thanks"
+            | "gracias"
+            | "perdon"
+            | "disculpe"
     )
 }
 
@@ -204,14 +223,14 @@ mod tests {
 
     #[test]
     fn function_words_and_fillers_are_stopwords() {
-        for word in ["the", "um", "este", "pues", "quiero", "like", "whats", "de"] {
+        for word in ["the", "um", "este", "pues", "quiero", "like", "whats", "de", "yeah", "gracias"] {
             assert!(is_stopword(word), "{word}");
         }
     }
 
     #[test]
     fn words_that_separate_intents_are_kept() {
-        for word in ["no", "again", "over", "all", "agente", "english", "espanol", "thanks", "gracias"] {
+        for word in ["no", "again", "over", "all", "agente", "english", "espanol", "bye", "adios"] {
             assert!(!is_stopword(word), "{word}");
         }
     }

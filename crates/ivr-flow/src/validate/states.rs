@@ -152,7 +152,7 @@ fn check_condition(ctx: &Context, diags: &mut Diagnostics, when: &At<Condition>)
     let var_tests = usize::from(c.equals.is_some()) + usize::from(c.not_equals.is_some()) + usize::from(c.is_set.is_some());
     match &c.var {
         Some(var) => {
-            if !ctx.known_variables.iter().any(|k| *k == var.value) {
+            if !ctx.known_variables.contains(&var.value) {
                 diags.error(var.pos, format!("unknown variable `{}`", var.value));
             }
             if var_tests != 1 {
