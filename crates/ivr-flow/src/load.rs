@@ -74,7 +74,14 @@ fn clean_message(raw: &str) -> String {
     {
         msg = &rest[idx + 2..];
     }
+    let msg = match msg.rfind(" at line ") {
+        Some(idx) if msg[idx..].contains("column") => &msg[..idx],
+        _ => msg,
+    };
     let msg = msg.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
     let msg = msg.replace("duplicate mapping key:", "duplicate id:");
-    msg.replace("budget breached", "YAML too large or too deeply aliased (budget exceeded)")
+    msg.replace(
+        "budget breached",
+        "YAML too large or too deeply aliased (budget exceeded)",
+    )
 }

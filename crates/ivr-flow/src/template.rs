@@ -91,7 +91,11 @@ pub fn variables(template: &str) -> Result<Vec<&str>, String> {
 
 /// Fills a template. Unknown variables become empty text (the checker rejects them up front);
 /// `encode` transforms each inserted value, e.g. percent-encoding for URLs.
-pub fn render(template: &str, vars: &HashMap<String, String>, encode: fn(&str) -> String) -> String {
+pub fn render(
+    template: &str,
+    vars: &HashMap<String, String>,
+    encode: fn(&str) -> String,
+) -> String {
     let Ok(pieces) = parse(template) else {
         return template.to_string();
     };
@@ -119,7 +123,10 @@ pub fn render_url(template: &str, vars: &HashMap<String, String>) -> String {
         Some(Piece::Var { name, .. }) => {
             let base = vars.get(name).map(String::as_str).unwrap_or("");
             let rest_at = template.find('}').map_or(template.len(), |i| i + 1);
-            format!("{base}{}", render(&template[rest_at..], vars, percent_encode))
+            format!(
+                "{base}{}",
+                render(&template[rest_at..], vars, percent_encode)
+            )
         }
         _ => render(template, vars, percent_encode),
     }
@@ -185,7 +192,7 @@ mod tests {
     #[test]
     fn a_leading_base_url_is_not_encoded() {
         let v = vars(&[("base", "http://h:1/s"), ("r", "IOE 1")]);
-        assert_eq!(render_url("{base}?r={r}", &v, ), "http://h:1/s?r=IOE%201");
+        assert_eq!(render_url("{base}?r={r}", &v,), "http://h:1/s?r=IOE%201");
         assert_eq!(render_url("http://x/{r}", &v), "http://x/IOE%201");
     }
 

@@ -111,7 +111,12 @@ impl Harness {
             language: None,
         };
         let call = Call::new(Arc::new(flow), info, now);
-        let mut h = Harness { call, now, log: Vec::new(), done: Vec::new() };
+        let mut h = Harness {
+            call,
+            now,
+            log: Vec::new(),
+            done: Vec::new(),
+        };
         h.drain();
         h
     }
@@ -126,7 +131,10 @@ impl Harness {
     }
 
     fn after_ms(&mut self, ms: i64) {
-        self.now = self.now.checked_add(jiff::SignedDuration::from_millis(ms)).unwrap();
+        self.now = self
+            .now
+            .checked_add(jiff::SignedDuration::from_millis(ms))
+            .unwrap();
     }
 
     fn send(&mut self, input: Input) -> Vec<Output> {
@@ -167,7 +175,11 @@ impl Harness {
     fn say(&mut self, text: &str) -> Vec<Output> {
         self.send(Input::SpeechStarted);
         self.after_ms(1500);
-        self.send(Input::Utterance { text: text.into(), confidence: 0.9, lang: None })
+        self.send(Input::Utterance {
+            text: text.into(),
+            confidence: 0.9,
+            lang: None,
+        })
     }
 
     fn silence(&mut self) -> Vec<Output> {
@@ -222,16 +234,33 @@ fn intent(events: &[CallEvent]) -> Option<String> {
 fn answering_plays_the_prompt_then_waits_for_no_input() {
     let mut h = Harness::start(OPEN, Some("+12025550143"));
     let ev = h.events();
-    assert_eq!(ev[0], CallEvent::State { name: "menu".into() });
+    assert_eq!(
+        ev[0],
+        CallEvent::State {
+            name: "menu".into()
+        }
+    );
     assert_eq!(
         ev[1],
-        CallEvent::Prompt { id: "hello".into(), lang: "en-US".into(), text: "Hello, how can I help?".into() }
+        CallEvent::Prompt {
+            id: "hello".into(),
+            lang: "en-US".into(),
+            text: "Hello, how can I help?".into()
+        }
     );
-    assert_eq!(ev[2], CallEvent::Listen { state: "menu".into() });
+    assert_eq!(
+        ev[2],
+        CallEvent::Listen {
+            state: "menu".into()
+        }
+    );
     // The no-input timer starts only once the prompt has finished.
     assert_eq!(h.call.next_deadline(), None);
     h.finish_prompts();
-    let expected = h.now.checked_add(jiff::SignedDuration::from_millis(5000)).unwrap();
+    let expected = h
+        .now
+        .checked_add(jiff::SignedDuration::from_millis(5000))
+        .unwrap();
     assert_eq!(h.call.next_deadline(), Some(expected));
 }
 
@@ -258,7 +287,12 @@ fn no_input_reprompts_then_gives_up() {
     assert_eq!(states(&last), ["bye"]);
     h.finish_prompts();
     assert!(h.call.is_ended());
-    assert_eq!(h.events().last(), Some(&CallEvent::Hangup { reason: "done".into() }));
+    assert_eq!(
+        h.events().last(),
+        Some(&CallEvent::Hangup {
+            reason: "done".into()
+        })
+    );
 }
 
 #[test]
@@ -266,7 +300,11 @@ fn speech_during_a_prompt_barges_in() {
     let mut h = Harness::start(OPEN, None);
     let out = h.send(Input::SpeechStarted);
     assert_eq!(actions(&out), [Action::StopPlayback]);
-    assert_eq!(h.call.next_deadline(), None, "no no-input timer while the caller talks");
+    assert_eq!(
+        h.call.next_deadline(),
+        None,
+        "no no-input timer while the caller talks"
+    );
 }
 
 #[test]
@@ -275,7 +313,9 @@ fn a_paraphrase_selects_its_intent() {
     h.finish_prompts();
     let out = h.say("how much money do I have");
     let ev = events(&out);
-    assert!(matches!(&ev[0], CallEvent::Recognized { text, .. } if text == "how much money do I have"));
+    assert!(
+        matches!(&ev[0], CallEvent::Recognized { text, .. } if text == "how much money do I have")
+    );
     assert_eq!(intent(&ev).as_deref(), Some("balance"));
     assert_eq!(states(&ev), ["ask_pin"]);
 }
@@ -285,7 +325,11 @@ fn low_confidence_is_a_no_match() {
     let mut h = Harness::start(OPEN, None);
     h.finish_prompts();
     h.send(Input::SpeechStarted);
-    let out = h.send(Input::Utterance { text: "check my balance".into(), confidence: 0.2, lang: None });
+    let out = h.send(Input::Utterance {
+        text: "check my balance".into(),
+        confidence: 0.2,
+        lang: None,
+    });
     assert!(events(&out).contains(&CallEvent::Nomatch { count: 1 }));
 }
 
@@ -293,7 +337,11 @@ fn low_confidence_is_a_no_match() {
 fn an_empty_result_counts_as_no_input() {
     let mut h = Harness::start(OPEN, None);
     h.finish_prompts();
-    let out = h.send(Input::Utterance { text: " ... ".into(), confidence: 0.9, lang: None });
+    let out = h.send(Input::Utterance {
+        text: " ... ".into(),
+        confidence: 0.9,
+        lang: None,
+    });
     assert!(events(&out).contains(&CallEvent::Noinput { count: 1 }));
 }
 
@@ -303,7 +351,13 @@ fn a_key_selects_its_intent() {
     let out = h.send(Input::Dtmf { digits: "1".into() });
     let ev = events(&out);
     assert_eq!(ev[0], CallEvent::Dtmf { digits: "1".into() });
-    assert_eq!(ev[1], CallEvent::Intent { name: "balance".into(), score: 1.0 });
+    assert_eq!(
+        ev[1],
+        CallEvent::Intent {
+            name: "balance".into(),
+            score: 1.0
+        }
+    );
     // A key pressed during the prompt cuts it.
     assert!(actions(&out).contains(&Action::StopPlayback));
 }
@@ -320,11 +374,22 @@ fn digits_fill_a_slot_and_a_lookup_reads_the_result() {
     let mut h = Harness::start(OPEN, None);
     h.send(Input::Dtmf { digits: "1".into() });
     h.finish_prompts();
-    let out = h.send(Input::Dtmf { digits: "12".into() });
-    assert!(events(&out).iter().all(|e| !matches!(e, CallEvent::Slot { .. })));
-    let out = h.send(Input::Dtmf { digits: "34".into() });
+    let out = h.send(Input::Dtmf {
+        digits: "12".into(),
+    });
+    assert!(
+        events(&out)
+            .iter()
+            .all(|e| !matches!(e, CallEvent::Slot { .. }))
+    );
+    let out = h.send(Input::Dtmf {
+        digits: "34".into(),
+    });
     let ev = events(&out);
-    assert!(ev.contains(&CallEvent::Slot { name: "pin".into(), value: "1234".into() }));
+    assert!(ev.contains(&CallEvent::Slot {
+        name: "pin".into(),
+        value: "1234".into()
+    }));
     let lookup = actions(&out)
         .into_iter()
         .find(|a| matches!(a, Action::Lookup { .. }))
@@ -343,7 +408,10 @@ fn digits_fill_a_slot_and_a_lookup_reads_the_result() {
         result: Ok(serde_json::json!({ "case": { "status": "Approved" } })),
     });
     let ev = events(&out);
-    assert!(ev.contains(&CallEvent::Lookup { name: "status".into(), ok: true }));
+    assert!(ev.contains(&CallEvent::Lookup {
+        name: "status".into(),
+        ok: true
+    }));
     assert!(ev.contains(&CallEvent::Prompt {
         id: "status".into(),
         lang: "en-US".into(),
@@ -357,7 +425,10 @@ fn a_slot_can_be_spoken() {
     h.send(Input::Dtmf { digits: "1".into() });
     h.finish_prompts();
     let ev = events(&h.say("one two three four"));
-    assert!(ev.contains(&CallEvent::Slot { name: "pin".into(), value: "1234".into() }));
+    assert!(ev.contains(&CallEvent::Slot {
+        name: "pin".into(),
+        value: "1234".into()
+    }));
 }
 
 #[test]
@@ -366,8 +437,15 @@ fn a_state_key_works_before_digits_start() {
     h.send(Input::Dtmf { digits: "1".into() });
     h.finish_prompts();
     let ev = events(&h.send(Input::Dtmf { digits: "*".into() }));
-    assert!(ev.contains(&CallEvent::Intent { name: "repeat".into(), score: 1.0 }));
-    assert!(ev.contains(&CallEvent::Prompt { id: "ask_pin".into(), lang: "en-US".into(), text: "Key in your PIN.".into() }));
+    assert!(ev.contains(&CallEvent::Intent {
+        name: "repeat".into(),
+        score: 1.0
+    }));
+    assert!(ev.contains(&CallEvent::Prompt {
+        id: "ask_pin".into(),
+        lang: "en-US".into(),
+        text: "Key in your PIN.".into()
+    }));
 }
 
 #[test]
@@ -375,9 +453,16 @@ fn a_short_entry_ends_at_the_inter_digit_timeout() {
     let mut h = Harness::start(OPEN, None);
     h.send(Input::Dtmf { digits: "1".into() });
     h.finish_prompts();
-    h.send(Input::Dtmf { digits: "12".into() });
+    h.send(Input::Dtmf {
+        digits: "12".into(),
+    });
     let deadline = h.call.next_deadline().unwrap();
-    assert_eq!(deadline, h.now.checked_add(jiff::SignedDuration::from_secs(3)).unwrap());
+    assert_eq!(
+        deadline,
+        h.now
+            .checked_add(jiff::SignedDuration::from_secs(3))
+            .unwrap()
+    );
     h.now = deadline;
     let ev = events(&h.send(Input::Timeout));
     assert!(ev.contains(&CallEvent::Nomatch { count: 1 }), "{ev:#?}");
@@ -387,9 +472,16 @@ fn a_short_entry_ends_at_the_inter_digit_timeout() {
 fn a_failed_lookup_takes_the_failure_branch() {
     let mut h = Harness::start(OPEN, None);
     h.send(Input::Dtmf { digits: "1".into() });
-    h.send(Input::Dtmf { digits: "1234".into() });
-    let ev = events(&h.send(Input::LookupResult { result: Err("connection refused".into()) }));
-    assert!(ev.contains(&CallEvent::Lookup { name: "status".into(), ok: false }));
+    h.send(Input::Dtmf {
+        digits: "1234".into(),
+    });
+    let ev = events(&h.send(Input::LookupResult {
+        result: Err("connection refused".into()),
+    }));
+    assert!(ev.contains(&CallEvent::Lookup {
+        name: "status".into(),
+        ok: false
+    }));
     assert_eq!(states(&ev), ["failed"]);
 }
 
@@ -397,8 +489,12 @@ fn a_failed_lookup_takes_the_failure_branch() {
 fn a_lookup_missing_a_field_is_a_failure() {
     let mut h = Harness::start(OPEN, None);
     h.send(Input::Dtmf { digits: "1".into() });
-    h.send(Input::Dtmf { digits: "1234".into() });
-    let ev = events(&h.send(Input::LookupResult { result: Ok(serde_json::json!({ "other": 1 })) }));
+    h.send(Input::Dtmf {
+        digits: "1234".into(),
+    });
+    let ev = events(&h.send(Input::LookupResult {
+        result: Ok(serde_json::json!({ "other": 1 })),
+    }));
     assert_eq!(states(&ev), ["failed"]);
 }
 
@@ -406,21 +502,41 @@ fn a_lookup_missing_a_field_is_a_failure() {
 fn a_lookup_that_never_answers_times_out() {
     let mut h = Harness::start(OPEN, None);
     h.send(Input::Dtmf { digits: "1".into() });
-    h.send(Input::Dtmf { digits: "1234".into() });
+    h.send(Input::Dtmf {
+        digits: "1234".into(),
+    });
     let deadline = h.call.next_deadline().unwrap();
-    assert_eq!(deadline, h.now.checked_add(jiff::SignedDuration::from_millis(3000)).unwrap());
+    assert_eq!(
+        deadline,
+        h.now
+            .checked_add(jiff::SignedDuration::from_millis(3000))
+            .unwrap()
+    );
     h.now = deadline;
     let ev = events(&h.send(Input::Timeout));
-    assert!(ev.contains(&CallEvent::Lookup { name: "status".into(), ok: false }));
+    assert!(ev.contains(&CallEvent::Lookup {
+        name: "status".into(),
+        ok: false
+    }));
     // A late answer after giving up changes nothing.
-    let late = h.send(Input::LookupResult { result: Ok(serde_json::json!({})) });
-    assert!(events(&late).iter().all(|e| !matches!(e, CallEvent::Lookup { .. })));
+    let late = h.send(Input::LookupResult {
+        result: Ok(serde_json::json!({})),
+    });
+    assert!(
+        events(&late)
+            .iter()
+            .all(|e| !matches!(e, CallEvent::Lookup { .. }))
+    );
 }
 
 fn to_offer(h: &mut Harness) {
     h.send(Input::Dtmf { digits: "1".into() });
-    h.send(Input::Dtmf { digits: "1234".into() });
-    h.send(Input::LookupResult { result: Ok(serde_json::json!({ "case": { "status": "Approved" } })) });
+    h.send(Input::Dtmf {
+        digits: "1234".into(),
+    });
+    h.send(Input::LookupResult {
+        result: Ok(serde_json::json!({ "case": { "status": "Approved" } })),
+    });
     h.finish_prompts();
 }
 
@@ -430,13 +546,20 @@ fn yes_sends_a_text_to_the_caller() {
     to_offer(&mut h);
     let out = h.say("yes please");
     let ev = events(&out);
-    assert!(ev.contains(&CallEvent::Slot { name: "confirm".into(), value: "yes".into() }));
+    assert!(ev.contains(&CallEvent::Slot {
+        name: "confirm".into(),
+        value: "yes".into()
+    }));
     assert!(ev.contains(&CallEvent::Notify {
         channel: ivr_flow::schema::Channel::Sms,
         template: "link".into(),
         to: "+12025550143".into()
     }));
-    assert!(actions(&out).iter().any(|a| matches!(a, Action::Notify { body, .. } if body == "Your case: Approved")));
+    assert!(
+        actions(&out)
+            .iter()
+            .any(|a| matches!(a, Action::Notify { body, .. } if body == "Your case: Approved"))
+    );
     let ev = events(&h.send(Input::NotifyResult { ok: true }));
     assert_eq!(states(&ev), ["bye"]);
 }
@@ -446,7 +569,11 @@ fn a_text_to_an_unusable_number_is_never_requested() {
     let mut h = Harness::start(OPEN, Some("anonymous"));
     to_offer(&mut h);
     let out = h.send(Input::Dtmf { digits: "1".into() });
-    assert!(actions(&out).iter().all(|a| !matches!(a, Action::Notify { .. })));
+    assert!(
+        actions(&out)
+            .iter()
+            .all(|a| !matches!(a, Action::Notify { .. }))
+    );
     assert!(states(&events(&out)).contains(&"failed".to_string()));
 }
 
@@ -456,7 +583,10 @@ fn agent_when_open_transfers_to_the_language_queue() {
     let out = h.say("I want to talk to an agent");
     let ev = events(&out);
     assert_eq!(intent(&ev).as_deref(), Some("agent"));
-    assert!(ev.contains(&CallEvent::Transfer { queue: Some("q-en".into()), uri: None }));
+    assert!(ev.contains(&CallEvent::Transfer {
+        queue: Some("q-en".into()),
+        uri: None
+    }));
     assert!(actions(&out).contains(&Action::Transfer(TransferTarget::Queue("q-en".into()))));
     h.send(Input::TransferResult { ok: true });
     assert!(h.call.is_ended());
@@ -468,14 +598,20 @@ fn a_failed_transfer_falls_back() {
     h.say("talk to an agent");
     let ev = events(&h.send(Input::TransferResult { ok: false }));
     assert_eq!(states(&ev), ["callback"]);
-    assert!(ev.contains(&CallEvent::Callback { queue: "q-en".into() }));
+    assert!(ev.contains(&CallEvent::Callback {
+        queue: "q-en".into()
+    }));
 }
 
 #[test]
 fn agent_when_closed_records_a_callback() {
     let mut h = Harness::start(CLOSED, Some("+12025550143"));
     let out = h.say("talk to an agent");
-    assert!(events(&out).iter().all(|e| !matches!(e, CallEvent::Transfer { .. })));
+    assert!(
+        events(&out)
+            .iter()
+            .all(|e| !matches!(e, CallEvent::Transfer { .. }))
+    );
     assert!(actions(&out).contains(&Action::Callback {
         queue: "q-en".into(),
         number: "+12025550143".into(),
@@ -490,9 +626,16 @@ fn speaking_spanish_switches_the_call_to_spanish() {
     let mut h = Harness::start(OPEN, None);
     let out = h.say("quiero hablar con un agente");
     let ev = events(&out);
-    assert!(ev.contains(&CallEvent::Language { lang: "es-US".into() }));
-    assert!(actions(&out).contains(&Action::SetLanguage { lang: "es-US".into() }));
-    assert!(ev.contains(&CallEvent::Transfer { queue: Some("q-es".into()), uri: None }));
+    assert!(ev.contains(&CallEvent::Language {
+        lang: "es-US".into()
+    }));
+    assert!(actions(&out).contains(&Action::SetLanguage {
+        lang: "es-US".into()
+    }));
+    assert!(ev.contains(&CallEvent::Transfer {
+        queue: Some("q-es".into()),
+        uri: None
+    }));
     assert_eq!(h.call.language(), "es-US");
 }
 
@@ -501,13 +644,17 @@ fn saying_a_language_asks_again_in_it() {
     let mut h = Harness::start(OPEN, None);
     h.finish_prompts();
     let ev = events(&h.say("español"));
-    assert!(ev.contains(&CallEvent::Language { lang: "es-US".into() }));
+    assert!(ev.contains(&CallEvent::Language {
+        lang: "es-US".into()
+    }));
     assert!(ev.contains(&CallEvent::Prompt {
         id: "hello".into(),
         lang: "es-US".into(),
         text: "Hola, ¿en qué le ayudo?".into()
     }));
-    assert!(ev.contains(&CallEvent::Listen { state: "menu".into() }));
+    assert!(ev.contains(&CallEvent::Listen {
+        state: "menu".into()
+    }));
 }
 
 #[test]
@@ -529,7 +676,12 @@ fn repeat_plays_again_what_was_heard() {
 fn the_caller_hanging_up_ends_the_call() {
     let mut h = Harness::start(OPEN, None);
     let ev = events(&h.send(Input::Hangup));
-    assert_eq!(ev, [CallEvent::Hangup { reason: "caller".into() }]);
+    assert_eq!(
+        ev,
+        [CallEvent::Hangup {
+            reason: "caller".into()
+        }]
+    );
     assert!(h.call.is_ended());
     assert!(h.send(Input::Dtmf { digits: "1".into() }).is_empty());
     assert_eq!(h.call.next_deadline(), None);
@@ -547,7 +699,9 @@ fn a_minute_long_call_runs_deterministically() {
         h.say("how much money do I have");
         h.finish_prompts();
         h.say("one two three four");
-        h.send(Input::LookupResult { result: Ok(serde_json::json!({ "case": { "status": "Approved" } })) });
+        h.send(Input::LookupResult {
+            result: Ok(serde_json::json!({ "case": { "status": "Approved" } })),
+        });
         h.finish_prompts();
         h.say("no");
         h.finish_prompts();

@@ -33,7 +33,11 @@ fn the_base_flow_is_valid() {
 
 #[test]
 fn yaml_syntax_error() {
-    let src = with(VALID, "  bye: { text: { en-US: \"Bye\"", "  bye: { text: { en-US: \"Bye");
+    let src = with(
+        VALID,
+        "  bye: { text: { en-US: \"Bye\"",
+        "  bye: { text: { en-US: \"Bye",
+    );
     let diags = diagnose(&src);
     assert_eq!(diags.len(), 1, "{diags:#?}");
     assert!(diags[0].line >= pos_of(&src, "  bye: { text").0);
@@ -41,7 +45,11 @@ fn yaml_syntax_error() {
 
 #[test]
 fn unknown_field() {
-    let src = with(VALID, "say: { prompts: bye, next: end }", "say: { prompts: bye, nxt: end }");
+    let src = with(
+        VALID,
+        "say: { prompts: bye, next: end }",
+        "say: { prompts: bye, nxt: end }",
+    );
     assert_error(&src, "nxt", "unknown field `nxt`");
 }
 
@@ -68,7 +76,11 @@ fn undefined_start_state() {
 #[test]
 fn undefined_prompt() {
     let src = with(VALID, "prompts: [hello]", "prompts: [helo]");
-    assert_error(&src, "helo", "undefined prompt `helo`; did you mean `hello`?");
+    assert_error(
+        &src,
+        "helo",
+        "undefined prompt `helo`; did you mean `hello`?",
+    );
 }
 
 #[test]
@@ -79,13 +91,21 @@ fn undefined_prompt_written_as_one_id() {
 
 #[test]
 fn undefined_intent() {
-    let src = with(VALID, "intents: { help: route }", "intents: { hepl: route }");
+    let src = with(
+        VALID,
+        "intents: { help: route }",
+        "intents: { hepl: route }",
+    );
     assert_error(&src, "hepl", "undefined intent `hepl`");
 }
 
 #[test]
 fn undefined_slot() {
-    let src = with(VALID, "intents: { help: route }", "slot: pinn\n      next: route");
+    let src = with(
+        VALID,
+        "intents: { help: route }",
+        "slot: pinn\n      next: route",
+    );
     assert_error(&src, "pinn", "undefined slot `pinn`");
 }
 
@@ -97,7 +117,11 @@ fn undefined_schedule() {
 
 #[test]
 fn undefined_queue() {
-    let src = with(VALID, "transfer: { queue: q-en,", "transfer: { queue: q-fr,");
+    let src = with(
+        VALID,
+        "transfer: { queue: q-en,",
+        "transfer: { queue: q-fr,",
+    );
     assert_error(&src, "q-fr", "undefined queue `q-fr`");
 }
 
@@ -157,12 +181,20 @@ fn missing_spanish_intent_examples() {
 #[test]
 fn missing_spanish_template() {
     let src = with(VALID, ", es-US: \"Vea {service_url}\" } }", " } }");
-    assert_error(&src, "{ en-US: \"See", "template `link` sms has no es-US version");
+    assert_error(
+        &src,
+        "{ en-US: \"See",
+        "template `link` sms has no es-US version",
+    );
 }
 
 #[test]
 fn undeclared_language_in_prompt() {
-    let src = with(VALID, "es-US: \"Adiós\"", "es-US: \"Adiós\", fr-FR: \"Au revoir\"");
+    let src = with(
+        VALID,
+        "es-US: \"Adiós\"",
+        "es-US: \"Adiós\", fr-FR: \"Au revoir\"",
+    );
     assert_error(&src, "fr-FR", "language `fr-FR` is not declared");
 }
 
@@ -188,7 +220,11 @@ fn invalid_hours() {
 
 #[test]
 fn duplicate_ids() {
-    let src = with(VALID, "  end:\n    hangup: {}\n", "  end:\n    hangup: {}\n  bye:\n    hangup: {}\n");
+    let src = with(
+        VALID,
+        "  end:\n    hangup: {}\n",
+        "  end:\n    hangup: {}\n  bye:\n    hangup: {}\n",
+    );
     let (line, col) = pos_of(&src, "  bye:\n    hangup");
     assert_error_at(&src, line, col + 2, "duplicate id: bye");
     let src = with(VALID, "  bye: { text:", "  hello: { text:");
@@ -199,12 +235,20 @@ fn duplicate_ids() {
 #[test]
 fn two_intents_of_a_state_share_a_key() {
     let src = with(VALID, "help: { dtmf: \"1\"", "help: { dtmf: \"0\"");
-    assert_error(&src, "help: route", "key 0 would select both `agent` and `help`");
+    assert_error(
+        &src,
+        "help: route",
+        "key 0 would select both `agent` and `help`",
+    );
 }
 
 #[test]
 fn a_state_key_map_overrides_intent_keys() {
-    let src = with(VALID, "      intents: { help: route }\n", "      intents: { help: route }\n      dtmf: { \"1\": spanish }\n");
+    let src = with(
+        VALID,
+        "      intents: { help: route }\n",
+        "      intents: { help: route }\n      dtmf: { \"1\": spanish }\n",
+    );
     let diags = diagnose(&src);
     assert!(!diags.iter().any(|d| d.is_error()), "{diags:#?}");
 }
@@ -218,7 +262,11 @@ fn invalid_dtmf_key() {
 #[test]
 fn unknown_variable_in_prompt() {
     let src = with(VALID, "Hello {caller}", "Hello {calller}");
-    assert_error(&src, "\"Hello {calller}\"", "unknown variable `{calller}`; did you mean `caller`?");
+    assert_error(
+        &src,
+        "\"Hello {calller}\"",
+        "unknown variable `{calller}`; did you mean `caller`?",
+    );
 }
 
 #[test]
@@ -229,19 +277,35 @@ fn malformed_template() {
 
 #[test]
 fn digits_slot_without_length() {
-    let src = with(VALID, "pin: { type: digits, length: 4 }", "pin: { type: digits }");
+    let src = with(
+        VALID,
+        "pin: { type: digits, length: 4 }",
+        "pin: { type: digits }",
+    );
     assert_error(&src, "pin:", "needs `length`");
 }
 
 #[test]
 fn transfer_needs_one_target() {
-    let src = with(VALID, "transfer: { queue: q-en,", "transfer: { queue: q-en, uri: \"sip:a@b\",");
-    assert_error(&src, "transfer:\n    transfer", "exactly one of `queue`, `queue_by_language` or `uri`");
+    let src = with(
+        VALID,
+        "transfer: { queue: q-en,",
+        "transfer: { queue: q-en, uri: \"sip:a@b\",",
+    );
+    assert_error(
+        &src,
+        "transfer:\n    transfer",
+        "exactly one of `queue`, `queue_by_language` or `uri`",
+    );
 }
 
 #[test]
 fn transfer_uri_must_be_sip() {
-    let src = with(VALID, "transfer: { queue: q-en,", "transfer: { uri: \"http://x\",");
+    let src = with(
+        VALID,
+        "transfer: { queue: q-en,",
+        "transfer: { uri: \"http://x\",",
+    );
     assert_error(&src, "\"http://x\"", "not a SIP URI");
 }
 
@@ -253,7 +317,11 @@ fn notify_template_lacks_channel() {
 
 #[test]
 fn global_handler_needs_one_action() {
-    let src = with(VALID, "agent: { goto: transfer }", "agent: { goto: transfer, repeat: true }");
+    let src = with(
+        VALID,
+        "agent: { goto: transfer }",
+        "agent: { goto: transfer, repeat: true }",
+    );
     assert_error(&src, "agent: { goto", "exactly one of");
 }
 
@@ -272,7 +340,11 @@ fn lookup_checks() {
 
 #[test]
 fn state_leading_to_itself() {
-    let src = with(VALID, "say: { prompts: bye, next: end }", "say: { prompts: bye, next: bye }");
+    let src = with(
+        VALID,
+        "say: { prompts: bye, next: end }",
+        "say: { prompts: bye, next: bye }",
+    );
     assert_error(&src, "bye }\n  end", "leads to itself");
 }
 
@@ -289,7 +361,11 @@ fn oversized_flow_is_refused() {
 fn alias_bomb_is_refused_quickly() {
     let mut bomb = String::from("a: &a [x,x,x,x,x,x,x,x,x,x]\n");
     for i in 0..12 {
-        let prev = if i == 0 { "a".to_string() } else { format!("b{}", i - 1) };
+        let prev = if i == 0 {
+            "a".to_string()
+        } else {
+            format!("b{}", i - 1)
+        };
         bomb.push_str(&format!("b{i}: &b{i} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
     }
     let diags = diagnose(&bomb);
@@ -302,12 +378,25 @@ fn deep_nesting_is_refused() {
     let deep = format!("languages: {}{}\n", "[".repeat(5000), "]".repeat(5000));
     let diags = diagnose(&deep);
     assert_eq!(diags.len(), 1, "{diags:#?}");
-    assert!(diags[0].message.contains("recursion limit"), "{}", diags[0].message);
+    assert!(
+        diags[0].message.contains("recursion limit"),
+        "{}",
+        diags[0].message
+    );
 }
 
 #[test]
 fn wrong_types_and_garbage_never_panic() {
-    for src in ["", "---", "[]", "42", "languages: 5", "states: [1, 2]", "\u{0}\u{1}", "a: *unknown"] {
+    for src in [
+        "",
+        "---",
+        "[]",
+        "42",
+        "languages: 5",
+        "states: [1, 2]",
+        "\u{0}\u{1}",
+        "a: *unknown",
+    ] {
         let diags = diagnose(src);
         assert!(!diags.is_empty(), "{src:?} should not pass");
     }

@@ -59,8 +59,15 @@ pub fn run(args: &ChatArgs) -> ExitCode {
 fn chat(args: &ChatArgs) -> Result<(), String> {
     let (mut flow, _warnings) = Flow::from_file(&args.flow).map_err(|rejected| {
         let file = args.flow.display().to_string();
-        let lines: Vec<String> = rejected.0.iter().map(|d| d.display_in(&file).to_string()).collect();
-        format!("the flow has errors (run `ivr check`):\n{}", lines.join("\n"))
+        let lines: Vec<String> = rejected
+            .0
+            .iter()
+            .map(|d| d.display_in(&file).to_string())
+            .collect();
+        format!(
+            "the flow has errors (run `ivr check`):\n{}",
+            lines.join("\n")
+        )
     })?;
     for assignment in &args.vars {
         let (name, value) = assignment
@@ -71,8 +78,16 @@ fn chat(args: &ChatArgs) -> Result<(), String> {
     if let Some(lang) = &args.lang
         && !flow.spec.languages.iter().any(|l| l.value == *lang)
     {
-        let known: Vec<&str> = flow.spec.languages.iter().map(|l| l.value.as_str()).collect();
-        return Err(format!("--lang {lang}: the flow speaks {}", known.join(", ")));
+        let known: Vec<&str> = flow
+            .spec
+            .languages
+            .iter()
+            .map(|l| l.value.as_str())
+            .collect();
+        return Err(format!(
+            "--lang {lang}: the flow speaks {}",
+            known.join(", ")
+        ));
     }
     let now = match &args.at {
         Some(at) => parse_time(at)?,
@@ -112,7 +127,11 @@ fn chat(args: &ChatArgs) -> Result<(), String> {
         match parse_line(&line) {
             Ok(Line::Say(text)) => {
                 sim.advance_ms(speaking_ms(&text));
-                let input = Input::Utterance { text, confidence: 1.0, lang: None };
+                let input = Input::Utterance {
+                    text,
+                    confidence: 1.0,
+                    lang: None,
+                };
                 call.handle(Input::SpeechStarted, sim.clock);
                 call.handle(input, sim.clock);
             }
@@ -158,7 +177,10 @@ fn override_variable(
         .filter(|(k, _)| k.value != name)
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    entries.push((At::new(name.to_string(), pos), At::new(value.to_string(), pos)));
+    entries.push((
+        At::new(name.to_string(), pos),
+        At::new(value.to_string(), pos),
+    ));
     entries.into_iter().collect()
 }
 
@@ -182,17 +204,27 @@ fn parse_line(line: &str) -> Result<Line, String> {
     }
     if let Some(keys) = line.strip_prefix('#') {
         let keys: String = keys.chars().filter(|c| !c.is_whitespace()).collect();
-        if keys.is_empty() || !keys.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#') {
-            return Err(format!("(`{line}`: keys are 0-9, * and #, e.g. #1 or #12#)"));
+        if keys.is_empty()
+            || !keys
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '*' || c == '#')
+        {
+            return Err(format!(
+                "(`{line}`: keys are 0-9, * and #, e.g. #1 or #12#)"
+            ));
         }
         return Ok(Line::Keys(keys));
     }
     if let Some(command) = line.strip_prefix('/') {
         let (name, rest) = command.split_once(' ').unwrap_or((command, ""));
         return match name {
-            "time" => parse_time(rest.trim()).map(Line::Time).map_err(|e| format!("({e})")),
+            "time" => parse_time(rest.trim())
+                .map(Line::Time)
+                .map_err(|e| format!("({e})")),
             "hangup" => Ok(Line::Hangup),
-            _ => Err(format!("(unknown command /{name}; use /time RFC3339 or /hangup)")),
+            _ => Err(format!(
+                "(unknown command /{name}; use /time RFC3339 or /hangup)"
+            )),
         };
     }
     Ok(Line::Say(line.to_string()))
@@ -219,7 +251,10 @@ struct Simulator<W: Write> {
 
 impl<W: Write> Simulator<W> {
     fn advance_ms(&mut self, ms: i64) {
-        if let Ok(t) = self.clock.checked_add(jiff::SignedDuration::from_millis(ms)) {
+        if let Ok(t) = self
+            .clock
+            .checked_add(jiff::SignedDuration::from_millis(ms))
+        {
             self.clock = t;
         }
     }
@@ -252,7 +287,13 @@ impl<W: Write> Simulator<W> {
             Action::Play { play_id, text, .. } => {
                 Some((Input::PromptFinished { play_id }, prompt_ms(&text)))
             }
-            Action::Lookup { method, url, body, timeout_ms, .. } => {
+            Action::Lookup {
+                method,
+                url,
+                body,
+                timeout_ms,
+                ..
+            } => {
                 let started = std::time::Instant::now();
                 let result = self.lookup.fetch(method, &url, body.as_ref(), timeout_ms);
                 if let Err(e) = &result {
@@ -261,18 +302,30 @@ impl<W: Write> Simulator<W> {
                 let ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX / 2);
                 Some((Input::LookupResult { result }, ms))
             }
-            Action::Notify { channel, to, subject, body, .. } => {
+            Action::Notify {
+                channel,
+                to,
+                subject,
+                body,
+                ..
+            } => {
                 let ok = !self.fail.contains(&Step::Notify);
                 let subject = subject.map(|s| format!(" \"{s}\"")).unwrap_or_default();
                 self.note(&format!("({} to {to}{subject}: {body})", channel.name()));
                 Some((Input::NotifyResult { ok }, 50))
             }
-            Action::Callback { .. } => {
-                Some((Input::CallbackResult { ok: !self.fail.contains(&Step::Callback) }, 50))
-            }
-            Action::Transfer(_) => {
-                Some((Input::TransferResult { ok: !self.fail.contains(&Step::Transfer) }, 500))
-            }
+            Action::Callback { .. } => Some((
+                Input::CallbackResult {
+                    ok: !self.fail.contains(&Step::Callback),
+                },
+                50,
+            )),
+            Action::Transfer(_) => Some((
+                Input::TransferResult {
+                    ok: !self.fail.contains(&Step::Transfer),
+                },
+                500,
+            )),
             Action::Listen(_)
             | Action::StopListening
             | Action::StopPlayback
@@ -282,7 +335,8 @@ impl<W: Write> Simulator<W> {
     }
 
     fn show(&mut self, event: &CallEvent) {
-        let t_ms = i64::try_from(self.clock.duration_since(self.started).as_millis()).unwrap_or(i64::MAX);
+        let t_ms =
+            i64::try_from(self.clock.duration_since(self.started).as_millis()).unwrap_or(i64::MAX);
         if self.json {
             let mut line = serde_json::Map::new();
             if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(event) {
@@ -303,10 +357,14 @@ impl<W: Write> Simulator<W> {
             CallEvent::Nomatch { count } => format!("  [not understood ({count})]"),
             CallEvent::Noinput { count } => format!("  [no input ({count})]"),
             CallEvent::Language { lang } => format!("  [language {lang}]"),
-            CallEvent::Lookup { name, ok } => format!("  [lookup {name}: {}]", if *ok { "ok" } else { "failed" }),
+            CallEvent::Lookup { name, ok } => {
+                format!("  [lookup {name}: {}]", if *ok { "ok" } else { "failed" })
+            }
             CallEvent::Callback { queue } => format!("  [callback requested for {queue}]"),
             CallEvent::Transfer { queue: Some(q), .. } => format!("  [transfer to queue {q}]"),
-            CallEvent::Transfer { uri, .. } => format!("  [transfer to {}]", uri.as_deref().unwrap_or("?")),
+            CallEvent::Transfer { uri, .. } => {
+                format!("  [transfer to {}]", uri.as_deref().unwrap_or("?"))
+            }
             CallEvent::Hangup { reason } => format!("  [hangup: {reason}]"),
             CallEvent::State { .. }
             | CallEvent::Listen { .. }

@@ -22,7 +22,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         match flow_files(path) {
             Ok(files) if files.is_empty() => reports.push((
                 path.display().to_string(),
-                vec![Diagnostic::error(Pos::FILE, "no .yaml or .yml flow files here")],
+                vec![Diagnostic::error(
+                    Pos::FILE,
+                    "no .yaml or .yml flow files here",
+                )],
             )),
             Ok(files) => {
                 for file in files {
@@ -104,10 +107,7 @@ fn flow_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
             let path = entry?.path();
             if path.is_dir() {
                 dirs.push(path);
-            } else if path
-                .extension()
-                .is_some_and(|e| e == "yaml" || e == "yml")
-            {
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
                 files.push(path);
             }
         }

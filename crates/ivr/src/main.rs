@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "ivr", version, about = "A speech-enabled telephone answering engine")]
+#[command(
+    name = "ivr",
+    version,
+    about = "A speech-enabled telephone answering engine"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -12,8 +12,15 @@ use support::*;
 fn a_representative_in_business_hours_is_transferred_to_english_agents() {
     let events = chat(OPEN, &["I need to talk to a representative"], &[]);
     assert_eq!(intents(&events), ["agent"]);
-    assert_eq!(last(&events, "transfer"), json!({"type": "transfer", "t_ms": last(&events, "transfer")["t_ms"], "queue": "agents-en"}));
-    assert_eq!(events.last().unwrap()["type"], "transfer", "the transfer ends the flow");
+    assert_eq!(
+        last(&events, "transfer"),
+        json!({"type": "transfer", "t_ms": last(&events, "transfer")["t_ms"], "queue": "agents-en"})
+    );
+    assert_eq!(
+        events.last().unwrap()["type"],
+        "transfer",
+        "the transfer ends the flow"
+    );
 }
 
 #[test]
@@ -23,8 +30,16 @@ fn a_representative_after_hours_gets_hours_and_a_callback_offer() {
     let prompts = prompt_ids(&events);
     assert!(prompts.contains(&"agents_closed".to_string()));
     assert!(prompts.contains(&"offer_callback".to_string()));
-    let hours = of_type(&events, "prompt").into_iter().find(|p| p["id"] == "agents_closed").unwrap();
-    assert!(hours["text"].as_str().unwrap().contains("Monday to Friday, 8 a.m. to 8 p.m. Eastern"));
+    let hours = of_type(&events, "prompt")
+        .into_iter()
+        .find(|p| p["id"] == "agents_closed")
+        .unwrap();
+    assert!(
+        hours["text"]
+            .as_str()
+            .unwrap()
+            .contains("Monday to Friday, 8 a.m. to 8 p.m. Eastern")
+    );
     assert!(hours["text"].as_str().unwrap().contains("tools"));
     assert_eq!(last(&events, "callback")["queue"], "agents-en");
     assert!(prompts.contains(&"callback_recorded".to_string()));
@@ -36,7 +51,10 @@ fn spanish_agent_request_reaches_spanish_agents() {
     assert_eq!(intents(&events), ["agent"]);
     assert_eq!(last(&events, "language")["lang"], "es-US");
     assert_eq!(last(&events, "transfer")["queue"], "agents-es");
-    let connecting = of_type(&events, "prompt").into_iter().find(|p| p["id"] == "connecting").unwrap();
+    let connecting = of_type(&events, "prompt")
+        .into_iter()
+        .find(|p| p["id"] == "connecting")
+        .unwrap();
     assert_eq!(connecting["lang"], "es-US");
 }
 
@@ -63,18 +81,46 @@ fn case_status_by_voice_reads_the_service_answer() {
     let service = CaseStatusService::start();
     let events = chat(
         OPEN,
-        &["what's the status of my case", "I O E zero one two three four five six seven eight nine", "no", "no", "no"],
+        &[
+            "what's the status of my case",
+            "I O E zero one two three four five six seven eight nine",
+            "no",
+            "no",
+            "no",
+        ],
         &["--var", &service.var()],
     );
     assert_eq!(intents(&events)[0], "case_status");
-    assert_eq!(last(&events, "slot"), json!({"type": "slot", "t_ms": last(&events, "slot")["t_ms"], "name": "confirm", "value": "no"}));
-    let receipt = of_type(&events, "slot").into_iter().find(|s| s["name"] == "receipt_number").unwrap();
+    assert_eq!(
+        last(&events, "slot"),
+        json!({"type": "slot", "t_ms": last(&events, "slot")["t_ms"], "name": "confirm", "value": "no"})
+    );
+    let receipt = of_type(&events, "slot")
+        .into_iter()
+        .find(|s| s["name"] == "receipt_number")
+        .unwrap();
     assert_eq!(receipt["value"], "IOE0123456789");
     assert_eq!(last(&events, "lookup")["ok"], true);
-    let result = of_type(&events, "prompt").into_iter().find(|p| p["id"] == "case_status_result").unwrap();
-    assert!(result["text"].as_str().unwrap().contains("Case Was Approved"));
-    let checking = of_type(&events, "prompt").into_iter().find(|p| p["id"] == "checking_case").unwrap();
-    assert!(checking["text"].as_str().unwrap().contains("I O E 0 1 2 3 4 5 6 7 8 9"));
+    let result = of_type(&events, "prompt")
+        .into_iter()
+        .find(|p| p["id"] == "case_status_result")
+        .unwrap();
+    assert!(
+        result["text"]
+            .as_str()
+            .unwrap()
+            .contains("Case Was Approved")
+    );
+    let checking = of_type(&events, "prompt")
+        .into_iter()
+        .find(|p| p["id"] == "checking_case")
+        .unwrap();
+    assert!(
+        checking["text"]
+            .as_str()
+            .unwrap()
+            .contains("I O E 0 1 2 3 4 5 6 7 8 9")
+    );
     assert_eq!(last(&events, "hangup")["reason"], "completed");
 }
 
@@ -83,14 +129,23 @@ fn case_status_in_spanish_with_a_spoken_receipt() {
     let service = CaseStatusService::start();
     let events = chat(
         OPEN,
-        &["quisiera saber el estado de mi caso", "i o e cero uno dos tres cuatro cinco seis siete ocho nueve"],
+        &[
+            "quisiera saber el estado de mi caso",
+            "i o e cero uno dos tres cuatro cinco seis siete ocho nueve",
+        ],
         &["--var", &service.var()],
     );
     assert_eq!(intents(&events)[0], "case_status");
     assert_eq!(last(&events, "language")["lang"], "es-US");
-    let receipt = of_type(&events, "slot").into_iter().find(|s| s["name"] == "receipt_number").unwrap();
+    let receipt = of_type(&events, "slot")
+        .into_iter()
+        .find(|s| s["name"] == "receipt_number")
+        .unwrap();
     assert_eq!(receipt["value"], "IOE0123456789");
-    let result = of_type(&events, "prompt").into_iter().find(|p| p["id"] == "case_status_result").unwrap();
+    let result = of_type(&events, "prompt")
+        .into_iter()
+        .find(|p| p["id"] == "case_status_result")
+        .unwrap();
     assert_eq!(result["lang"], "es-US");
     assert!(result["text"].as_str().unwrap().contains("Caso aprobado"));
 }
@@ -99,9 +154,19 @@ fn case_status_in_spanish_with_a_spoken_receipt() {
 fn case_status_by_keypad() {
     let service = CaseStatusService::start();
     // Silence at the greeting leads to the keypad menu; 1 is case status there.
-    let events = chat(OPEN, &["", "#1", "#4630123456789"], &["--var", &service.var()]);
-    assert_eq!(states(&events)[..3], ["greeting", "main_menu", "case_status"]);
-    let receipt = of_type(&events, "slot").into_iter().find(|s| s["name"] == "receipt_number").unwrap();
+    let events = chat(
+        OPEN,
+        &["", "#1", "#4630123456789"],
+        &["--var", &service.var()],
+    );
+    assert_eq!(
+        states(&events)[..3],
+        ["greeting", "main_menu", "case_status"]
+    );
+    let receipt = of_type(&events, "slot")
+        .into_iter()
+        .find(|s| s["name"] == "receipt_number")
+        .unwrap();
     assert_eq!(receipt["value"], "IOE0123456789");
     assert_eq!(last(&events, "lookup")["ok"], true);
 }
@@ -109,7 +174,11 @@ fn case_status_by_keypad() {
 #[test]
 fn an_unknown_case_gives_the_web_address_and_offers_the_link() {
     let service = CaseStatusService::start();
-    let events = chat(OPEN, &["case status", "E A C 1 2 3 4 5 6 7 8 9 0", "yes"], &["--var", &service.var()]);
+    let events = chat(
+        OPEN,
+        &["case status", "E A C 1 2 3 4 5 6 7 8 9 0", "yes"],
+        &["--var", &service.var()],
+    );
     assert_eq!(last(&events, "lookup")["ok"], false);
     let prompts = prompt_ids(&events);
     assert!(prompts.contains(&"case_status_unavailable".to_string()));
@@ -121,8 +190,15 @@ fn an_unknown_case_gives_the_web_address_and_offers_the_link() {
 
 #[test]
 fn a_case_status_service_that_is_down_is_a_failed_lookup() {
-    let events = chat(OPEN, &["check my case status", "IOE0123456789"], &["--var", "case_status_url=http://127.0.0.1:9/case-status"]);
-    assert_eq!(last(&events, "lookup"), json!({"type": "lookup", "t_ms": last(&events, "lookup")["t_ms"], "name": "case_status", "ok": false}));
+    let events = chat(
+        OPEN,
+        &["check my case status", "IOE0123456789"],
+        &["--var", "case_status_url=http://127.0.0.1:9/case-status"],
+    );
+    assert_eq!(
+        last(&events, "lookup"),
+        json!({"type": "lookup", "t_ms": last(&events, "lookup")["t_ms"], "name": "case_status", "ok": false})
+    );
     assert!(prompt_ids(&events).contains(&"case_status_unavailable".to_string()));
 }
 
@@ -130,7 +206,14 @@ fn a_case_status_service_that_is_down_is_a_failed_lookup() {
 fn a_link_goes_by_email_when_the_caller_prefers() {
     let events = chat(
         OPEN,
-        &["how do I change my address", "no", "yes", "maria dot lopez at gmail dot com", "yes", "no"],
+        &[
+            "how do I change my address",
+            "no",
+            "yes",
+            "maria dot lopez at gmail dot com",
+            "yes",
+            "no",
+        ],
         &[],
     );
     assert_eq!(intents(&events)[0], "change_address");
@@ -159,28 +242,128 @@ fn a_failed_text_offers_email_instead() {
 
 /// (what the caller says, the intent, a prompt that must follow) in each language.
 const TOPICS: &[(&str, &str, &str, &str)] = &[
-    ("en-US", "I'd like to know where my case is at", "case_status", "ask_receipt"),
-    ("es-US", "quisiera saber el estado de mi caso", "case_status", "ask_receipt"),
-    ("en-US", "how long does it take to process my application", "processing_times", "processing_times_info"),
-    ("es-US", "cuánto tarda en procesarse mi solicitud", "processing_times", "processing_times_info"),
-    ("en-US", "I can't log into my online account", "online_account", "online_account_info"),
-    ("es-US", "no puedo entrar a mi cuenta en línea", "online_account", "online_account_info"),
-    ("en-US", "I moved and need to update my address", "change_address", "change_address_info"),
-    ("es-US", "me mudé y quiero cambiar mi dirección", "change_address", "change_address_info"),
-    ("en-US", "my notice has a mistake", "case_problem", "case_problem_info"),
-    ("es-US", "mi aviso tiene un error", "case_problem", "case_problem_info"),
-    ("en-US", "I want to file my form online", "online_filing", "online_filing_info"),
-    ("es-US", "quiero presentar mi formulario en línea", "online_filing", "online_filing_info"),
-    ("en-US", "where can I download a form", "forms", "forms_info"),
-    ("es-US", "dónde puedo descargar un formulario", "forms", "forms_info"),
-    ("en-US", "I need proof of my status to travel", "appointment", "appointment_info"),
-    ("es-US", "necesito una cita en persona", "appointment", "appointment_info"),
+    (
+        "en-US",
+        "I'd like to know where my case is at",
+        "case_status",
+        "ask_receipt",
+    ),
+    (
+        "es-US",
+        "quisiera saber el estado de mi caso",
+        "case_status",
+        "ask_receipt",
+    ),
+    (
+        "en-US",
+        "how long does it take to process my application",
+        "processing_times",
+        "processing_times_info",
+    ),
+    (
+        "es-US",
+        "cuánto tarda en procesarse mi solicitud",
+        "processing_times",
+        "processing_times_info",
+    ),
+    (
+        "en-US",
+        "I can't log into my online account",
+        "online_account",
+        "online_account_info",
+    ),
+    (
+        "es-US",
+        "no puedo entrar a mi cuenta en línea",
+        "online_account",
+        "online_account_info",
+    ),
+    (
+        "en-US",
+        "I moved and need to update my address",
+        "change_address",
+        "change_address_info",
+    ),
+    (
+        "es-US",
+        "me mudé y quiero cambiar mi dirección",
+        "change_address",
+        "change_address_info",
+    ),
+    (
+        "en-US",
+        "my notice has a mistake",
+        "case_problem",
+        "case_problem_info",
+    ),
+    (
+        "es-US",
+        "mi aviso tiene un error",
+        "case_problem",
+        "case_problem_info",
+    ),
+    (
+        "en-US",
+        "I want to file my form online",
+        "online_filing",
+        "online_filing_info",
+    ),
+    (
+        "es-US",
+        "quiero presentar mi formulario en línea",
+        "online_filing",
+        "online_filing_info",
+    ),
+    (
+        "en-US",
+        "where can I download a form",
+        "forms",
+        "forms_info",
+    ),
+    (
+        "es-US",
+        "dónde puedo descargar un formulario",
+        "forms",
+        "forms_info",
+    ),
+    (
+        "en-US",
+        "I need proof of my status to travel",
+        "appointment",
+        "appointment_info",
+    ),
+    (
+        "es-US",
+        "necesito una cita en persona",
+        "appointment",
+        "appointment_info",
+    ),
     ("en-US", "I'm deaf and use a TTY", "tty", "tty_info"),
     ("es-US", "soy sordo y uso TTY", "tty", "tty_info"),
-    ("en-US", "I'm calling from outside the United States", "outside_us", "outside_us_info"),
-    ("es-US", "llamo desde fuera de los Estados Unidos", "outside_us", "outside_us_info"),
-    ("en-US", "can I chat with Emma", "virtual_assistant", "virtual_assistant_info"),
-    ("es-US", "quiero hablar con Emma la asistente virtual", "virtual_assistant", "virtual_assistant_info"),
+    (
+        "en-US",
+        "I'm calling from outside the United States",
+        "outside_us",
+        "outside_us_info",
+    ),
+    (
+        "es-US",
+        "llamo desde fuera de los Estados Unidos",
+        "outside_us",
+        "outside_us_info",
+    ),
+    (
+        "en-US",
+        "can I chat with Emma",
+        "virtual_assistant",
+        "virtual_assistant_info",
+    ),
+    (
+        "es-US",
+        "quiero hablar con Emma la asistente virtual",
+        "virtual_assistant",
+        "virtual_assistant_info",
+    ),
     ("en-US", "main menu", "main_menu", "main_menu"),
     ("es-US", "menú principal", "main_menu", "main_menu"),
     ("en-US", "that's all, goodbye", "goodbye", "goodbye"),
@@ -189,24 +372,48 @@ const TOPICS: &[(&str, &str, &str, &str)] = &[
     ("es-US", "repita por favor", "repeat", "how_can_i_help"),
     ("en-US", "Spanish please", "spanish", "how_can_i_help"),
     ("es-US", "en inglés por favor", "english", "how_can_i_help"),
-    ("en-US", "I want to speak with an officer", "agent", "connecting"),
-    ("es-US", "quiero hablar con una persona", "agent", "connecting"),
+    (
+        "en-US",
+        "I want to speak with an officer",
+        "agent",
+        "connecting",
+    ),
+    (
+        "es-US",
+        "quiero hablar con una persona",
+        "agent",
+        "connecting",
+    ),
 ];
 
 #[test]
 fn every_intent_is_reached_in_both_languages() {
     for (lang, said, intent, prompt) in TOPICS {
         let events = chat(OPEN, &[said], &["--lang", lang]);
-        assert_eq!(intents(&events).first().map(String::as_str), Some(*intent), "{said:?}");
+        assert_eq!(
+            intents(&events).first().map(String::as_str),
+            Some(*intent),
+            "{said:?}"
+        );
         let after: Vec<String> = prompt_ids(&events).into_iter().skip(2).collect();
-        assert!(after.iter().any(|p| p == prompt), "{said:?}: prompts after the greeting were {after:?}");
-        let langs: Vec<&str> = of_type(&events, "prompt").iter().skip(2).map(|p| p["lang"].as_str().unwrap()).collect();
+        assert!(
+            after.iter().any(|p| p == prompt),
+            "{said:?}: prompts after the greeting were {after:?}"
+        );
+        let langs: Vec<&str> = of_type(&events, "prompt")
+            .iter()
+            .skip(2)
+            .map(|p| p["lang"].as_str().unwrap())
+            .collect();
         let expected = match *intent {
             "spanish" => "es-US",
             "english" => "en-US",
             _ => lang,
         };
-        assert!(langs.iter().all(|l| *l == expected), "{said:?}: answered in {langs:?}");
+        assert!(
+            langs.iter().all(|l| *l == expected),
+            "{said:?}: answered in {langs:?}"
+        );
     }
 }
 
@@ -225,7 +432,11 @@ fn every_topic_key_works_from_the_main_menu() {
     ];
     for (key, prompt) in keys {
         let events = chat(OPEN, &["", &format!("#{key}")], &[]);
-        assert!(prompt_ids(&events).contains(&prompt.to_string()), "key {key}: {:?}", prompt_ids(&events));
+        assert!(
+            prompt_ids(&events).contains(&prompt.to_string()),
+            "key {key}: {:?}",
+            prompt_ids(&events)
+        );
     }
 }
 
@@ -237,23 +448,37 @@ fn appointments_go_to_an_agent_when_open_and_a_callback_offer_when_closed() {
     let closed = chat(CLOSED, &["necesito una cita en persona"], &[]);
     assert!(of_type(&closed, "transfer").is_empty());
     let prompts = prompt_ids(&closed);
-    assert!(prompts.contains(&"agents_closed".to_string()) && prompts.contains(&"offer_callback".to_string()));
+    assert!(
+        prompts.contains(&"agents_closed".to_string())
+            && prompts.contains(&"offer_callback".to_string())
+    );
 }
 
 #[test]
 fn tty_and_outside_us_give_their_numbers() {
     let tty = chat(OPEN, &["I use a TTY"], &[]);
-    let text = of_type(&tty, "prompt").into_iter().find(|p| p["id"] == "tty_info").unwrap()["text"].clone();
+    let text = of_type(&tty, "prompt")
+        .into_iter()
+        .find(|p| p["id"] == "tty_info")
+        .unwrap()["text"]
+        .clone();
     assert!(text.as_str().unwrap().contains("8 0 0, 7 6 7, 1 8 3 3"));
     let abroad = chat(OPEN, &["I'm calling from Mexico, outside the US"], &[]);
-    let text = of_type(&abroad, "prompt").into_iter().find(|p| p["id"] == "outside_us_info").unwrap()["text"].clone();
+    let text = of_type(&abroad, "prompt")
+        .into_iter()
+        .find(|p| p["id"] == "outside_us_info")
+        .unwrap()["text"]
+        .clone();
     assert!(text.as_str().unwrap().contains("2 1 2, 6 2 0, 3 4 1 8"));
 }
 
 #[test]
 fn silence_reprompts_with_more_help_then_offers_an_agent_when_open() {
     let events = chat(OPEN, &["", "", "", "", "yes"], &[]);
-    let noinputs: Vec<u64> = of_type(&events, "noinput").iter().map(|e| e["count"].as_u64().unwrap()).collect();
+    let noinputs: Vec<u64> = of_type(&events, "noinput")
+        .iter()
+        .map(|e| e["count"].as_u64().unwrap())
+        .collect();
     assert_eq!(noinputs, [1, 1, 2, 3]);
     let prompts = prompt_ids(&events);
     assert!(prompts.contains(&"menu_help".to_string()));
@@ -272,8 +497,20 @@ fn silence_when_closed_says_goodbye() {
 
 #[test]
 fn words_that_mean_nothing_here_are_no_matches() {
-    let events = chat(OPEN, &["the weather is nice today", "banana", "purple elephant", "bicycle"], &[]);
-    let nomatches: Vec<u64> = of_type(&events, "nomatch").iter().map(|e| e["count"].as_u64().unwrap()).collect();
+    let events = chat(
+        OPEN,
+        &[
+            "the weather is nice today",
+            "banana",
+            "purple elephant",
+            "bicycle",
+        ],
+        &[],
+    );
+    let nomatches: Vec<u64> = of_type(&events, "nomatch")
+        .iter()
+        .map(|e| e["count"].as_u64().unwrap())
+        .collect();
     assert_eq!(nomatches, [1, 1, 2, 3]);
     assert!(intents(&events).is_empty());
     assert!(prompt_ids(&events).contains(&"offer_agent".to_string()));

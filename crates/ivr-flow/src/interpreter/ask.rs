@@ -3,7 +3,9 @@
 use super::call::{Call, Phase};
 use super::io::{Action, CallEvent, ListenParams};
 use crate::schema::{AskSpec, RetryPolicy};
-use crate::text::{MatchDecision, MatchPolicy, SlotType, detect_language, slot_from_dtmf, slot_from_speech};
+use crate::text::{
+    MatchDecision, MatchPolicy, SlotType, detect_language, slot_from_dtmf, slot_from_speech,
+};
 use std::sync::Arc;
 
 const DEFAULT_NO_INPUT_MS: u64 = 5000;
@@ -44,14 +46,19 @@ impl AskTurn {
     }
 
     fn start_no_input_timer(&mut self, now: jiff::Timestamp) {
-        let wait = jiff::SignedDuration::from_millis(i64::try_from(self.no_input_ms).unwrap_or(60_000));
+        let wait =
+            jiff::SignedDuration::from_millis(i64::try_from(self.no_input_ms).unwrap_or(60_000));
         self.no_input_at = now.checked_add(wait).ok();
     }
 }
 
 /// What the caller's turn amounted to.
 enum Outcome {
-    Intent { name: String, score: f32, lang: Option<String> },
+    Intent {
+        name: String,
+        score: f32,
+        lang: Option<String>,
+    },
     Slot(String),
     NoMatch,
     NoInput,
@@ -59,13 +66,21 @@ enum Outcome {
 
 impl Call {
     fn ask_spec(&self, state: &str) -> Option<Arc<crate::flow::Flow>> {
-        matches!(self.state_spec(state), Some(crate::schema::StateSpec::Ask(_))).then(|| Arc::clone(&self.flow))
+        matches!(
+            self.state_spec(state),
+            Some(crate::schema::StateSpec::Ask(_))
+        )
+        .then(|| Arc::clone(&self.flow))
     }
 
     /// Enters an ask state: plays its prompts and starts listening.
     pub(super) fn start_ask(&mut self, state: &str, now: jiff::Timestamp) {
-        let Some(flow) = self.ask_spec(state) else { return };
-        let Some(crate::schema::StateSpec::Ask(ask)) = flow.spec.states.get(state).map(|s| &s.value) else {
+        let Some(flow) = self.ask_spec(state) else {
+            return;
+        };
+        let Some(crate::schema::StateSpec::Ask(ask)) =
+            flow.spec.states.get(state).map(|s| &s.value)
+        else {
             return;
         };
         let defaults = &flow.spec.ask_defaults;
@@ -91,7 +106,10 @@ impl Call {
 
     /// Plays `prompts` and (re)starts listening in the turn's state.
     fn prompt_and_listen(&mut self, mut turn: AskTurn, prompts: &[String], now: jiff::Timestamp) {
-        turn.pending = prompts.iter().map(|p| self.play(p, turn.barge_in)).collect();
+        turn.pending = prompts
+            .iter()
+            .map(|p| self.play(p, turn.barge_in))
+            .collect();
         turn.speaking = false;
         turn.keys.clear();
         turn.keys_deadline = None;
@@ -101,7 +119,9 @@ impl Call {
         }
         let params = self.listen_params(&turn);
         self.action(Action::Listen(params));
-        self.event(CallEvent::Listen { state: turn.state.clone() });
+        self.event(CallEvent::Listen {
+            state: turn.state.clone(),
+        });
         self.phase = Phase::Asking(Box::new(turn));
     }
 
@@ -112,7 +132,12 @@ impl Call {
         let mut phrases = Vec::new();
         if let Some(ask) = ask {
             for intent in self.candidates(ask) {
-                if let Some(examples) = flow.spec.intents.get(&intent).and_then(|i| i.examples.get(&self.language)) {
+                if let Some(examples) = flow
+                    .spec
+                    .intents
+                    .get(&intent)
+                    .and_then(|i| i.examples.get(&self.language))
+                {
                     phrases.extend(examples.iter().map(|e| e.value.clone()));
                 }
             }
@@ -145,7 +170,9 @@ impl Call {
     }
 
     fn slot_type<'f>(&'f self, ask: &AskSpec) -> Option<&'f SlotType> {
-        ask.slot.as_ref().and_then(|s| self.flow.slot_types.get(&s.value))
+        ask.slot
+            .as_ref()
+            .and_then(|s| self.flow.slot_types.get(&s.value))
     }
 
     pub(super) fn ask_speech_started(&mut self, turn: &mut AskTurn) {
@@ -157,8 +184,16 @@ impl Call {
         }
     }
 
-    pub(super) fn ask_utterance(&mut self, text: &str, confidence: f32, lang: Option<String>, now: jiff::Timestamp) {
-        let Phase::Asking(turn) = &self.phase else { return };
+    pub(super) fn ask_utterance(
+        &mut self,
+        text: &str,
+        confidence: f32,
+        lang: Option<String>,
+        now: jiff::Timestamp,
+    ) {
+        let Phase::Asking(turn) = &self.phase else {
+            return;
+        };
         let state = turn.state.clone();
         self.event(CallEvent::Recognized {
             text: text.into(),
@@ -167,7 +202,9 @@ impl Call {
         });
         self.barge_in_if_playing();
         let flow = Arc::clone(&self.flow);
-        let Some(ask) = current_ask(&flow, &state) else { return };
+        let Some(ask) = current_ask(&flow, &state) else {
+            return;
+        };
         let min_confidence = self.listen_min_confidence(ask);
         let outcome = if crate::text::normalize(text).is_empty() {
             Outcome::NoInput
@@ -208,7 +245,11 @@ impl Call {
         }
         let candidates = self.candidates(ask);
         let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
-        match self.flow.matcher.decide(text, &refs, MatchPolicy::default()) {
+        match self
+            .flow
+            .matcher
+            .decide(text, &refs, MatchPolicy::default())
+        {
             MatchDecision::Match(m) => {
                 let said_in = lang
                     .filter(|l| self.flow.spec.languages.iter().any(|d| d.value == *l))
@@ -228,26 +269,48 @@ impl Call {
     }
 
     pub(super) fn ask_dtmf(&mut self, digits: &str, now: jiff::Timestamp) {
-        self.event(CallEvent::Dtmf { digits: digits.into() });
+        self.event(CallEvent::Dtmf {
+            digits: digits.into(),
+        });
         self.barge_in_if_playing();
-        let Phase::Asking(turn) = &self.phase else { return };
+        let Phase::Asking(turn) = &self.phase else {
+            return;
+        };
         let state = turn.state.clone();
         let flow = Arc::clone(&self.flow);
-        let Some(ask) = current_ask(&flow, &state) else { return };
+        let Some(ask) = current_ask(&flow, &state) else {
+            return;
+        };
         let slot = self.slot_type(ask).cloned();
-        let collects_keys = matches!(slot, Some(SlotType::Digits { .. } | SlotType::Receipt | SlotType::Phone | SlotType::YesNo));
+        let collects_keys = matches!(
+            slot,
+            Some(SlotType::Digits { .. } | SlotType::Receipt | SlotType::Phone | SlotType::YesNo)
+        );
         for key in digits.chars() {
-            let Phase::Asking(turn) = &mut self.phase else { return };
+            let Phase::Asking(turn) = &mut self.phase else {
+                return;
+            };
             let starting = turn.keys.is_empty();
             // The state's own key map wins on the first key, so `*` or `0` can still mean
             // "repeat" or "agent" while entering digits.
             if starting && let Some(intent) = ask.dtmf.get(&key.to_string()) {
                 let name = intent.value.clone();
-                return self.resolve(Outcome::Intent { name, score: 1.0, lang: None }, now);
+                return self.resolve(
+                    Outcome::Intent {
+                        name,
+                        score: 1.0,
+                        lang: None,
+                    },
+                    now,
+                );
             }
             if !collects_keys {
                 let outcome = match self.intent_for_key(ask, key) {
-                    Some(name) => Outcome::Intent { name, score: 1.0, lang: None },
+                    Some(name) => Outcome::Intent {
+                        name,
+                        score: 1.0,
+                        lang: None,
+                    },
                     None => Outcome::NoMatch,
                 };
                 return self.resolve(outcome, now);
@@ -270,7 +333,9 @@ impl Call {
             && !turn.keys.is_empty()
         {
             turn.no_input_at = None;
-            turn.keys_deadline = now.checked_add(jiff::SignedDuration::from_millis(INTER_DIGIT_MS)).ok();
+            turn.keys_deadline = now
+                .checked_add(jiff::SignedDuration::from_millis(INTER_DIGIT_MS))
+                .ok();
         }
     }
 
@@ -289,7 +354,9 @@ impl Call {
     }
 
     fn finish_keys(&mut self, now: jiff::Timestamp) {
-        let Phase::Asking(turn) = &mut self.phase else { return };
+        let Phase::Asking(turn) = &mut self.phase else {
+            return;
+        };
         let keys = std::mem::take(&mut turn.keys);
         turn.keys_deadline = None;
         let state = turn.state.clone();
@@ -304,7 +371,9 @@ impl Call {
     }
 
     pub(super) fn ask_timeout(&mut self, now: jiff::Timestamp) {
-        let Phase::Asking(turn) = &self.phase else { return };
+        let Phase::Asking(turn) = &self.phase else {
+            return;
+        };
         if turn.keys_deadline.is_some_and(|d| d <= now) {
             return self.finish_keys(now);
         }
@@ -312,10 +381,14 @@ impl Call {
     }
 
     fn resolve(&mut self, outcome: Outcome, now: jiff::Timestamp) {
-        let Phase::Asking(turn) = std::mem::replace(&mut self.phase, Phase::Idle) else { return };
+        let Phase::Asking(turn) = std::mem::replace(&mut self.phase, Phase::Idle) else {
+            return;
+        };
         let turn = *turn;
         let flow = Arc::clone(&self.flow);
-        let Some(ask) = current_ask(&flow, &turn.state) else { return };
+        let Some(ask) = current_ask(&flow, &turn.state) else {
+            return;
+        };
         match outcome {
             Outcome::Slot(value) => {
                 let Some(slot) = &ask.slot else { return };
@@ -333,7 +406,10 @@ impl Call {
                 }
             }
             Outcome::Intent { name, score, lang } => {
-                self.event(CallEvent::Intent { name: name.clone(), score });
+                self.event(CallEvent::Intent {
+                    name: name.clone(),
+                    score,
+                });
                 if let Some(lang) = lang.filter(|l| *l != self.language) {
                     self.set_language(&lang);
                 }
@@ -388,14 +464,19 @@ impl Call {
         };
         let count = if no_input {
             turn.no_inputs += 1;
-            self.event(CallEvent::Noinput { count: turn.no_inputs });
+            self.event(CallEvent::Noinput {
+                count: turn.no_inputs,
+            });
             turn.no_inputs
         } else {
             turn.no_matches += 1;
-            self.event(CallEvent::Nomatch { count: turn.no_matches });
+            self.event(CallEvent::Nomatch {
+                count: turn.no_matches,
+            });
             turn.no_matches
         };
-        let max = pick(own, default, |r| r.max.as_ref().map(|m| m.value)).unwrap_or(DEFAULT_MAX_ATTEMPTS);
+        let max =
+            pick(own, default, |r| r.max.as_ref().map(|m| m.value)).unwrap_or(DEFAULT_MAX_ATTEMPTS);
         if count >= max {
             self.heard.clear();
             self.action(Action::StopListening);
@@ -431,6 +512,12 @@ fn current_ask<'f>(flow: &'f crate::flow::Flow, state: &str) -> Option<&'f AskSp
 }
 
 /// A retry setting from the state, else from `ask_defaults`.
-fn pick<T>(own: &Option<RetryPolicy>, default: &Option<RetryPolicy>, get: impl Fn(&RetryPolicy) -> Option<T>) -> Option<T> {
-    own.as_ref().and_then(&get).or_else(|| default.as_ref().and_then(&get))
+fn pick<T>(
+    own: &Option<RetryPolicy>,
+    default: &Option<RetryPolicy>,
+    get: impl Fn(&RetryPolicy) -> Option<T>,
+) -> Option<T> {
+    own.as_ref()
+        .and_then(&get)
+        .or_else(|| default.as_ref().and_then(&get))
 }

@@ -31,9 +31,15 @@ pub struct Call {
 
 pub(super) enum Phase {
     Idle,
-    Saying { state: String, pending: Vec<u64> },
+    Saying {
+        state: String,
+        pending: Vec<u64>,
+    },
     Asking(Box<AskTurn>),
-    Waiting { state: String, deadline: Option<jiff::Timestamp> },
+    Waiting {
+        state: String,
+        deadline: Option<jiff::Timestamp>,
+    },
     Ended,
 }
 
@@ -127,25 +133,40 @@ impl Call {
             }
             Input::Timeout => self.timeout(now),
             Input::LookupResult { result } => self.lookup_result(result, now),
-            Input::NotifyResult { ok } => self.resume(ok, |s| match s {
-                StateSpec::Notify(n) => Some((&n.next, &n.on_failure)),
-                _ => None,
-            }, now),
-            Input::CallbackResult { ok } => self.resume(ok, |s| match s {
-                StateSpec::Callback(c) => Some((&c.next, &c.on_failure)),
-                _ => None,
-            }, now),
+            Input::NotifyResult { ok } => self.resume(
+                ok,
+                |s| match s {
+                    StateSpec::Notify(n) => Some((&n.next, &n.on_failure)),
+                    _ => None,
+                },
+                now,
+            ),
+            Input::CallbackResult { ok } => self.resume(
+                ok,
+                |s| match s {
+                    StateSpec::Callback(c) => Some((&c.next, &c.on_failure)),
+                    _ => None,
+                },
+                now,
+            ),
             Input::TransferResult { ok } => {
                 if ok {
-                    if self.waiting_for(|s| matches!(s, StateSpec::Transfer(_))).is_some() {
+                    if self
+                        .waiting_for(|s| matches!(s, StateSpec::Transfer(_)))
+                        .is_some()
+                    {
                         // Connected: the call now belongs to the queue or the far end.
                         self.phase = Phase::Ended;
                     }
                 } else {
-                    self.resume(false, |s| match s {
-                        StateSpec::Transfer(t) => Some((&t.on_failure, &t.on_failure)),
-                        _ => None,
-                    }, now);
+                    self.resume(
+                        false,
+                        |s| match s {
+                            StateSpec::Transfer(t) => Some((&t.on_failure, &t.on_failure)),
+                            _ => None,
+                        },
+                        now,
+                    );
                 }
             }
         }
@@ -213,11 +234,7 @@ impl Call {
             return;
         };
         let flow = Arc::clone(&self.flow);
-        let Some((next, failure)) = flow
-            .spec
-            .states
-            .get(state)
-            .and_then(|s| targets(&s.value))
+        let Some((next, failure)) = flow.spec.states.get(state).and_then(|s| targets(&s.value))
         else {
             return;
         };
@@ -285,7 +302,8 @@ impl Call {
             }
             StateSpec::Lookup(lookup) => {
                 let url = template::render_url(&lookup.url.value, &self.vars);
-                let body = (lookup.method == HttpMethod::Post).then(|| self.render_object(&lookup.body));
+                let body =
+                    (lookup.method == HttpMethod::Post).then(|| self.render_object(&lookup.body));
                 self.action(Action::Lookup {
                     name: lookup.name.value.clone(),
                     method: lookup.method,
@@ -294,7 +312,8 @@ impl Call {
                     timeout_ms: lookup.timeout_ms.value,
                 });
                 let wait = jiff::SignedDuration::from_millis(
-                    i64::try_from(lookup.timeout_ms.value).unwrap_or(i64::MAX / 2) + LOOKUP_GRACE_MS,
+                    i64::try_from(lookup.timeout_ms.value).unwrap_or(i64::MAX / 2)
+                        + LOOKUP_GRACE_MS,
                 );
                 self.phase = Phase::Waiting {
                     state: name.into(),
@@ -314,12 +333,23 @@ impl Call {
                 };
                 let lang = self.language.clone();
                 let (subject, body) = match notify.channel.value {
-                    Channel::Sms => (None, template.sms.as_ref().and_then(|t| t.value.get(&lang)).map(|t| self.render(&t.value))),
+                    Channel::Sms => (
+                        None,
+                        template
+                            .sms
+                            .as_ref()
+                            .and_then(|t| t.value.get(&lang))
+                            .map(|t| self.render(&t.value)),
+                    ),
                     Channel::Email => {
                         let email = template.email.as_ref().map(|e| &e.value);
                         (
-                            email.and_then(|e| e.subject.get(&lang)).map(|t| self.render(&t.value)),
-                            email.and_then(|e| e.body.get(&lang)).map(|t| self.render(&t.value)),
+                            email
+                                .and_then(|e| e.subject.get(&lang))
+                                .map(|t| self.render(&t.value)),
+                            email
+                                .and_then(|e| e.body.get(&lang))
+                                .map(|t| self.render(&t.value)),
                         )
                     }
                 };
@@ -351,7 +381,9 @@ impl Call {
                 let (Some(number), Some(queue)) = (normalize_phone(&raw), queue) else {
                     return Some(callback.on_failure.value.clone());
                 };
-                self.event(CallEvent::Callback { queue: queue.clone() });
+                self.event(CallEvent::Callback {
+                    queue: queue.clone(),
+                });
                 self.action(Action::Callback {
                     queue,
                     number,
@@ -361,7 +393,10 @@ impl Call {
                 None
             }
             StateSpec::Transfer(transfer) => {
-                let target = match (&transfer.uri, self.pick_queue(&transfer.queue, &transfer.queue_by_language)) {
+                let target = match (
+                    &transfer.uri,
+                    self.pick_queue(&transfer.queue, &transfer.queue_by_language),
+                ) {
                     (Some(uri), _) => TransferTarget::Uri(self.render(&uri.value)),
                     (None, Some(queue)) => TransferTarget::Queue(queue),
                     (None, None) => return Some(transfer.on_failure.value.clone()),
@@ -390,7 +425,11 @@ impl Call {
         };
     }
 
-    fn pick_queue(&self, queue: &Option<At<String>>, by_language: &IdMap<At<String>>) -> Option<String> {
+    fn pick_queue(
+        &self,
+        queue: &Option<At<String>>,
+        by_language: &IdMap<At<String>>,
+    ) -> Option<String> {
         queue
             .as_ref()
             .or_else(|| by_language.get(&self.language))
@@ -436,7 +475,12 @@ impl Call {
     fn render_object(&self, fields: &IdMap<At<String>>) -> serde_json::Value {
         let map = fields
             .iter()
-            .map(|(k, v)| (k.value.clone(), serde_json::Value::String(self.render(&v.value))))
+            .map(|(k, v)| {
+                (
+                    k.value.clone(),
+                    serde_json::Value::String(self.render(&v.value)),
+                )
+            })
             .collect();
         serde_json::Value::Object(map)
     }

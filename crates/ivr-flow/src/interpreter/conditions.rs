@@ -24,9 +24,15 @@ pub(super) fn holds(c: &Condition, facts: &Facts) -> bool {
         && c.closed
             .as_ref()
             .is_none_or(|s| !facts.flow.is_open(&s.value, facts.now))
-        && c.language.as_ref().is_none_or(|l| l.value == facts.language)
-        && c.equals.as_ref().is_none_or(|e| var_value == Some(e.as_str()))
-        && c.not_equals.as_ref().is_none_or(|e| var_value != Some(e.as_str()))
+        && c.language
+            .as_ref()
+            .is_none_or(|l| l.value == facts.language)
+        && c.equals
+            .as_ref()
+            .is_none_or(|e| var_value == Some(e.as_str()))
+        && c.not_equals
+            .as_ref()
+            .is_none_or(|e| var_value != Some(e.as_str()))
         && c.is_set
             .is_none_or(|want| var_value.is_some_and(|v| !v.is_empty()) == want)
         && c.caller_known

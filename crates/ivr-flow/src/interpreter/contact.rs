@@ -7,7 +7,10 @@ pub fn normalize_phone(raw: &str) -> Option<String> {
     let raw = raw.trim();
     let raw = raw.strip_prefix("tel:").unwrap_or(raw);
     let plus = raw.starts_with('+');
-    if raw.chars().any(|c| !(c.is_ascii_digit() || " +-.()".contains(c))) {
+    if raw
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || " +-.()".contains(c)))
+    {
         return None;
     }
     let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
@@ -61,10 +64,22 @@ mod tests {
 
     #[test]
     fn phones() {
-        assert_eq!(normalize_phone("8003755283").as_deref(), Some("+18003755283"));
-        assert_eq!(normalize_phone("+1 (800) 375-5283").as_deref(), Some("+18003755283"));
-        assert_eq!(normalize_phone("18003755283").as_deref(), Some("+18003755283"));
-        assert_eq!(normalize_phone("+525512345678").as_deref(), Some("+525512345678"));
+        assert_eq!(
+            normalize_phone("8003755283").as_deref(),
+            Some("+18003755283")
+        );
+        assert_eq!(
+            normalize_phone("+1 (800) 375-5283").as_deref(),
+            Some("+18003755283")
+        );
+        assert_eq!(
+            normalize_phone("18003755283").as_deref(),
+            Some("+18003755283")
+        );
+        assert_eq!(
+            normalize_phone("+525512345678").as_deref(),
+            Some("+525512345678")
+        );
         assert_eq!(normalize_phone("0123456789"), None);
         assert_eq!(normalize_phone("12345"), None);
         assert_eq!(normalize_phone("anonymous"), None);

@@ -24,7 +24,9 @@ pub enum Input {
     /// The deadline returned by `next_deadline` has passed.
     Timeout,
     /// The HTTP lookup returned this JSON, or failed with a reason.
-    LookupResult { result: Result<serde_json::Value, String> },
+    LookupResult {
+        result: Result<serde_json::Value, String>,
+    },
     /// The message was accepted for delivery (durably queued), or refused.
     NotifyResult { ok: bool },
     /// The callback request was durably recorded, or not.
@@ -94,42 +96,75 @@ pub enum Action {
         lang: String,
     },
     Transfer(TransferTarget),
-    SetLanguage { lang: String },
-    Hangup { reason: String },
+    SetLanguage {
+        lang: String,
+    },
+    Hangup {
+        reason: String,
+    },
 }
 
 /// The call's event log. Field names are a stable schema: tools and call records read them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CallEvent {
-    State { name: String },
-    Prompt { id: String, lang: String, text: String },
-    Listen { state: String },
+    State {
+        name: String,
+    },
+    Prompt {
+        id: String,
+        lang: String,
+        text: String,
+    },
+    Listen {
+        state: String,
+    },
     Recognized {
         text: String,
         confidence: f32,
         lang: Option<String>,
     },
-    Dtmf { digits: String },
-    Intent { name: String, score: f32 },
-    Slot { name: String, value: String },
-    Nomatch { count: u32 },
-    Noinput { count: u32 },
-    Language { lang: String },
-    Lookup { name: String, ok: bool },
+    Dtmf {
+        digits: String,
+    },
+    Intent {
+        name: String,
+        score: f32,
+    },
+    Slot {
+        name: String,
+        value: String,
+    },
+    Nomatch {
+        count: u32,
+    },
+    Noinput {
+        count: u32,
+    },
+    Language {
+        lang: String,
+    },
+    Lookup {
+        name: String,
+        ok: bool,
+    },
     Notify {
         channel: Channel,
         template: String,
         to: String,
     },
-    Callback { queue: String },
+    Callback {
+        queue: String,
+    },
     Transfer {
         #[serde(skip_serializing_if = "Option::is_none")]
         queue: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
         uri: Option<String>,
     },
-    Hangup { reason: String },
+    Hangup {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -110,7 +110,10 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for IdMap<V> {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a mapping of ids")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<IdMap<V>, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdMap<V>, A::Error> {
                 let mut entries = Vec::new();
                 while let Some(key) = map.next_key::<At<String>>()? {
                     let value = map.next_value::<V>()?;

@@ -47,7 +47,9 @@ fn spoken_pieces(words: &[String]) -> Vec<String> {
         let word = words[index].as_str();
         let next = words.get(index + 1).map(String::as_str);
         let (piece, used) = match (word, next) {
-            ("guion" | "low", Some("bajo" | "dash")) | ("under", Some("score")) => ("_".to_owned(), 2),
+            ("guion" | "low", Some("bajo" | "dash")) | ("under", Some("score")) => {
+                ("_".to_owned(), 2)
+            }
             ("underscore" | "underline", _) => ("_".to_owned(), 1),
             ("at" | "arroba", _) => ("@".to_owned(), 1),
             ("dot" | "punto" | "period", _) => (".".to_owned(), 1),
@@ -64,11 +66,17 @@ fn spoken_pieces(words: &[String]) -> Vec<String> {
 }
 
 fn is_preamble(word: &str) -> bool {
-    matches!(word, "is" | "es" | "its" | "email" | "mail" | "correo" | "electronico" | "address")
+    matches!(
+        word,
+        "is" | "es" | "its" | "email" | "mail" | "correo" | "electronico" | "address"
+    )
 }
 
 fn is_closing(word: &str) -> bool {
-    matches!(word, "thank" | "thanks" | "you" | "please" | "gracias" | "por" | "favor" | "ok" | "okay")
+    matches!(
+        word,
+        "thank" | "thanks" | "you" | "please" | "gracias" | "por" | "favor" | "ok" | "okay"
+    )
 }
 
 fn is_plausible_address(address: &str) -> bool {
@@ -76,7 +84,9 @@ fn is_plausible_address(address: &str) -> bool {
         return false;
     };
     let local_ok = !local.is_empty()
-        && local.bytes().all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b))
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b))
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..");
@@ -84,7 +94,9 @@ fn is_plausible_address(address: &str) -> bool {
     let labels_ok = labels.len() >= 2
         && labels.iter().all(|label| {
             !label.is_empty()
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         });
@@ -103,11 +115,26 @@ mod tests {
         for (text, expected) in [
             ("john dot smith at gmail dot com", "john.smith@gmail.com"),
             ("John.Smith@Gmail.com", "john.smith@gmail.com"),
-            ("my email is john dot smith at gmail dot com thank you", "john.smith@gmail.com"),
-            ("mi correo es maría punto lópez arroba hotmail punto com", "maria.lopez@hotmail.com"),
-            ("ana guion bajo perez arroba yahoo punto com punto mx", "ana_perez@yahoo.com.mx"),
-            ("j underscore doe dash one two at example dot org", "j_doe-12@example.org"),
-            ("pedro guion ruiz arroba correo punto es", "pedro-ruiz@correo.es"),
+            (
+                "my email is john dot smith at gmail dot com thank you",
+                "john.smith@gmail.com",
+            ),
+            (
+                "mi correo es maría punto lópez arroba hotmail punto com",
+                "maria.lopez@hotmail.com",
+            ),
+            (
+                "ana guion bajo perez arroba yahoo punto com punto mx",
+                "ana_perez@yahoo.com.mx",
+            ),
+            (
+                "j underscore doe dash one two at example dot org",
+                "j_doe-12@example.org",
+            ),
+            (
+                "pedro guion ruiz arroba correo punto es",
+                "pedro-ruiz@correo.es",
+            ),
         ] {
             assert_eq!(email_from_speech(text).as_deref(), Some(expected), "{text}");
         }
@@ -115,7 +142,14 @@ mod tests {
 
     #[test]
     fn not_addresses() {
-        for text in ["john smith", "john at gmail", "at gmail dot com", "john dot at gmail dot com", "", "john at gmail dot 1"] {
+        for text in [
+            "john smith",
+            "john at gmail",
+            "at gmail dot com",
+            "john dot at gmail dot com",
+            "",
+            "john at gmail dot 1",
+        ] {
             assert_eq!(email_from_speech(text), None, "{text}");
         }
     }

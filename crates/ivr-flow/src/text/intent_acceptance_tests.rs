@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::OnceLock;
-use std::time::Instant;
 
 use indexmap::IndexMap;
 use proptest::prelude::*;
@@ -28,7 +27,10 @@ struct IntentDefinition {
 fn intents_file() -> &'static IntentsFile {
     static FILE: OnceLock<IntentsFile> = OnceLock::new();
     FILE.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../call-flows/contact-center.intents.yaml");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../call-flows/contact-center.yaml"
+        );
         let text = std::fs::read_to_string(path).expect("intents file is readable");
         serde_saphyr::from_str(&text).expect("intents file parses")
     })
@@ -57,7 +59,10 @@ fn all_intents() -> Vec<&'static str> {
 fn matched(utterance: &str) -> Result<String, String> {
     match matcher().decide(utterance, &all_intents(), MatchPolicy::default()) {
         MatchDecision::Match(score) => Ok(score.intent),
-        other => Err(format!("{other:?}; ranking {:?}", &matcher().rank(utterance, &all_intents())[..3])),
+        other => Err(format!(
+            "{other:?}; ranking {:?}",
+            &matcher().rank(utterance, &all_intents())[..3]
+        )),
     }
 }
 
@@ -71,7 +76,10 @@ fn assert_matches(expected: &str, utterances: &[&str]) {
 fn assert_rejected(utterances: &[&str]) {
     for utterance in utterances {
         let decision = matcher().decide(utterance, &all_intents(), MatchPolicy::default());
-        assert!(!matches!(decision, MatchDecision::Match(_)), "{utterance:?} -> {decision:?}");
+        assert!(
+            !matches!(decision, MatchDecision::Match(_)),
+            "{utterance:?} -> {decision:?}"
+        );
     }
 }
 
@@ -104,134 +112,217 @@ fn intents_file_has_the_expected_shape() {
         let langs: Vec<&str> = definition.examples.keys().map(String::as_str).collect();
         assert_eq!(langs, ["en-US", "es-US"], "{intent}");
         for (lang, examples) in &definition.examples {
-            assert!((12..=25).contains(&examples.len()), "{intent} {lang}: {}", examples.len());
+            assert!(
+                (12..=25).contains(&examples.len()),
+                "{intent} {lang}: {}",
+                examples.len()
+            );
         }
     }
 }
 
 #[test]
 fn case_status() {
-    assert_matches("case_status", &[
-        "I'd like to know where my case is at",
-        "quisiera saber el estado de mi caso",
-        "what's the status of my case",
-        "WHAT'S THE STATUS OF MY CASE?!",
-        "um, yeah, I wanted to check on the status of my case please",
-        "Quisiera saber el estado de mi caso, por favor.",
-        "quiero saber como va mi caso",
-    ]);
+    assert_matches(
+        "case_status",
+        &[
+            "I'd like to know where my case is at",
+            "quisiera saber el estado de mi caso",
+            "what's the status of my case",
+            "WHAT'S THE STATUS OF MY CASE?!",
+            "um, yeah, I wanted to check on the status of my case please",
+            "Quisiera saber el estado de mi caso, por favor.",
+            "quiero saber como va mi caso",
+        ],
+    );
 }
 
 #[test]
 fn agent_including_recognizer_slips() {
-    assert_matches("agent", &[
-        "I need to talk to a representative",
-        "quiero hablar con un agente",
-        "quiero hablar con una gente",
-        "quiero hablar con a gente",
-        "Can I please talk to a real person?",
-        "este, pues, quiero hablar con una persona",
-        "operator",
-    ]);
+    assert_matches(
+        "agent",
+        &[
+            "I need to talk to a representative",
+            "quiero hablar con un agente",
+            "quiero hablar con una gente",
+            "quiero hablar con a gente",
+            "Can I please talk to a real person?",
+            "este, pues, quiero hablar con una persona",
+            "operator",
+        ],
+    );
 }
 
 #[test]
 fn processing_times() {
-    assert_matches("processing_times", &[
-        "how long does it take to process my application",
-        "cuánto tarda mi solicitud",
-        "cuanto tarda mi solicitud",
-        "¿Cuánto tiempo tarda mi solicitud?",
-    ]);
+    assert_matches(
+        "processing_times",
+        &[
+            "how long does it take to process my application",
+            "cuánto tarda mi solicitud",
+            "cuanto tarda mi solicitud",
+            "¿Cuánto tiempo tarda mi solicitud?",
+        ],
+    );
 }
 
 #[test]
 fn change_address() {
-    assert_matches("change_address", &[
-        "I moved and need to update my address",
-        "me mudé, quiero cambiar mi dirección",
-        "me mude quiero cambiar mi direccion",
-        "I just changed my address",
-    ]);
+    assert_matches(
+        "change_address",
+        &[
+            "I moved and need to update my address",
+            "me mudé, quiero cambiar mi dirección",
+            "me mude quiero cambiar mi direccion",
+            "I just changed my address",
+        ],
+    );
 }
 
 #[test]
 fn case_problem() {
-    assert_matches("case_problem", &[
-        "my notice has a mistake",
-        "I never got my card in the mail",
-        "I need an accommodation for my appointment",
-        "mi aviso tiene un error",
-        "nunca recibí mi tarjeta por correo",
-        "necesito una adaptación para mi cita",
-        "there is an error on my green card",
-    ]);
+    assert_matches(
+        "case_problem",
+        &[
+            "my notice has a mistake",
+            "I never got my card in the mail",
+            "I need an accommodation for my appointment",
+            "mi aviso tiene un error",
+            "nunca recibí mi tarjeta por correo",
+            "necesito una adaptación para mi cita",
+            "there is an error on my green card",
+        ],
+    );
 }
 
 #[test]
 fn online_filing_and_forms() {
-    assert_matches("online_filing", &[
-        "I want to file my form online",
-        "quiero presentar mi formulario por internet",
-    ]);
-    assert_matches("forms", &["where can I download a form", "¿Dónde descargo un formulario?"]);
+    assert_matches(
+        "online_filing",
+        &[
+            "I want to file my form online",
+            "quiero presentar mi formulario por internet",
+        ],
+    );
+    assert_matches(
+        "forms",
+        &[
+            "where can I download a form",
+            "¿Dónde descargo un formulario?",
+        ],
+    );
 }
 
 #[test]
 fn appointment() {
-    assert_matches("appointment", &[
-        "I need an appointment at a field office",
-        "I need proof of my status to travel",
-        "emergency travel document",
-        "necesito una cita en la oficina",
-        "necesito prueba de mi estatus para viajar",
-        "documento de viaje de emergencia",
-        "my visitor visa is about to expire",
-    ]);
+    assert_matches(
+        "appointment",
+        &[
+            "I need an appointment at a field office",
+            "I need proof of my status to travel",
+            "emergency travel document",
+            "necesito una cita en la oficina",
+            "necesito prueba de mi estatus para viajar",
+            "documento de viaje de emergencia",
+            "my visitor visa is about to expire",
+        ],
+    );
 }
 
 #[test]
 fn online_account() {
-    assert_matches("online_account", &[
-        "I can't log into my online account",
-        "my user code expired",
-        "I can't log in",
-        "no puedo entrar a mi cuenta",
-        "mi código de usuario ya expiró",
-        "my code from the letter is older than 90 days",
-    ]);
+    assert_matches(
+        "online_account",
+        &[
+            "I can't log into my online account",
+            "my user code expired",
+            "I can't log in",
+            "no puedo entrar a mi cuenta",
+            "mi código de usuario ya expiró",
+            "my code from the letter is older than 90 days",
+        ],
+    );
 }
 
 #[test]
 fn outside_us_and_tty() {
-    assert_matches("outside_us", &["I'm calling from outside the United States", "llamo desde otro país"]);
-    assert_matches("tty", &["I'm deaf, I use a TTY", "soy sordo", "I'm hard of hearing"]);
+    assert_matches(
+        "outside_us",
+        &[
+            "I'm calling from outside the United States",
+            "llamo desde otro país",
+        ],
+    );
+    assert_matches(
+        "tty",
+        &["I'm deaf, I use a TTY", "soy sordo", "I'm hard of hearing"],
+    );
 }
 
 #[test]
 fn menu_navigation() {
-    assert_matches("virtual_assistant", &["can I chat with Emma", "quiero chatear con Emma"]);
-    assert_matches("repeat", &["say that again", "¿Me lo puede repetir?", "could you repeat that please"]);
-    assert_matches("main_menu", &["start over", "main menu", "volver al menú principal"]);
-    assert_matches("goodbye", &["that's all, goodbye", "eso es todo, gracias", "bye"]);
+    assert_matches(
+        "virtual_assistant",
+        &["can I chat with Emma", "quiero chatear con Emma"],
+    );
+    assert_matches(
+        "repeat",
+        &[
+            "say that again",
+            "¿Me lo puede repetir?",
+            "could you repeat that please",
+        ],
+    );
+    assert_matches(
+        "main_menu",
+        &["start over", "main menu", "volver al menú principal"],
+    );
+    assert_matches(
+        "goodbye",
+        &["that's all, goodbye", "eso es todo, gracias", "bye"],
+    );
 }
 
 #[test]
 fn language_choice() {
-    assert_matches("spanish", &["español", "Spanish please", "espanol", "en español por favor"]);
-    assert_matches("english", &["English", "inglés", "ingles", "English, please"]);
+    assert_matches(
+        "spanish",
+        &[
+            "español",
+            "Spanish please",
+            "espanol",
+            "en español por favor",
+        ],
+    );
+    assert_matches(
+        "english",
+        &["English", "inglés", "ingles", "English, please"],
+    );
 }
 
 #[test]
 fn surface_variants_rank_identically() {
     for (plain, variant) in [
         ("cuanto tarda mi solicitud", "¿Cuánto tarda mi solicitud?"),
-        ("me mude quiero cambiar mi direccion", "ME MUDÉ, ¡QUIERO CAMBIAR MI DIRECCIÓN!"),
-        ("whats the status of my case", "What's the status of my case?"),
-        ("necesito una cita en la oficina", "Necesito una cita... en la oficina."),
+        (
+            "me mude quiero cambiar mi direccion",
+            "ME MUDÉ, ¡QUIERO CAMBIAR MI DIRECCIÓN!",
+        ),
+        (
+            "whats the status of my case",
+            "What's the status of my case?",
+        ),
+        (
+            "necesito una cita en la oficina",
+            "Necesito una cita... en la oficina.",
+        ),
         ("ingles", "Inglés"),
     ] {
-        assert_eq!(matcher().rank(plain, &[]), matcher().rank(variant, &[]), "{variant:?}");
+        assert_eq!(
+            matcher().rank(plain, &[]),
+            matcher().rank(variant, &[]),
+            "{variant:?}"
+        );
     }
 }
 
@@ -273,8 +364,15 @@ fn utterances_about_two_intents_are_not_confident() {
 
 #[test]
 fn candidates_limit_the_choice() {
-    let decision = matcher().decide("quiero hablar con un agente", &["repeat", "main_menu"], MatchPolicy::default());
-    assert!(matches!(decision, MatchDecision::NoMatch { .. }), "{decision:?}");
+    let decision = matcher().decide(
+        "quiero hablar con un agente",
+        &["repeat", "main_menu"],
+        MatchPolicy::default(),
+    );
+    assert!(
+        matches!(decision, MatchDecision::NoMatch { .. }),
+        "{decision:?}"
+    );
 }
 
 #[test]
@@ -287,8 +385,14 @@ fn best_language_is_reported() {
 
 #[test]
 fn detected_language_agrees_with_typical_requests() {
-    assert_eq!(detect_language("quiero hablar con una gente"), Some("es-US"));
-    assert_eq!(detect_language("I need to talk to a representative"), Some("en-US"));
+    assert_eq!(
+        detect_language("quiero hablar con una gente"),
+        Some("es-US")
+    );
+    assert_eq!(
+        detect_language("I need to talk to a representative"),
+        Some("en-US")
+    );
 }
 
 proptest! {
@@ -299,24 +403,6 @@ proptest! {
         prop_assert!(ranked.windows(2).all(|pair| pair[0].score >= pair[1].score));
         prop_assert!(ranked.iter().all(|score| (0.0..=1.0).contains(&score.score)));
     }
-}
-
-/// Loose bound that still catches accidental quadratic work; the benches measure properly.
-#[test]
-fn ranking_is_fast_enough() {
-    let matcher = matcher();
-    let intents = all_intents();
-    let utterances = ["I'd like to know where my case is at", "quiero hablar con una gente", "banana"];
-    let rounds = 200;
-    let start = Instant::now();
-    for _ in 0..rounds {
-        for utterance in utterances {
-            std::hint::black_box(matcher.rank(utterance, &intents));
-        }
-    }
-    let per_utterance = start.elapsed() / (rounds * utterances.len() as u32);
-    let limit = if cfg!(debug_assertions) { 5_000 } else { 100 };
-    assert!(per_utterance.as_micros() < limit, "{per_utterance:?} per utterance");
 }
 
 /// A wider set of phrasings, including hard ones. A hard one may be rejected (the caller is
@@ -330,7 +416,10 @@ fn paraphrases_are_never_confidently_wrong() {
         ("case_status", "I'm checking on my petition"),
         ("case_status", "hola, quiero saber que pasó con mi caso"),
         ("case_status", "any news on my application"),
-        ("processing_times", "how long does it take to process my application"),
+        (
+            "processing_times",
+            "how long does it take to process my application",
+        ),
         ("processing_times", "cuánto tarda mi solicitud"),
         ("processing_times", "how long until I get my work permit"),
         ("processing_times", "cuanto tiempo tardan"),
@@ -383,15 +472,30 @@ fn paraphrases_are_never_confidently_wrong() {
         ("spanish", "Spanish please"),
         ("english", "English"),
         ("english", "inglés"),
-        ("change_address", "Uh, yes, hi, I'm calling because, um, I moved."),
+        (
+            "change_address",
+            "Uh, yes, hi, I'm calling because, um, I moved.",
+        ),
         ("agent", "Yeah, can I speak to somebody, please?"),
-        ("case_status", "Sí, mire, yo quería saber el estatus de mi caso."),
+        (
+            "case_status",
+            "Sí, mire, yo quería saber el estatus de mi caso.",
+        ),
         ("agent", "Este... pues quiero hablar con alguien."),
         ("case_status", "I'm calling to check the status of my I-130"),
-        ("processing_times", "It's been eight months, how long does it take?"),
-        ("online_account", "I can't get into my account on the website"),
+        (
+            "processing_times",
+            "It's been eight months, how long does it take?",
+        ),
+        (
+            "online_account",
+            "I can't get into my account on the website",
+        ),
         ("forms", "Necesito bajar el formulario I-765"),
-        ("appointment", "Necesito una cita para un sello en mi pasaporte"),
+        (
+            "appointment",
+            "Necesito una cita para un sello en mi pasaporte",
+        ),
         ("case_problem", "I never received my green card"),
         ("goodbye", "Okay, thank you so much, bye-bye."),
         ("repeat", "Sorry, can you repeat that?"),
@@ -412,5 +516,9 @@ fn paraphrases_are_never_confidently_wrong() {
             MatchDecision::NoMatch { .. } | MatchDecision::Ambiguous { .. } => {}
         }
     }
-    assert!(matched * 10 >= positives.len() * 9, "only {matched} of {} matched", positives.len());
+    assert!(
+        matched * 10 >= positives.len() * 9,
+        "only {matched} of {} matched",
+        positives.len()
+    );
 }

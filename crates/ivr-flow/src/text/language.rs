@@ -202,7 +202,15 @@ mod tests {
 
     #[test]
     fn unclear_text() {
-        for text in ["ok", "agente", "IOE0123456789", "I O E 0 1 2 3 4 5 6 7 8 9", "", "Emma", "no"] {
+        for text in [
+            "ok",
+            "agente",
+            "IOE0123456789",
+            "I O E 0 1 2 3 4 5 6 7 8 9",
+            "",
+            "Emma",
+            "no",
+        ] {
             assert_eq!(detect_language(text), None, "{text}");
         }
     }

@@ -64,7 +64,10 @@ fn is_combining_mark(c: char) -> bool {
 }
 
 fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}')
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}'
+    )
 }
 
 /// Maps the Latin letters callers and recognizers actually produce to ASCII.
@@ -92,8 +95,14 @@ mod tests {
 
     #[test]
     fn lowercases_and_strips_accents_and_punctuation() {
-        assert_eq!(normalize("¿Cuál es el ESTADO de mi caso?"), "cual es el estado de mi caso");
-        assert_eq!(normalize("Me mudé, ¡quiero cambiar mi dirección!"), "me mude quiero cambiar mi direccion");
+        assert_eq!(
+            normalize("¿Cuál es el ESTADO de mi caso?"),
+            "cual es el estado de mi caso"
+        );
+        assert_eq!(
+            normalize("Me mudé, ¡quiero cambiar mi dirección!"),
+            "me mude quiero cambiar mi direccion"
+        );
         assert_eq!(normalize("pingüino  Ñandú"), "pinguino nandu");
         assert_eq!(normalize("e\u{301}xito"), "exito");
     }

@@ -138,7 +138,8 @@ fn parse_number(words: &[&str], start: usize) -> Option<(u64, usize)> {
         } else {
             index
         };
-        let group = parse_group(words, group_start, parsed_any).or_else(|| implied_one(words, group_start, last_scale));
+        let group = parse_group(words, group_start, parsed_any)
+            .or_else(|| implied_one(words, group_start, last_scale));
         let Some((value, after_group)) = group else {
             break;
         };
@@ -165,7 +166,8 @@ fn parse_number(words: &[&str], start: usize) -> Option<(u64, usize)> {
 /// The scale must still be below `last_scale`, otherwise "mil mil" would count the second
 /// "mil" as an extra 1.
 fn implied_one(words: &[&str], index: usize, last_scale: u64) -> Option<(u64, usize)> {
-    let smaller_scale = |at: usize| matches!(class_at(words, at), Some(NumberWord::Scale(s)) if s < last_scale);
+    let smaller_scale =
+        |at: usize| matches!(class_at(words, at), Some(NumberWord::Scale(s)) if s < last_scale);
     match class_at(words, index)? {
         NumberWord::Scale(_) if smaller_scale(index) => Some((1, index)),
         NumberWord::HundredMultiplier => Some((100, index + 1)),
@@ -180,13 +182,16 @@ fn implied_one(words: &[&str], index: usize, last_scale: u64) -> Option<(u64, us
 /// the Spanish article rather than a number.
 fn parse_group(words: &[&str], start: usize, after_scale: bool) -> Option<(u64, usize)> {
     let (hundreds, index) = match (class_at(words, start), class_at(words, start + 1)) {
-        (Some(NumberWord::Unit(n)), Some(NumberWord::HundredMultiplier)) => (Some(n * 100), start + 2),
+        (Some(NumberWord::Unit(n)), Some(NumberWord::HundredMultiplier)) => {
+            (Some(n * 100), start + 2)
+        }
         (Some(NumberWord::Hundreds(n)), _) => (Some(n), start + 1),
         _ => (None, start),
     };
     match hundreds {
         Some(hundreds) => {
-            let tail_start = if word_at(words, index) == Some("and") && parse_below_hundred(words, index + 1, true).is_some()
+            let tail_start = if word_at(words, index) == Some("and")
+                && parse_below_hundred(words, index + 1, true).is_some()
             {
                 index + 1
             } else {
@@ -212,7 +217,9 @@ fn parse_below_hundred(words: &[&str], start: usize, article_ok: bool) -> Option
                 Some(NumberWord::Article) => Some(1),
                 _ => None,
             };
-            if let Some(Some(n)) = (word_at(words, start + 1) == Some("y")).then(|| unit_after(start + 2)) {
+            if let Some(Some(n)) =
+                (word_at(words, start + 1) == Some("y")).then(|| unit_after(start + 2))
+            {
                 Some((tens + n, start + 3))
             } else if let Some(NumberWord::Unit(n)) = class_at(words, start + 1) {
                 Some((tens + n, start + 2))

@@ -34,15 +34,23 @@ mod tests {
 
     #[test]
     fn spoken_numbers() {
-        assert_eq!(phone_from_speech("800 375 5283").as_deref(), Some("+18003755283"));
         assert_eq!(
-            phone_from_speech("one eight zero zero three seven five five two eight three").as_deref(),
+            phone_from_speech("800 375 5283").as_deref(),
+            Some("+18003755283")
+        );
+        assert_eq!(
+            phone_from_speech("one eight zero zero three seven five five two eight three")
+                .as_deref(),
             Some("+18003755283")
         );
         // "eight hundred three" is the number 803, which leaves an invalid area code.
-        assert_eq!(phone_from_speech("one eight hundred three seven five five two eight three"), None);
         assert_eq!(
-            phone_from_speech("my number is two oh two, five five five, one two three four").as_deref(),
+            phone_from_speech("one eight hundred three seven five five two eight three"),
+            None
+        );
+        assert_eq!(
+            phone_from_speech("my number is two oh two, five five five, one two three four")
+                .as_deref(),
             Some("+12025551234")
         );
         assert_eq!(
@@ -53,8 +61,14 @@ mod tests {
 
     #[test]
     fn keyed_numbers() {
-        assert_eq!(phone_from_dtmf("8003755283").as_deref(), Some("+18003755283"));
-        assert_eq!(phone_from_dtmf("18003755283").as_deref(), Some("+18003755283"));
+        assert_eq!(
+            phone_from_dtmf("8003755283").as_deref(),
+            Some("+18003755283")
+        );
+        assert_eq!(
+            phone_from_dtmf("18003755283").as_deref(),
+            Some("+18003755283")
+        );
         assert_eq!(phone_from_dtmf("28003755283"), None);
         assert_eq!(phone_from_dtmf("800375528"), None);
         assert_eq!(phone_from_dtmf("1003755283"), None);

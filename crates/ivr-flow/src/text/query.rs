@@ -39,7 +39,10 @@ impl Query {
             }
             similarity.push(row);
         }
-        Query { weights, similarity }
+        Query {
+            weights,
+            similarity,
+        }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -51,8 +54,16 @@ impl Query {
 ///
 /// Falling back keeps examples such as "that's it" from disappearing entirely.
 pub(crate) fn content_words(words: &[String]) -> Vec<String> {
-    let content: Vec<String> = words.iter().filter(|word| !is_stopword(word)).cloned().collect();
-    if content.is_empty() { words.to_vec() } else { content }
+    let content: Vec<String> = words
+        .iter()
+        .filter(|word| !is_stopword(word))
+        .cloned()
+        .collect();
+    if content.is_empty() {
+        words.to_vec()
+    } else {
+        content
+    }
 }
 
 /// Rejoins words a recognizer split apart ("a gente" -> "agente", "e mail" -> "email") when the
@@ -97,14 +108,26 @@ mod tests {
         let vocabulary = vocabulary(&["agente", "hablar", "email", "main", "menu"]);
         let joined = join_split_words(owned(&["hablar", "con", "a", "gente"]), &vocabulary);
         assert_eq!(joined, owned(&["hablar", "con", "agente"]));
-        assert_eq!(join_split_words(owned(&["e", "mail"]), &vocabulary), owned(&["email"]));
-        assert_eq!(join_split_words(owned(&["main", "menu"]), &vocabulary), owned(&["main", "menu"]));
+        assert_eq!(
+            join_split_words(owned(&["e", "mail"]), &vocabulary),
+            owned(&["email"])
+        );
+        assert_eq!(
+            join_split_words(owned(&["main", "menu"]), &vocabulary),
+            owned(&["main", "menu"])
+        );
     }
 
     #[test]
     fn stopwords_are_dropped_unless_nothing_is_left() {
-        assert_eq!(content_words(&owned(&["um", "the", "agent"])), owned(&["agent"]));
-        assert_eq!(content_words(&owned(&["that", "is", "it"])), owned(&["that", "is", "it"]));
+        assert_eq!(
+            content_words(&owned(&["um", "the", "agent"])),
+            owned(&["agent"])
+        );
+        assert_eq!(
+            content_words(&owned(&["that", "is", "it"])),
+            owned(&["that", "is", "it"])
+        );
     }
 
     #[test]

@@ -18,7 +18,9 @@ pub(crate) fn receipt_from_speech(text: &str) -> Option<String> {
     let symbols = spelled_symbols(&tokens(text));
     let mut found: Option<String> = None;
     for end in LETTERS + DIGITS..=symbols.len() {
-        let run_ends_here = symbols.get(end).is_none_or(|next| next.as_digit().is_none());
+        let run_ends_here = symbols
+            .get(end)
+            .is_none_or(|next| next.as_digit().is_none());
         if !run_ends_here {
             continue;
         }
@@ -35,7 +37,10 @@ pub(crate) fn receipt_from_speech(text: &str) -> Option<String> {
 
 fn receipt_ending_at(window: &[Symbol]) -> Option<String> {
     let (letters, digits) = window.split_at(LETTERS);
-    let mut receipt: String = letters.iter().map(|symbol| symbol.as_letter()).collect::<Option<_>>()?;
+    let mut receipt: String = letters
+        .iter()
+        .map(|symbol| symbol.as_letter())
+        .collect::<Option<_>>()?;
     for symbol in digits {
         receipt.push(symbol.as_digit()?);
     }
@@ -49,7 +54,9 @@ pub(crate) fn receipt_from_dtmf(keys: &str) -> Option<String> {
         return None;
     }
     let (prefix_keys, digits) = keys.split_at(LETTERS);
-    let prefix = KNOWN_PREFIXES.iter().find(|prefix| keypad_code(prefix) == prefix_keys)?;
+    let prefix = KNOWN_PREFIXES
+        .iter()
+        .find(|prefix| keypad_code(prefix) == prefix_keys)?;
     Some(format!("{prefix}{digits}"))
 }
 
@@ -93,8 +100,14 @@ mod tests {
         ] {
             assert_eq!(receipt_from_speech(text).as_deref(), Some(IOE), "{text}");
         }
-        assert_eq!(receipt_from_speech("doble ve a ce 1 2 3 4 5 6 7 8 9 0").as_deref(), Some("WAC1234567890"));
-        assert_eq!(receipt_from_speech("why ess see double oh 12345678").as_deref(), Some("YSC0012345678"));
+        assert_eq!(
+            receipt_from_speech("doble ve a ce 1 2 3 4 5 6 7 8 9 0").as_deref(),
+            Some("WAC1234567890")
+        );
+        assert_eq!(
+            receipt_from_speech("why ess see double oh 12345678").as_deref(),
+            Some("YSC0012345678")
+        );
     }
 
     #[test]
@@ -115,8 +128,14 @@ mod tests {
     #[test]
     fn keypad_prefixes() {
         assert_eq!(receipt_from_dtmf("4630123456789").as_deref(), Some(IOE));
-        assert_eq!(receipt_from_dtmf("3220123456789").as_deref(), Some("EAC0123456789"));
-        assert_eq!(receipt_from_dtmf("9720123456789").as_deref(), Some("YSC0123456789"));
+        assert_eq!(
+            receipt_from_dtmf("3220123456789").as_deref(),
+            Some("EAC0123456789")
+        );
+        assert_eq!(
+            receipt_from_dtmf("9720123456789").as_deref(),
+            Some("YSC0123456789")
+        );
         assert_eq!(receipt_from_dtmf("1110123456789"), None);
         assert_eq!(receipt_from_dtmf("463012345678"), None);
         assert_eq!(receipt_from_dtmf("46301234567*9"), None);
@@ -124,22 +143,30 @@ mod tests {
 
     #[test]
     fn known_prefixes_have_distinct_keypad_codes() {
-        let mut codes: Vec<String> = KNOWN_PREFIXES.iter().map(|prefix| keypad_code(prefix)).collect();
+        let mut codes: Vec<String> = KNOWN_PREFIXES
+            .iter()
+            .map(|prefix| keypad_code(prefix))
+            .collect();
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), KNOWN_PREFIXES.len());
     }
 
     const ENGLISH_LETTERS: [&str; 26] = [
-        "a", "bee", "see", "dee", "ee", "ef", "gee", "aitch", "eye", "jay", "kay", "el", "em", "en", "oh", "pee",
-        "cue", "are", "ess", "tee", "you", "vee", "double u", "ex", "why", "zee",
+        "a", "bee", "see", "dee", "ee", "ef", "gee", "aitch", "eye", "jay", "kay", "el", "em",
+        "en", "oh", "pee", "cue", "are", "ess", "tee", "you", "vee", "double u", "ex", "why",
+        "zee",
     ];
     const SPANISH_LETTERS: [&str; 26] = [
-        "a", "be", "ce", "de", "e", "efe", "ge", "hache", "i", "jota", "ka", "ele", "eme", "ene", "o", "pe", "cu",
-        "erre", "ese", "te", "u", "uve", "doble ve", "equis", "i griega", "zeta",
+        "a", "be", "ce", "de", "e", "efe", "ge", "hache", "i", "jota", "ka", "ele", "eme", "ene",
+        "o", "pe", "cu", "erre", "ese", "te", "u", "uve", "doble ve", "equis", "i griega", "zeta",
     ];
-    const ENGLISH_DIGITS: [&str; 10] = ["oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
-    const SPANISH_DIGITS: [&str; 10] = ["cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"];
+    const ENGLISH_DIGITS: [&str; 10] = [
+        "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    const SPANISH_DIGITS: [&str; 10] = [
+        "cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve",
+    ];
 
     fn letter_index(letter: char) -> usize {
         (letter as u8 - b'A') as usize
@@ -152,17 +179,36 @@ mod tests {
     fn spoken(receipt: &str, style: usize) -> String {
         let (letters, digits) = receipt.split_at(LETTERS);
         let words = |letter_names: &[&str; 26], digit_names: &[&str; 10]| {
-            let mut parts: Vec<&str> = letters.chars().map(|c| letter_names[letter_index(c)]).collect();
+            let mut parts: Vec<&str> = letters
+                .chars()
+                .map(|c| letter_names[letter_index(c)])
+                .collect();
             parts.extend(digits.chars().map(|c| digit_names[digit_index(c)]));
             parts.join(" ")
         };
         match style {
             0 => receipt.to_owned(),
             1 => format!("{letters}-{digits}"),
-            2 => format!("{}. {digits}", letters.chars().map(String::from).collect::<Vec<_>>().join(".")),
-            3 => format!("{} {} {} {}", letters.to_lowercase(), &digits[..3], &digits[3..6], &digits[6..]),
+            2 => format!(
+                "{}. {digits}",
+                letters
+                    .chars()
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+                    .join(".")
+            ),
+            3 => format!(
+                "{} {} {} {}",
+                letters.to_lowercase(),
+                &digits[..3],
+                &digits[3..6],
+                &digits[6..]
+            ),
             4 => words(&ENGLISH_LETTERS, &ENGLISH_DIGITS),
-            _ => format!("mi número de recibo es {}", words(&SPANISH_LETTERS, &SPANISH_DIGITS)),
+            _ => format!(
+                "mi número de recibo es {}",
+                words(&SPANISH_LETTERS, &SPANISH_DIGITS)
+            ),
         }
     }
 

@@ -28,7 +28,10 @@ pub(crate) fn score_example(query: &Query, example: &[TermId], idf: &[f32]) -> E
         return ExampleMatch::default();
     }
     let similarity = |word: usize, term: TermId| -> f32 {
-        query.similarity[word].get(term as usize).copied().unwrap_or(0.0)
+        query.similarity[word]
+            .get(term as usize)
+            .copied()
+            .unwrap_or(0.0)
     };
     let term_weight = |term: TermId| idf.get(term as usize).copied().unwrap_or(0.0);
 
@@ -39,7 +42,9 @@ pub(crate) fn score_example(query: &Query, example: &[TermId], idf: &[f32]) -> E
     }
     let (mut example_covered, mut example_total) = (0.0f32, 0.0f32);
     for &term in example {
-        let best = (0..query.weights.len()).map(|word| similarity(word, term)).fold(0.0, f32::max);
+        let best = (0..query.weights.len())
+            .map(|word| similarity(word, term))
+            .fold(0.0, f32::max);
         example_covered += term_weight(term) * best;
         example_total += term_weight(term);
     }
@@ -50,7 +55,10 @@ pub(crate) fn score_example(query: &Query, example: &[TermId], idf: &[f32]) -> E
     let coverage = (said_covered * (example_covered / example_total)).sqrt();
     let order = in_order_share(query, example, similarity);
     let score = (coverage * (1.0 - ORDER_WEIGHT + ORDER_WEIGHT * order)).clamp(0.0, 1.0);
-    ExampleMatch { score, said_covered }
+    ExampleMatch {
+        score,
+        said_covered,
+    }
 }
 
 /// For each word of the utterance, how well the example accounts for it.
@@ -73,7 +81,12 @@ pub(crate) fn intent_coverage(query: &Query, intent_terms: &[TermId]) -> f32 {
     if total <= 0.0 {
         return 0.0;
     }
-    let covered: f32 = query.weights.iter().zip(word_coverage(query, intent_terms)).map(|(w, c)| w * c).sum();
+    let covered: f32 = query
+        .weights
+        .iter()
+        .zip(word_coverage(query, intent_terms))
+        .map(|(w, c)| w * c)
+        .sum();
     covered / total
 }
 
@@ -95,7 +108,11 @@ pub(crate) fn share_explained_only_by(query: &Query, other: &[TermId], winner: &
 }
 
 /// Share of the example's adjacent word pairs that the caller said adjacently too.
-fn in_order_share(query: &Query, example: &[TermId], similarity: impl Fn(usize, TermId) -> f32) -> f32 {
+fn in_order_share(
+    query: &Query,
+    example: &[TermId],
+    similarity: impl Fn(usize, TermId) -> f32,
+) -> f32 {
     if example.len() < 2 {
         return 1.0;
     }
@@ -104,7 +121,8 @@ fn in_order_share(query: &Query, example: &[TermId], similarity: impl Fn(usize, 
         .windows(2)
         .filter(|pair| {
             (1..said).any(|word| {
-                similarity(word - 1, pair[0]) >= ORDER_MIN_SIMILARITY && similarity(word, pair[1]) >= ORDER_MIN_SIMILARITY
+                similarity(word - 1, pair[0]) >= ORDER_MIN_SIMILARITY
+                    && similarity(word, pair[1]) >= ORDER_MIN_SIMILARITY
             })
         })
         .count();
@@ -119,9 +137,16 @@ mod tests {
     fn query(terms: &[TermId], vocabulary_size: usize) -> Query {
         let similarity = terms
             .iter()
-            .map(|&term| (0..vocabulary_size).map(|id| if id == term as usize { 1.0 } else { 0.0 }).collect())
+            .map(|&term| {
+                (0..vocabulary_size)
+                    .map(|id| if id == term as usize { 1.0 } else { 0.0 })
+                    .collect()
+            })
             .collect();
-        Query { weights: vec![1.0; terms.len()], similarity }
+        Query {
+            weights: vec![1.0; terms.len()],
+            similarity,
+        }
     }
 
     #[test]
@@ -136,7 +161,10 @@ mod tests {
         let partial = score_example(&query(&[0, 3], 4), &[0, 1], &idf);
         assert!(partial.score > 0.3 && partial.score < 0.6, "{partial:?}");
         assert!((partial.said_covered - 0.5).abs() < 1e-6);
-        assert_eq!(score_example(&query(&[3], 4), &[0, 1], &idf), ExampleMatch::default());
+        assert_eq!(
+            score_example(&query(&[3], 4), &[0, 1], &idf),
+            ExampleMatch::default()
+        );
     }
 
     #[test]

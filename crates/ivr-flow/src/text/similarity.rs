@@ -47,9 +47,15 @@ pub(crate) fn similarity(a: &Term, b: &Term) -> f32 {
     if a.stem == b.stem && a.stem.len() >= 3 {
         return SAME_STEM;
     }
-    let (short, long) = if a.text.len() <= b.text.len() { (a, b) } else { (b, a) };
+    let (short, long) = if a.text.len() <= b.text.len() {
+        (a, b)
+    } else {
+        (b, a)
+    };
     // A short ending is an inflection ("mail"/"mailing"); a long one is another word ("over"/"overseas").
-    if short.text.len() >= 4 && long.text.len() - short.text.len() <= MAX_PREFIX_TAIL && long.text.starts_with(&short.text)
+    if short.text.len() >= 4
+        && long.text.len() - short.text.len() <= MAX_PREFIX_TAIL
+        && long.text.starts_with(&short.text)
     {
         return PREFIX;
     }
@@ -87,7 +93,9 @@ fn bounded_edit_distance(a: &[u8], b: &[u8], limit: usize) -> Option<usize> {
         let mut row_min = i;
         for j in 1..width {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
+            let mut best = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(before_previous[j - 2] + 1);
             }
@@ -122,7 +130,8 @@ pub(crate) fn stem(word: &str) -> String {
         return format!("{base}y");
     }
     const SUFFIXES: [&str; 15] = [
-        "iendo", "ando", "ados", "adas", "idos", "idas", "ado", "ada", "ido", "ida", "ing", "ed", "es", "ar", "ir",
+        "iendo", "ando", "ados", "adas", "idos", "idas", "ado", "ada", "ido", "ida", "ing", "ed",
+        "es", "ar", "ir",
     ];
     let mut base = word;
     if let Some(stripped) = SUFFIXES
@@ -163,7 +172,10 @@ mod tests {
             &["cambiar", "cambio", "cambie"],
         ] {
             let stems: Vec<String> = group.iter().map(|word| stem(word)).collect();
-            assert!(stems.windows(2).all(|pair| pair[0] == pair[1]), "{group:?} -> {stems:?}");
+            assert!(
+                stems.windows(2).all(|pair| pair[0] == pair[1]),
+                "{group:?} -> {stems:?}"
+            );
         }
     }
 

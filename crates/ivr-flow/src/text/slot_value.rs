@@ -10,7 +10,10 @@ use super::yes_no::{yes_no_from_dtmf, yes_no_from_speech};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlotType {
     /// A digit string whose length is within `min..=max`.
-    Digits { min: usize, max: usize },
+    Digits {
+        min: usize,
+        max: usize,
+    },
     /// "yes" or "no".
     YesNo,
     /// USCIS receipt number, e.g. "IOE0123456789".
@@ -24,7 +27,9 @@ pub enum SlotType {
 /// Value from a recognized utterance, None if it does not fit the type.
 pub fn slot_from_speech(slot: &SlotType, text: &str) -> Option<String> {
     match slot {
-        SlotType::Digits { min, max } => spoken_digits(text).filter(|digits| (*min..=*max).contains(&digits.len())),
+        SlotType::Digits { min, max } => {
+            spoken_digits(text).filter(|digits| (*min..=*max).contains(&digits.len()))
+        }
         SlotType::YesNo => yes_no_from_speech(text),
         SlotType::Receipt => receipt_from_speech(text),
         SlotType::Phone => phone_from_speech(text),
@@ -40,7 +45,8 @@ pub fn slot_from_speech(slot: &SlotType, text: &str) -> Option<String> {
 pub fn slot_from_dtmf(slot: &SlotType, keys: &str) -> Option<String> {
     match slot {
         SlotType::Digits { min, max } => {
-            let fits = (*min..=*max).contains(&keys.len()) && keys.bytes().all(|b| b.is_ascii_digit());
+            let fits =
+                (*min..=*max).contains(&keys.len()) && keys.bytes().all(|b| b.is_ascii_digit());
             fits.then(|| keys.to_owned())
         }
         SlotType::YesNo => yes_no_from_dtmf(keys),
@@ -60,29 +66,65 @@ mod tests {
 
     #[test]
     fn digits() {
-        assert_eq!(slot_from_speech(&FOUR_TO_SIX, "one two three four").as_deref(), Some("1234"));
-        assert_eq!(slot_from_speech(&FOUR_TO_SIX, "uno dos tres cuatro cinco").as_deref(), Some("12345"));
-        assert_eq!(slot_from_speech(&FOUR_TO_SIX, "12 34").as_deref(), Some("1234"));
-        assert_eq!(slot_from_speech(&FOUR_TO_SIX, "four oh oh one").as_deref(), Some("4001"));
+        assert_eq!(
+            slot_from_speech(&FOUR_TO_SIX, "one two three four").as_deref(),
+            Some("1234")
+        );
+        assert_eq!(
+            slot_from_speech(&FOUR_TO_SIX, "uno dos tres cuatro cinco").as_deref(),
+            Some("12345")
+        );
+        assert_eq!(
+            slot_from_speech(&FOUR_TO_SIX, "12 34").as_deref(),
+            Some("1234")
+        );
+        assert_eq!(
+            slot_from_speech(&FOUR_TO_SIX, "four oh oh one").as_deref(),
+            Some("4001")
+        );
         assert_eq!(slot_from_speech(&FOUR_TO_SIX, "one two three"), None);
         assert_eq!(slot_from_speech(&FOUR_TO_SIX, "1234567"), None);
         assert_eq!(slot_from_speech(&FOUR_TO_SIX, "I don't know"), None);
-        assert_eq!(slot_from_dtmf(&FOUR_TO_SIX, "1234").as_deref(), Some("1234"));
+        assert_eq!(
+            slot_from_dtmf(&FOUR_TO_SIX, "1234").as_deref(),
+            Some("1234")
+        );
         assert_eq!(slot_from_dtmf(&FOUR_TO_SIX, "123"), None);
         assert_eq!(slot_from_dtmf(&FOUR_TO_SIX, "12*4"), None);
     }
 
     #[test]
     fn dispatches_each_type() {
-        assert_eq!(slot_from_speech(&SlotType::YesNo, "sí").as_deref(), Some("yes"));
+        assert_eq!(
+            slot_from_speech(&SlotType::YesNo, "sí").as_deref(),
+            Some("yes")
+        );
         assert_eq!(slot_from_dtmf(&SlotType::YesNo, "2").as_deref(), Some("no"));
-        assert_eq!(slot_from_speech(&SlotType::Receipt, "IOE 012 345 6789").as_deref(), Some("IOE0123456789"));
-        assert_eq!(slot_from_dtmf(&SlotType::Receipt, "4630123456789").as_deref(), Some("IOE0123456789"));
-        assert_eq!(slot_from_speech(&SlotType::Phone, "800 375 5283").as_deref(), Some("+18003755283"));
-        assert_eq!(slot_from_dtmf(&SlotType::Phone, "18003755283").as_deref(), Some("+18003755283"));
-        assert_eq!(slot_from_speech(&SlotType::Email, "a at b dot co").as_deref(), Some("a@b.co"));
+        assert_eq!(
+            slot_from_speech(&SlotType::Receipt, "IOE 012 345 6789").as_deref(),
+            Some("IOE0123456789")
+        );
+        assert_eq!(
+            slot_from_dtmf(&SlotType::Receipt, "4630123456789").as_deref(),
+            Some("IOE0123456789")
+        );
+        assert_eq!(
+            slot_from_speech(&SlotType::Phone, "800 375 5283").as_deref(),
+            Some("+18003755283")
+        );
+        assert_eq!(
+            slot_from_dtmf(&SlotType::Phone, "18003755283").as_deref(),
+            Some("+18003755283")
+        );
+        assert_eq!(
+            slot_from_speech(&SlotType::Email, "a at b dot co").as_deref(),
+            Some("a@b.co")
+        );
         assert_eq!(slot_from_dtmf(&SlotType::Email, "123"), None);
-        assert_eq!(slot_from_speech(&SlotType::FreeText, "  my dog ate my notice  ").as_deref(), Some("my dog ate my notice"));
+        assert_eq!(
+            slot_from_speech(&SlotType::FreeText, "  my dog ate my notice  ").as_deref(),
+            Some("my dog ate my notice")
+        );
         assert_eq!(slot_from_speech(&SlotType::FreeText, "   "), None);
         assert_eq!(slot_from_dtmf(&SlotType::FreeText, "123"), None);
     }

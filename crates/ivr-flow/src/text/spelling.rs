@@ -63,7 +63,11 @@ fn push_word(word: &str, symbols: &mut Vec<Symbol>) {
         symbols.push(Symbol::Letter(letter));
     } else if is_glued_code(word) {
         symbols.extend(word.chars().map(|c| {
-            if c.is_ascii_digit() { Symbol::Digit(c) } else { Symbol::Letter(c.to_ascii_uppercase()) }
+            if c.is_ascii_digit() {
+                Symbol::Digit(c)
+            } else {
+                Symbol::Letter(c.to_ascii_uppercase())
+            }
         }));
     } else {
         symbols.push(Symbol::Break);
@@ -82,7 +86,9 @@ fn is_glued_code(word: &str) -> bool {
 fn single_digit(word: &str) -> Option<Symbol> {
     match word {
         "oh" => Some(Symbol::LetterOrZero),
-        _ if word.len() == 1 && word.bytes().all(|b| b.is_ascii_digit()) => word.chars().next().map(Symbol::Digit),
+        _ if word.len() == 1 && word.bytes().all(|b| b.is_ascii_digit()) => {
+            word.chars().next().map(Symbol::Digit)
+        }
         _ => None,
     }
 }

@@ -9,8 +9,13 @@ use super::normalize::tokens;
 /// cannot be an interjection.
 pub(crate) fn spoken_digits(text: &str) -> Option<String> {
     let words = tokens(text);
-    let is_digits = |index: usize| words.get(index).is_some_and(|word| word.bytes().all(|b| b.is_ascii_digit()));
-    let is_digit_like = |index: usize| is_digits(index) || words.get(index).is_some_and(|word| word == "oh");
+    let is_digits = |index: usize| {
+        words
+            .get(index)
+            .is_some_and(|word| word.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let is_digit_like =
+        |index: usize| is_digits(index) || words.get(index).is_some_and(|word| word == "oh");
     let mut digits = String::new();
     let mut index = 0;
     while index < words.len() {
@@ -30,7 +35,9 @@ pub(crate) fn spoken_digits(text: &str) -> Option<String> {
         }
         if is_digits(index) {
             digits.push_str(word);
-        } else if word == "oh" && (is_digit_like(index + 1) || (index > 0 && is_digit_like(index - 1))) {
+        } else if word == "oh"
+            && (is_digit_like(index + 1) || (index > 0 && is_digit_like(index - 1)))
+        {
             digits.push('0');
         }
         index += 1;
@@ -55,8 +62,14 @@ mod tests {
         assert_eq!(spoken_digits("one two three").as_deref(), Some("123"));
         assert_eq!(spoken_digits("uno dos tres").as_deref(), Some("123"));
         assert_eq!(spoken_digits("12 34").as_deref(), Some("1234"));
-        assert_eq!(spoken_digits("my PIN is four oh five").as_deref(), Some("405"));
-        assert_eq!(spoken_digits("double seven triple oh one").as_deref(), Some("770001"));
+        assert_eq!(
+            spoken_digits("my PIN is four oh five").as_deref(),
+            Some("405")
+        );
+        assert_eq!(
+            spoken_digits("double seven triple oh one").as_deref(),
+            Some("770001")
+        );
         assert_eq!(spoken_digits("cero cero siete").as_deref(), Some("007"));
     }
 

@@ -223,14 +223,18 @@ mod tests {
 
     #[test]
     fn function_words_and_fillers_are_stopwords() {
-        for word in ["the", "um", "este", "pues", "quiero", "like", "whats", "de", "yeah", "gracias"] {
+        for word in [
+            "the", "um", "este", "pues", "quiero", "like", "whats", "de", "yeah", "gracias",
+        ] {
             assert!(is_stopword(word), "{word}");
         }
     }
 
     #[test]
     fn words_that_separate_intents_are_kept() {
-        for word in ["no", "again", "over", "all", "agente", "english", "espanol", "bye", "adios"] {
+        for word in [
+            "no", "again", "over", "all", "agente", "english", "espanol", "bye", "adios",
+        ] {
             assert!(!is_stopword(word), "{word}");
         }
     }

@@ -91,8 +91,16 @@ mod tests {
         let changed = vocabulary.intern("changed");
         vocabulary.intern("address");
         let known = vocabulary.similar("change");
-        assert!(known.iter().any(|&(id, score)| id == change && score == 1.0));
-        assert!(known.iter().any(|&(id, score)| id == changed && score > 0.8));
+        assert!(
+            known
+                .iter()
+                .any(|&(id, score)| id == change && score == 1.0)
+        );
+        assert!(
+            known
+                .iter()
+                .any(|&(id, score)| id == changed && score > 0.8)
+        );
         let unknown = vocabulary.similar("changing");
         assert!(unknown.iter().any(|&(id, _)| id == change));
         assert!(vocabulary.similar("banana").is_empty());

@@ -8,14 +8,26 @@ use super::normalize::tokens;
 /// thanks" and "please don't" stay no.
 pub(crate) fn yes_no_from_speech(text: &str) -> Option<String> {
     let words = tokens(text);
-    let pairs = words.windows(2).map(|pair| (pair[0].as_str(), pair[1].as_str()));
+    let pairs = words
+        .windows(2)
+        .map(|pair| (pair[0].as_str(), pair[1].as_str()));
     let mut yes = words.iter().any(|word| is_yes(word))
         || pairs.clone().any(|pair| {
-            matches!(pair, ("of", "course") | ("por", "supuesto") | ("de", "acuerdo") | ("esta", "bien") | ("please", "do"))
+            matches!(
+                pair,
+                ("of", "course")
+                    | ("por", "supuesto")
+                    | ("de", "acuerdo")
+                    | ("esta", "bien")
+                    | ("please", "do")
+            )
         });
-    let no = words.iter().any(|word| is_no(word)) || pairs.clone().any(|pair| matches!(pair, ("not", "now")));
+    let no = words.iter().any(|word| is_no(word))
+        || pairs.clone().any(|pair| matches!(pair, ("not", "now")));
     if !yes && !no {
-        yes = words.iter().any(|word| matches!(word.as_str(), "please" | "favor"));
+        yes = words
+            .iter()
+            .any(|word| matches!(word.as_str(), "please" | "favor"));
     }
     match (yes, no) {
         (true, false) => Some("yes".to_owned()),
@@ -90,23 +102,54 @@ mod tests {
 
     #[test]
     fn yes_answers() {
-        for text in ["yes", "Yeah.", "yep", "sure", "correct", "please do", "OK", "Sí", "si", "claro", "correcto",
-            "por favor", "C.", "sí, por favor", "that's right", "of course"]
-        {
+        for text in [
+            "yes",
+            "Yeah.",
+            "yep",
+            "sure",
+            "correct",
+            "please do",
+            "OK",
+            "Sí",
+            "si",
+            "claro",
+            "correcto",
+            "por favor",
+            "C.",
+            "sí, por favor",
+            "that's right",
+            "of course",
+        ] {
             assert_eq!(speech(text), Some("yes"), "{text}");
         }
     }
 
     #[test]
     fn no_answers() {
-        for text in ["no", "nope", "no thanks", "No, gracias", "ninguno", "not now", "please don't", "no por favor"] {
+        for text in [
+            "no",
+            "nope",
+            "no thanks",
+            "No, gracias",
+            "ninguno",
+            "not now",
+            "please don't",
+            "no por favor",
+        ] {
             assert_eq!(speech(text), Some("no"), "{text}");
         }
     }
 
     #[test]
     fn unclear_answers() {
-        for text in ["yes no", "sí no", "", "maybe", "I want to check my case", "um"] {
+        for text in [
+            "yes no",
+            "sí no",
+            "",
+            "maybe",
+            "I want to check my case",
+            "um",
+        ] {
             assert_eq!(speech(text), None, "{text}");
         }
     }

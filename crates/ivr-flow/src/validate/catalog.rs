@@ -9,7 +9,10 @@ use crate::schema::{RetryPolicy, SlotKind};
 pub(super) fn check_languages(ctx: &Context, diags: &mut Diagnostics) {
     let spec = ctx.spec;
     if spec.languages.is_empty() {
-        diags.error(spec.default_language.pos, "`languages` is empty; list at least one, e.g. [en-US]");
+        diags.error(
+            spec.default_language.pos,
+            "`languages` is empty; list at least one, e.g. [en-US]",
+        );
     }
     for (i, lang) in spec.languages.iter().enumerate() {
         if !is_language_tag(&lang.value) {
@@ -19,7 +22,10 @@ pub(super) fn check_languages(ctx: &Context, diags: &mut Diagnostics) {
             );
         }
         if spec.languages[..i].iter().any(|l| l.value == lang.value) {
-            diags.error(lang.pos, format!("language `{}` is listed twice", lang.value));
+            diags.error(
+                lang.pos,
+                format!("language `{}` is listed twice", lang.value),
+            );
         }
     }
     ctx.require_language(diags, &spec.default_language);
@@ -30,7 +36,8 @@ fn is_language_tag(tag: &str) -> bool {
     let lang_ok = parts
         .next()
         .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase()));
-    let region_ok = parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    let region_ok =
+        parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
     lang_ok && region_ok
 }
 
@@ -42,7 +49,13 @@ pub(super) fn check_prompts(ctx: &Context, diags: &mut Diagnostics) {
             if text.value.trim().is_empty() {
                 diags.error(text.pos, format!("{owner} has empty {} text", lang.value));
             }
-            check_template(ctx, diags, &format!("{owner} ({})", lang.value), text.pos, &text.value);
+            check_template(
+                ctx,
+                diags,
+                &format!("{owner} ({})", lang.value),
+                text.pos,
+                &text.value,
+            );
         }
         for (lang, path) in prompt.audio.iter() {
             ctx.require_language(diags, lang);
@@ -74,11 +87,18 @@ pub(super) fn check_intents(ctx: &Context, diags: &mut Diagnostics) {
 }
 
 pub(crate) fn check_dtmf_key(diags: &mut Diagnostics, key: &crate::schema::At<String>) -> bool {
-    let ok = key.value.len() == 1 && key.value.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#');
+    let ok = key.value.len() == 1
+        && key
+            .value
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '*' || c == '#');
     if !ok {
         diags.error(
             key.pos,
-            format!("`{}` is not a keypad key; use one of 0-9, * or #", key.value),
+            format!(
+                "`{}` is not a keypad key; use one of 0-9, * or #",
+                key.value
+            ),
         );
     }
     ok
@@ -89,7 +109,10 @@ pub(super) fn check_slots(ctx: &Context, diags: &mut Diagnostics) {
         let lengths = [&slot.length, &slot.min_length, &slot.max_length];
         if slot.kind.value != SlotKind::Digits {
             for given in lengths.into_iter().flatten() {
-                diags.error(given.pos, format!("slot `{}`: lengths apply only to `type: digits`", id.value));
+                diags.error(
+                    given.pos,
+                    format!("slot `{}`: lengths apply only to `type: digits`", id.value),
+                );
             }
             continue;
         }
@@ -98,18 +121,30 @@ pub(super) fn check_slots(ctx: &Context, diags: &mut Diagnostics) {
                 diags.error(len.pos, "`length` must be between 1 and 32");
             }
             (Some(len), _, _) if slot.min_length.is_some() || slot.max_length.is_some() => {
-                diags.error(len.pos, "give either `length` or `min_length`/`max_length`, not both");
+                diags.error(
+                    len.pos,
+                    "give either `length` or `min_length`/`max_length`, not both",
+                );
             }
             (None, None, None) => diags.error(
                 id.pos,
-                format!("slot `{}` of type digits needs `length` or `min_length`/`max_length`", id.value),
+                format!(
+                    "slot `{}` of type digits needs `length` or `min_length`/`max_length`",
+                    id.value
+                ),
             ),
             (None, min, max) => {
                 let lo = min.as_ref().map_or(1, |m| m.value);
                 let hi = max.as_ref().map_or(32, |m| m.value);
                 let pos = min.as_ref().or(max.as_ref()).map_or(id.pos, |m| m.pos);
                 if lo == 0 || hi > 32 || lo > hi {
-                    diags.error(pos, format!("slot `{}`: need 1 <= min_length <= max_length <= 32", id.value));
+                    diags.error(
+                        pos,
+                        format!(
+                            "slot `{}`: need 1 <= min_length <= max_length <= 32",
+                            id.value
+                        ),
+                    );
                 }
             }
             _ => {}
@@ -127,15 +162,30 @@ pub(super) fn check_templates(ctx: &Context, diags: &mut Diagnostics) {
             let what = format!("{owner} sms");
             ctx.require_all_languages(diags, &what, sms.pos, &sms.value);
             for (lang, text) in sms.value.iter() {
-                check_template(ctx, diags, &format!("{what} ({})", lang.value), text.pos, &text.value);
+                check_template(
+                    ctx,
+                    diags,
+                    &format!("{what} ({})", lang.value),
+                    text.pos,
+                    &text.value,
+                );
             }
         }
         if let Some(email) = &template.email {
-            for (part, map) in [("subject", &email.value.subject), ("body", &email.value.body)] {
+            for (part, map) in [
+                ("subject", &email.value.subject),
+                ("body", &email.value.body),
+            ] {
                 let what = format!("{owner} email {part}");
                 ctx.require_all_languages(diags, &what, email.pos, map);
                 for (lang, text) in map.iter() {
-                    check_template(ctx, diags, &format!("{what} ({})", lang.value), text.pos, &text.value);
+                    check_template(
+                        ctx,
+                        diags,
+                        &format!("{what} ({})", lang.value),
+                        text.pos,
+                        &text.value,
+                    );
                 }
             }
         }
@@ -177,8 +227,15 @@ pub(super) fn check_globals(ctx: &Context, diags: &mut Diagnostics) {
 
 pub(super) fn check_ask_defaults(ctx: &Context, diags: &mut Diagnostics) {
     let defaults = &ctx.spec.ask_defaults;
-    check_listen_numbers(diags, &defaults.no_input_timeout_ms, &defaults.min_confidence);
-    for retry in [&defaults.no_input, &defaults.no_match].into_iter().flatten() {
+    check_listen_numbers(
+        diags,
+        &defaults.no_input_timeout_ms,
+        &defaults.min_confidence,
+    );
+    for retry in [&defaults.no_input, &defaults.no_match]
+        .into_iter()
+        .flatten()
+    {
         check_retry(ctx, diags, retry);
     }
 }
@@ -215,4 +272,3 @@ pub(crate) fn check_retry(ctx: &Context, diags: &mut Diagnostics, retry: &RetryP
         ctx.require_state(diags, then);
     }
 }
-

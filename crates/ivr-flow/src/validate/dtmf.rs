@@ -17,14 +17,22 @@ pub(super) fn check_dtmf(ctx: &Context, diags: &mut Diagnostics) {
                 if ask.intents.contains(&intent.value) {
                     continue;
                 }
-                if let Some(key) = spec.intents.get(&intent.value).and_then(|i| i.dtmf.as_ref()) {
+                if let Some(key) = spec
+                    .intents
+                    .get(&intent.value)
+                    .and_then(|i| i.dtmf.as_ref())
+                {
                     keys.push((key.value.clone(), intent.value.clone(), name.pos));
                 }
             }
         }
         // The state's own intents come last, so a clash is reported where the state lists them.
         for (intent, _) in ask.intents.iter() {
-            if let Some(key) = spec.intents.get(&intent.value).and_then(|i| i.dtmf.as_ref()) {
+            if let Some(key) = spec
+                .intents
+                .get(&intent.value)
+                .and_then(|i| i.dtmf.as_ref())
+            {
                 keys.push((key.value.clone(), intent.value.clone(), intent.pos));
             }
         }
@@ -32,7 +40,10 @@ pub(super) fn check_dtmf(ctx: &Context, diags: &mut Diagnostics) {
         // the language in a greeting), so only intents' own keys can clash.
         keys.retain(|(key, _, _)| !ask.dtmf.contains(key));
         for (i, (key, intent, pos)) in keys.iter().enumerate() {
-            if let Some((_, other, _)) = keys[..i].iter().find(|(k, other, _)| k == key && other != intent) {
+            if let Some((_, other, _)) = keys[..i]
+                .iter()
+                .find(|(k, other, _)| k == key && other != intent)
+            {
                 diags.error(
                     *pos,
                     format!(

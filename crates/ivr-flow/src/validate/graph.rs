@@ -10,10 +10,18 @@ pub(super) fn check_graph(ctx: &Context, diags: &mut Diagnostics) {
     let names: Vec<&str> = spec.states.keys().collect();
     let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
     for (name, state) in spec.states.iter() {
-        let mut next: Vec<&str> = state.value.successors().into_iter().map(|s| s.value.as_str()).collect();
+        let mut next: Vec<&str> = state
+            .value
+            .successors()
+            .into_iter()
+            .map(|s| s.value.as_str())
+            .collect();
         if let StateSpec::Ask(ask) = &state.value {
             // Asks without their own retry target fall back to the defaults'.
-            for (own, default) in [(&ask.no_input, &spec.ask_defaults.no_input), (&ask.no_match, &spec.ask_defaults.no_match)] {
+            for (own, default) in [
+                (&ask.no_input, &spec.ask_defaults.no_input),
+                (&ask.no_match, &spec.ask_defaults.no_match),
+            ] {
                 if own.as_ref().and_then(|r| r.then.as_ref()).is_none()
                     && let Some(then) = default.as_ref().and_then(|r| r.then.as_ref())
                 {
@@ -21,7 +29,12 @@ pub(super) fn check_graph(ctx: &Context, diags: &mut Diagnostics) {
                 }
             }
             if ask.global.unwrap_or(true) {
-                next.extend(spec.global.values().filter_map(|g| g.goto.as_ref()).map(|g| g.value.as_str()));
+                next.extend(
+                    spec.global
+                        .values()
+                        .filter_map(|g| g.goto.as_ref())
+                        .map(|g| g.value.as_str()),
+                );
             }
         }
         edges.insert(name.value.as_str(), next);
@@ -38,7 +51,13 @@ pub(super) fn check_graph(ctx: &Context, diags: &mut Diagnostics) {
     }
     for (name, _) in spec.states.iter() {
         if spec.states.contains(&spec.start.value) && !seen.contains(name.value.as_str()) {
-            diags.warning(name.pos, format!("state `{}` is unreachable from `{}`", name.value, spec.start.value));
+            diags.warning(
+                name.pos,
+                format!(
+                    "state `{}` is unreachable from `{}`",
+                    name.value, spec.start.value
+                ),
+            );
         }
     }
 
@@ -72,7 +91,12 @@ pub(super) fn check_graph(ctx: &Context, diags: &mut Diagnostics) {
         if !ends.contains(name)
             && let Some(pos) = spec.states.key_pos(name)
         {
-            diags.error(pos, format!("state `{name}` has no way out: no path from it reaches a hangup or transfer"));
+            diags.error(
+                pos,
+                format!(
+                    "state `{name}` has no way out: no path from it reaches a hangup or transfer"
+                ),
+            );
         }
     }
 }

@@ -19,7 +19,10 @@ pub(super) fn check_states(ctx: &Context, diags: &mut Diagnostics) {
         if !crate::template::is_variable_name(&name.value) {
             diags.error(
                 name.pos,
-                format!("state name `{}` must use only letters, digits and `_`", name.value),
+                format!(
+                    "state name `{}` must use only letters, digits and `_`",
+                    name.value
+                ),
             );
         }
         match &state.value {
@@ -34,7 +37,13 @@ pub(super) fn check_states(ctx: &Context, diags: &mut Diagnostics) {
                     if !crate::template::is_variable_name(&var.value) {
                         diags.error(var.pos, format!("`{}` is not a variable name", var.value));
                     }
-                    check_template(ctx, diags, &format!("set `{}`", var.value), value.pos, &value.value);
+                    check_template(
+                        ctx,
+                        diags,
+                        &format!("set `{}`", var.value),
+                        value.pos,
+                        &value.value,
+                    );
                 }
                 ctx.require_state(diags, &set.next);
             }
@@ -46,7 +55,13 @@ pub(super) fn check_states(ctx: &Context, diags: &mut Diagnostics) {
         }
         for next in state.value.successors() {
             if next.value == name.value && !matches!(state.value, StateSpec::Ask(_)) {
-                diags.error(next.pos, format!("state `{}` leads to itself without waiting for the caller", name.value));
+                diags.error(
+                    next.pos,
+                    format!(
+                        "state `{}` leads to itself without waiting for the caller",
+                        name.value
+                    ),
+                );
             }
         }
     }
@@ -54,7 +69,10 @@ pub(super) fn check_states(ctx: &Context, diags: &mut Diagnostics) {
 
 fn check_prompts(ctx: &Context, diags: &mut Diagnostics, prompts: &PromptList, state: &At<String>) {
     if prompts.is_empty() {
-        diags.error(state.pos, format!("state `{}` has an empty prompt list", state.value));
+        diags.error(
+            state.pos,
+            format!("state `{}` has an empty prompt list", state.value),
+        );
     }
     for prompt in prompts.iter() {
         ctx.require(diags, "prompt", prompt, ctx.spec.prompts.keys());
@@ -74,33 +92,58 @@ fn check_ask(ctx: &Context, diags: &mut Diagnostics, name: &At<String>, ask: &As
             .flatten()
     });
     if ask.intents.is_empty() && ask.slot.is_none() {
-        diags.error(name.pos, format!("ask `{}` listens for nothing: give it `intents` or a `slot`", name.value));
+        diags.error(
+            name.pos,
+            format!(
+                "ask `{}` listens for nothing: give it `intents` or a `slot`",
+                name.value
+            ),
+        );
     }
     if let Some(next) = &ask.next {
         ctx.require_state(diags, next);
         if ask.slot.is_none() {
-            diags.error(next.pos, "`next` applies only to an ask with a `slot`; intents say where they go");
+            diags.error(
+                next.pos,
+                "`next` applies only to an ask with a `slot`; intents say where they go",
+            );
         }
     }
     for (value, target) in ask.on_value.iter() {
         ctx.require_state(diags, target);
         if ask.slot.is_none() {
             diags.error(value.pos, "`on_value` applies only to an ask with a `slot`");
-        } else if slot_kind == Some(SlotKind::YesNo) && !matches!(value.value.as_str(), "yes" | "no") {
-            diags.error(value.pos, format!("a yes_no slot has the values `yes` and `no`, not `{}`", value.value));
+        } else if slot_kind == Some(SlotKind::YesNo)
+            && !matches!(value.value.as_str(), "yes" | "no")
+        {
+            diags.error(
+                value.pos,
+                format!(
+                    "a yes_no slot has the values `yes` and `no`, not `{}`",
+                    value.value
+                ),
+            );
         }
     }
-    let covered = slot_kind == Some(SlotKind::YesNo) && ask.on_value.contains("yes") && ask.on_value.contains("no");
+    let covered = slot_kind == Some(SlotKind::YesNo)
+        && ask.on_value.contains("yes")
+        && ask.on_value.contains("no");
     if ask.slot.is_some() && ask.next.is_none() && !covered {
         diags.error(
             ask.slot.as_ref().map_or(name.pos, |s| s.pos),
-            format!("ask `{}` captures a slot but has no `next` for its value", name.value),
+            format!(
+                "ask `{}` captures a slot but has no `next` for its value",
+                name.value
+            ),
         );
     }
     for (key, intent) in ask.dtmf.iter() {
         check_dtmf_key(diags, key);
         let global = ask.global.unwrap_or(true) && spec.global.contains(&intent.value);
-        if ctx.require(diags, "intent", intent, spec.intents.keys()) && !ask.intents.contains(&intent.value) && !global {
+        if ctx.require(diags, "intent", intent, spec.intents.keys())
+            && !ask.intents.contains(&intent.value)
+            && !global
+        {
             diags.error(
                 intent.pos,
                 format!("key {} selects intent `{}`, which this state does not route; add it under `intents`", key.value, intent.value),
@@ -116,7 +159,10 @@ fn check_ask(ctx: &Context, diags: &mut Diagnostics, name: &At<String>, ask: &As
         if let Some(retry) = own {
             check_retry(ctx, diags, retry);
         }
-        let then = own.as_ref().and_then(|r| r.then.as_ref()).or(default.as_ref().and_then(|r| r.then.as_ref()));
+        let then = own
+            .as_ref()
+            .and_then(|r| r.then.as_ref())
+            .or(default.as_ref().and_then(|r| r.then.as_ref()));
         if then.is_none() {
             diags.error(
                 name.pos,
@@ -128,7 +174,13 @@ fn check_ask(ctx: &Context, diags: &mut Diagnostics, name: &At<String>, ask: &As
 
 fn check_branch(ctx: &Context, diags: &mut Diagnostics, name: &At<String>, branch: &BranchSpec) {
     if branch.cases.is_empty() {
-        diags.warning(name.pos, format!("branch `{}` has no cases; it always goes to `otherwise`", name.value));
+        diags.warning(
+            name.pos,
+            format!(
+                "branch `{}` has no cases; it always goes to `otherwise`",
+                name.value
+            ),
+        );
     }
     for case in &branch.cases {
         check_condition(ctx, diags, &case.when);
@@ -149,17 +201,24 @@ fn check_condition(ctx: &Context, diags: &mut Diagnostics, when: &At<Condition>)
     if let Some(lang) = &c.language {
         ctx.require_language(diags, lang);
     }
-    let var_tests = usize::from(c.equals.is_some()) + usize::from(c.not_equals.is_some()) + usize::from(c.is_set.is_some());
+    let var_tests = usize::from(c.equals.is_some())
+        + usize::from(c.not_equals.is_some())
+        + usize::from(c.is_set.is_some());
     match &c.var {
         Some(var) => {
             if !ctx.known_variables.contains(&var.value) {
                 diags.error(var.pos, format!("unknown variable `{}`", var.value));
             }
             if var_tests != 1 {
-                diags.error(var.pos, "`var` needs exactly one of `equals`, `not_equals` or `is_set`");
+                diags.error(
+                    var.pos,
+                    "`var` needs exactly one of `equals`, `not_equals` or `is_set`",
+                );
             }
         }
-        None if var_tests > 0 => diags.error(when.pos, "`equals`, `not_equals` and `is_set` need a `var`"),
+        None if var_tests > 0 => {
+            diags.error(when.pos, "`equals`, `not_equals` and `is_set` need a `var`")
+        }
         None => {}
     }
     let any = c.open.is_some()
@@ -177,32 +236,57 @@ fn check_lookup(ctx: &Context, diags: &mut Diagnostics, lookup: &LookupSpec) {
     check_template(ctx, diags, "lookup url", lookup.url.pos, &lookup.url.value);
     let url = lookup.url.value.trim_start();
     if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with('{')) {
-        diags.error(lookup.url.pos, "lookup `url` must start with http:// or https:// (or be a variable holding one)");
+        diags.error(
+            lookup.url.pos,
+            "lookup `url` must start with http:// or https:// (or be a variable holding one)",
+        );
     }
     if !(1..=30_000).contains(&lookup.timeout_ms.value) {
-        diags.error(lookup.timeout_ms.pos, "`timeout_ms` must be between 1 and 30000");
+        diags.error(
+            lookup.timeout_ms.pos,
+            "`timeout_ms` must be between 1 and 30000",
+        );
     }
     for (var, pointer) in lookup.result.iter() {
         if !crate::template::is_variable_name(&var.value) {
             diags.error(var.pos, format!("`{}` is not a variable name", var.value));
         }
         if !pointer.value.is_empty() && !pointer.value.starts_with('/') {
-            diags.error(pointer.pos, format!("`{}` is not a JSON pointer; write it like /status/text", pointer.value));
+            diags.error(
+                pointer.pos,
+                format!(
+                    "`{}` is not a JSON pointer; write it like /status/text",
+                    pointer.value
+                ),
+            );
         }
     }
     if lookup.method == HttpMethod::Get && !lookup.body.is_empty() {
-        diags.error(lookup.name.pos, "a GET lookup cannot have a `body`; use `method: POST`");
+        diags.error(
+            lookup.name.pos,
+            "a GET lookup cannot have a `body`; use `method: POST`",
+        );
     }
     for (field, value) in lookup.body.iter() {
-        check_template(ctx, diags, &format!("lookup body `{}`", field.value), value.pos, &value.value);
+        check_template(
+            ctx,
+            diags,
+            &format!("lookup body `{}`", field.value),
+            value.pos,
+            &value.value,
+        );
     }
     ctx.require_state(diags, &lookup.next);
     ctx.require_state(diags, &lookup.on_failure);
 }
 
 fn check_notify(ctx: &Context, diags: &mut Diagnostics, notify: &NotifySpec) {
-    if ctx.require(diags, "template", &notify.template, ctx.spec.templates.keys())
-        && let Some(template) = ctx.spec.templates.get(&notify.template.value)
+    if ctx.require(
+        diags,
+        "template",
+        &notify.template,
+        ctx.spec.templates.keys(),
+    ) && let Some(template) = ctx.spec.templates.get(&notify.template.value)
     {
         let has = match notify.channel.value {
             Channel::Sms => template.sms.is_some(),
@@ -211,7 +295,11 @@ fn check_notify(ctx: &Context, diags: &mut Diagnostics, notify: &NotifySpec) {
         if !has {
             diags.error(
                 notify.template.pos,
-                format!("template `{}` has no {} text", notify.template.value, notify.channel.value.name()),
+                format!(
+                    "template `{}` has no {} text",
+                    notify.template.value,
+                    notify.channel.value.name()
+                ),
             );
         }
     }
@@ -229,24 +317,49 @@ fn check_queue_choice(
     uri: Option<&Option<At<String>>>,
 ) {
     let has_uri = uri.is_some_and(Option::is_some);
-    let given = usize::from(queue.is_some()) + usize::from(!by_language.is_empty()) + usize::from(has_uri);
+    let given =
+        usize::from(queue.is_some()) + usize::from(!by_language.is_empty()) + usize::from(has_uri);
     if given != 1 {
-        let choices = if uri.is_some() { "`queue`, `queue_by_language` or `uri`" } else { "`queue` or `queue_by_language`" };
-        diags.error(name.pos, format!("state `{}` needs exactly one of {choices}", name.value));
+        let choices = if uri.is_some() {
+            "`queue`, `queue_by_language` or `uri`"
+        } else {
+            "`queue` or `queue_by_language`"
+        };
+        diags.error(
+            name.pos,
+            format!("state `{}` needs exactly one of {choices}", name.value),
+        );
     }
     if let Some(q) = queue {
         ctx.require(diags, "queue", q, ctx.spec.queues.keys());
     }
     if !by_language.is_empty() {
-        ctx.require_all_languages(diags, &format!("`queue_by_language` of `{}`", name.value), name.pos, by_language);
+        ctx.require_all_languages(
+            diags,
+            &format!("`queue_by_language` of `{}`", name.value),
+            name.pos,
+            by_language,
+        );
         for (_, q) in by_language.iter() {
             ctx.require(diags, "queue", q, ctx.spec.queues.keys());
         }
     }
 }
 
-fn check_callback(ctx: &Context, diags: &mut Diagnostics, name: &At<String>, callback: &CallbackSpec) {
-    check_queue_choice(ctx, diags, name, &callback.queue, &callback.queue_by_language, None);
+fn check_callback(
+    ctx: &Context,
+    diags: &mut Diagnostics,
+    name: &At<String>,
+    callback: &CallbackSpec,
+) {
+    check_queue_choice(
+        ctx,
+        diags,
+        name,
+        &callback.queue,
+        &callback.queue_by_language,
+        None,
+    );
     if let Some(number) = &callback.number {
         check_template(ctx, diags, "callback `number`", number.pos, &number.value);
     }
@@ -254,14 +367,33 @@ fn check_callback(ctx: &Context, diags: &mut Diagnostics, name: &At<String>, cal
     ctx.require_state(diags, &callback.on_failure);
 }
 
-fn check_transfer(ctx: &Context, diags: &mut Diagnostics, name: &At<String>, transfer: &TransferSpec) {
-    check_queue_choice(ctx, diags, name, &transfer.queue, &transfer.queue_by_language, Some(&transfer.uri));
+fn check_transfer(
+    ctx: &Context,
+    diags: &mut Diagnostics,
+    name: &At<String>,
+    transfer: &TransferSpec,
+) {
+    check_queue_choice(
+        ctx,
+        diags,
+        name,
+        &transfer.queue,
+        &transfer.queue_by_language,
+        Some(&transfer.uri),
+    );
     if let Some(uri) = &transfer.uri {
-        let ok = ["sip:", "sips:", "tel:"].iter().any(|s| uri.value.starts_with(s));
+        let ok = ["sip:", "sips:", "tel:"]
+            .iter()
+            .any(|s| uri.value.starts_with(s));
         if !ok {
-            diags.error(uri.pos, format!("`{}` is not a SIP URI; write it like sip:agent@pbx.example.com", uri.value));
+            diags.error(
+                uri.pos,
+                format!(
+                    "`{}` is not a SIP URI; write it like sip:agent@pbx.example.com",
+                    uri.value
+                ),
+            );
         }
     }
     ctx.require_state(diags, &transfer.on_failure);
 }
-

@@ -7,7 +7,10 @@ use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread::JoinHandle;
 
-pub const FLOW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../call-flows/contact-center.yaml");
+pub const FLOW: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../call-flows/contact-center.yaml"
+);
 
 /// Tuesday 2026-12-01 at 10:00 and 21:00 Eastern.
 pub const OPEN: &str = "2026-12-01T10:00:00-05:00";
@@ -62,19 +65,31 @@ pub fn of_type<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
 }
 
 pub fn intents(events: &[Value]) -> Vec<String> {
-    of_type(events, "intent").iter().map(|e| e["name"].as_str().unwrap().to_string()).collect()
+    of_type(events, "intent")
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_string())
+        .collect()
 }
 
 pub fn states(events: &[Value]) -> Vec<String> {
-    of_type(events, "state").iter().map(|e| e["name"].as_str().unwrap().to_string()).collect()
+    of_type(events, "state")
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_string())
+        .collect()
 }
 
 pub fn prompt_ids(events: &[Value]) -> Vec<String> {
-    of_type(events, "prompt").iter().map(|e| e["id"].as_str().unwrap().to_string()).collect()
+    of_type(events, "prompt")
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 pub fn last(events: &[Value], kind: &str) -> Value {
-    of_type(events, kind).last().map(|v| (*v).clone()).unwrap_or(Value::Null)
+    of_type(events, kind)
+        .last()
+        .map(|v| (*v).clone())
+        .unwrap_or(Value::Null)
 }
 
 /// A case-status web service on 127.0.0.1, answering like the one the flow is written for.
@@ -92,12 +107,19 @@ impl CaseStatusService {
         let thread = std::thread::spawn(move || {
             for request in worker.incoming_requests() {
                 let (status, body) = answer(request.url());
-                let header = tiny_http::Header::from_bytes("content-type", "application/json").unwrap();
-                let response = tiny_http::Response::from_string(body).with_status_code(status).with_header(header);
+                let header =
+                    tiny_http::Header::from_bytes("content-type", "application/json").unwrap();
+                let response = tiny_http::Response::from_string(body)
+                    .with_status_code(status)
+                    .with_header(header);
                 let _ = request.respond(response);
             }
         });
-        CaseStatusService { url: format!("http://127.0.0.1:{port}/case-status"), server, thread: Some(thread) }
+        CaseStatusService {
+            url: format!("http://127.0.0.1:{port}/case-status"),
+            server,
+            thread: Some(thread),
+        }
     }
 
     pub fn var(&self) -> String {
@@ -118,7 +140,11 @@ impl Drop for CaseStatusService {
 fn answer(url: &str) -> (u16, String) {
     let query = url.split_once('?').map_or("", |(_, q)| q);
     let param = |name: &str| {
-        query.split('&').find_map(|kv| kv.strip_prefix(&format!("{name}="))).unwrap_or("").to_string()
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+            .unwrap_or("")
+            .to_string()
     };
     if !url.starts_with("/case-status") || param("receipt") != "IOE0123456789" {
         return (404, r#"{"error":"not found"}"#.into());
