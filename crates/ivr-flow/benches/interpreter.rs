@@ -40,6 +40,16 @@ const SCRIPT: &[Step] = &[
 
 /// Runs one call; returns how many inputs it handled.
 fn run_call() -> u64 {
+    let (inputs, ended_by_flow) = run_call_checked();
+    assert!(
+        ended_by_flow,
+        "the scripted call must reach the flow's goodbye"
+    );
+    inputs
+}
+
+/// The inputs handled, and whether the flow (not the script running out) ended the call.
+fn run_call_checked() -> (u64, bool) {
     let mut now: jiff::Timestamp = "2026-12-01T15:00:00Z".parse().unwrap_or_default();
     let info = CallInfo {
         call_id: "bench".into(),
@@ -51,17 +61,23 @@ fn run_call() -> u64 {
     let mut inputs = 0u64;
     let mut step = SCRIPT.iter();
     while !call.is_ended() {
-        // Finish every prompt the call asked for, as a player would.
-        let mut plays = Vec::new();
+        // Answer what the call asked for, as the player and the outbox would.
+        let mut replies = Vec::new();
         while let Some(out) = call.poll_output() {
-            if let Output::Action(Action::Play { play_id, .. }) = out {
-                plays.push(play_id);
+            match out {
+                Output::Action(Action::Play { play_id, .. }) => {
+                    replies.push(Input::PromptFinished { play_id });
+                }
+                Output::Action(Action::Notify { .. }) => {
+                    replies.push(Input::NotifyResult { ok: true })
+                }
+                _ => {}
             }
         }
-        if !plays.is_empty() {
-            for play_id in plays {
+        if !replies.is_empty() {
+            for reply in replies {
                 now += jiff::SignedDuration::from_secs(2);
-                call.handle(Input::PromptFinished { play_id }, now);
+                call.handle(reply, now);
                 inputs += 1;
             }
             continue;
@@ -87,14 +103,12 @@ fn run_call() -> u64 {
             None => Input::Hangup,
         };
         if matches!(input, Input::Hangup) {
-            call.handle(input, now);
-            inputs += 1;
-            break;
+            return (inputs, false);
         }
         call.handle(input, now);
         inputs += 1;
     }
-    inputs
+    (inputs, true)
 }
 
 #[divan::bench]
