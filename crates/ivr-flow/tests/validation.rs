@@ -401,3 +401,227 @@ fn wrong_types_and_garbage_never_panic() {
         assert!(!diags.is_empty(), "{src:?} should not pass");
     }
 }
+
+#[test]
+fn language_list_problems() {
+    let src = with(
+        VALID,
+        "languages: [en-US, es-US]",
+        "languages: [en-US, es-US, en-US, english]",
+    );
+    let (line, _) = pos_of(&src, "languages:");
+    assert_error_at(&src, line, 27, "listed twice");
+    assert_error_at(&src, line, 34, "not a language tag");
+}
+
+#[test]
+fn lengths_only_for_digit_slots() {
+    let src = with(
+        VALID,
+        "pin: { type: digits, length: 4 }",
+        "pin: { type: yes_no, length: 4 }",
+    );
+    assert_error(&src, "4 }", "lengths apply only to `type: digits`");
+    let src = with(
+        VALID,
+        "pin: { type: digits, length: 4 }",
+        "pin: { type: digits, min_length: 6, max_length: 4 }",
+    );
+    assert_error(&src, "6, max", "min_length <= max_length");
+    let src = with(
+        VALID,
+        "pin: { type: digits, length: 4 }",
+        "pin: { type: digits, length: 4, max_length: 4 }",
+    );
+    assert_error(&src, "4, max", "either `length` or");
+}
+
+#[test]
+fn slot_routing_fields() {
+    let src = with(
+        VALID,
+        "intents: { help: route }",
+        "intents: { help: route }\n      next: bye",
+    );
+    assert_error(
+        &src,
+        "bye\n  route",
+        "`next` applies only to an ask with a `slot`",
+    );
+    let src = with(
+        VALID,
+        "intents: { help: route }",
+        "intents: { help: route }\n      on_value: { x: bye }",
+    );
+    assert_error(&src, "x: bye", "`on_value` applies only");
+    let src = with(
+        VALID,
+        "pin: { type: digits, length: 4 }",
+        "pin: { type: digits, length: 4 }\n  ok: { type: yes_no }",
+    );
+    let src = with(
+        &src,
+        "intents: { help: route }",
+        "slot: ok\n      on_value: { \"yes\": route, maybe: bye }",
+    );
+    assert_error(&src, "maybe", "values `yes` and `no`, not `maybe`");
+    assert_error(&src, "ok\n", "has no `next` for its value");
+}
+
+#[test]
+fn a_state_key_for_an_intent_it_does_not_route() {
+    let src = with(
+        VALID,
+        "      intents: { help: route }\n",
+        "      intents: { help: route }\n      dtmf: { \"5\": spanish, \"6\": help, \"7\": nothing }\n",
+    );
+    let diags = diagnose(&src);
+    assert!(
+        !diags
+            .iter()
+            .any(|d| d.message.contains("spanish") || d.message.contains("`help`")),
+        "{diags:#?}"
+    );
+    assert_error(&src, "nothing }", "undefined intent `nothing`");
+    let src = with(
+        VALID,
+        "intents: { help: route }",
+        "intents: { help: route }\n      global: false\n      dtmf: { \"5\": spanish }",
+    );
+    assert_error(&src, "spanish }", "does not route");
+}
+
+#[test]
+fn listening_numbers_out_of_range() {
+    let src = with(
+        VALID,
+        "  no_input: { then: bye }",
+        "  no_input_timeout_ms: 100\n  min_confidence: 1.5\n  no_input: { then: bye, max: 0 }",
+    );
+    assert_error(&src, "100", "between 500 and 60000");
+    assert_error(&src, "1.5", "between 0.0 and 1.0");
+    assert_error(&src, "0 }", "`max` must be between 1 and 10");
+}
+
+#[test]
+fn empty_prompt_list() {
+    let src = with(VALID, "say: { prompts: bye,", "say: { prompts: [],");
+    assert_error(&src, "bye:\n    say", "empty prompt list");
+}
+
+#[test]
+fn conditions_need_something_to_test() {
+    let src = with(VALID, "when: { open: office }", "when: {}");
+    assert_error(&src, "{}", "empty condition");
+    let src = with(VALID, "when: { open: office }", "when: { equals: x }");
+    assert_error(&src, "{ equals", "need a `var`");
+    let src = with(
+        VALID,
+        "when: { open: office }",
+        "when: { var: service_url, equals: x, is_set: true }",
+    );
+    assert_error(&src, "service_url, equals", "exactly one of");
+    let src = with(
+        VALID,
+        "when: { open: office }",
+        "when: { var: nope, is_set: true }",
+    );
+    assert_error(&src, "nope", "unknown variable `nope`");
+    let src = with(VALID, "when: { open: office }", "when: { language: fr-FR }");
+    assert_error(&src, "fr-FR", "not declared");
+}
+
+#[test]
+fn a_branch_without_cases_is_a_warning() {
+    let src = with(
+        VALID,
+        "      cases:\n        - when: { open: office }\n          goto: transfer\n",
+        "      cases: []\n",
+    );
+    let (line, col) = pos_of(&src, "route:\n    branch");
+    let diags = diagnose(&src);
+    assert!(
+        diags.iter().any(|d| !d.is_error()
+            && (d.line, d.col) == (line, col)
+            && d.message.contains("no cases")),
+        "{diags:#?}"
+    );
+}
+
+#[test]
+fn a_get_lookup_with_a_body() {
+    let src = with(
+        VALID,
+        "  text:\n",
+        "  look:\n    lookup: { name: x, url: \"{service_url}\", body: { a: b }, timeout_ms: 100, next: bye, on_failure: bye }\n  text:\n",
+    );
+    let src = with(&src, "otherwise: text", "otherwise: look");
+    assert_error(&src, "x, url", "cannot have a `body`");
+}
+
+#[test]
+fn queue_by_language_must_cover_every_language() {
+    let src = with(
+        VALID,
+        "transfer: { queue: q-en,",
+        "transfer: { queue_by_language: { en-US: q-en },",
+    );
+    assert_error(
+        &src,
+        "transfer:\n    transfer",
+        "`queue_by_language` of `transfer` has no es-US version",
+    );
+}
+
+#[test]
+fn callback_number_and_queue() {
+    let src = with(
+        VALID,
+        "  text:\n",
+        "  cb:\n    callback: { queue: q-xx, number: \"{phone}\", next: bye, on_failure: bye }\n  text:\n",
+    );
+    let src = with(&src, "otherwise: text", "otherwise: cb");
+    assert_error(&src, "q-xx", "undefined queue `q-xx`");
+    assert_error(&src, "\"{phone}\"", "unknown variable `{phone}`");
+}
+
+#[test]
+fn an_empty_email_template_part() {
+    let src = with(
+        VALID,
+        "link: { sms:",
+        "link: { email: { subject: { en-US: s, es-US: s }, body: { en-US: b } }, sms:",
+    );
+    assert_error(
+        &src,
+        "{ subject",
+        "template `link` email body has no es-US version",
+    );
+}
+
+#[test]
+fn state_names_are_identifiers() {
+    let src = with(
+        VALID,
+        "  end:\n    hangup: {}\n",
+        "  the-end:\n    hangup: {}\n",
+    );
+    let src = with(&src, "next: end }", "next: the-end }");
+    assert_error(&src, "the-end:", "only letters, digits and `_`");
+}
+
+#[test]
+fn unknown_field_inside_a_state_kind() {
+    let src = with(
+        VALID,
+        "transfer: { queue: q-en,",
+        "transfer: { queue: q-en, timeout: 5,",
+    );
+    assert_error(&src, "timeout", "unknown field `timeout`");
+    let src = with(
+        VALID,
+        "    say: { prompts: bye",
+        "    speak: { prompts: bye",
+    );
+    assert_error(&src, "speak", "unknown variant `speak`");
+}
