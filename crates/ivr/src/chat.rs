@@ -116,6 +116,9 @@ fn chat(args: &ChatArgs) -> Result<(), String> {
     };
     let mut call = Call::new(Arc::new(flow), info, now);
     sim.drain(&mut call);
+    if interactive {
+        sim.prompt();
+    }
     for line in input.lines() {
         if call.is_ended() {
             break;
