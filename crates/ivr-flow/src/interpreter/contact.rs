@@ -1,6 +1,8 @@
 //! Checks of phone numbers and email addresses before a message or callback is requested, so
 //! a caller is never told "sent" for an address that cannot work.
 
+use crate::text::phone::phone_from_digits;
+
 /// E.164 form of a phone number: North American 10/11-digit numbers get +1, numbers written
 /// with + keep their country code.
 pub fn normalize_phone(raw: &str) -> Option<String> {
@@ -15,19 +17,13 @@ pub fn normalize_phone(raw: &str) -> Option<String> {
     }
     let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
     match (plus, digits.len()) {
-        (false, 10) if is_nanp(&digits) => Some(format!("+1{digits}")),
-        (_, 11) if digits.starts_with('1') && is_nanp(&digits[1..]) => Some(format!("+{digits}")),
+        (false, 10 | 11) => phone_from_digits(&digits),
+        (true, 11) if digits.starts_with('1') => phone_from_digits(&digits),
         (true, 8..=15) if !digits.starts_with('1') && !digits.starts_with('0') => {
             Some(format!("+{digits}"))
         }
         _ => None,
     }
-}
-
-/// Area code and exchange start with 2-9 in the North American plan.
-fn is_nanp(ten: &str) -> bool {
-    let b = ten.as_bytes();
-    b.len() == 10 && b[0] >= b'2' && b[3] >= b'2'
 }
 
 pub fn is_valid_email(address: &str) -> bool {

@@ -9,7 +9,7 @@ mod language;
 mod matcher;
 mod normalize;
 mod numbers;
-mod phone;
+pub(crate) mod phone;
 mod query;
 mod receipt;
 mod scoring;

@@ -17,7 +17,7 @@ pub(crate) fn phone_from_dtmf(keys: &str) -> Option<String> {
 
 /// Ten digits, or eleven with the country code 1. Area code and exchange cannot start with
 /// 0 or 1 in the North American plan, so such strings are misrecognitions.
-fn phone_from_digits(digits: &str) -> Option<String> {
+pub(crate) fn phone_from_digits(digits: &str) -> Option<String> {
     let national = match digits.len() {
         10 => digits,
         11 => digits.strip_prefix('1')?,

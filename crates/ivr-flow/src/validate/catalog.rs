@@ -3,8 +3,8 @@
 
 use super::Context;
 use super::variables::check_template;
-use crate::diagnostic::Diagnostics;
-use crate::schema::{RetryPolicy, SlotKind};
+use crate::diagnostic::{Diagnostics, Pos};
+use crate::schema::{PerLanguage, RetryPolicy, SlotKind};
 
 pub(super) fn check_languages(ctx: &Context, diags: &mut Diagnostics) {
     let spec = ctx.spec;
@@ -44,18 +44,11 @@ fn is_language_tag(tag: &str) -> bool {
 pub(super) fn check_prompts(ctx: &Context, diags: &mut Diagnostics) {
     for (id, prompt) in ctx.spec.prompts.iter() {
         let owner = format!("prompt `{}`", id.value);
-        ctx.require_all_languages(diags, &owner, id.pos, &prompt.text);
+        check_texts(ctx, diags, &owner, id.pos, &prompt.text);
         for (lang, text) in prompt.text.iter() {
             if text.value.trim().is_empty() {
                 diags.error(text.pos, format!("{owner} has empty {} text", lang.value));
             }
-            check_template(
-                ctx,
-                diags,
-                &format!("{owner} ({})", lang.value),
-                text.pos,
-                &text.value,
-            );
         }
         for (lang, path) in prompt.audio.iter() {
             ctx.require_language(diags, lang);
@@ -159,36 +152,46 @@ pub(super) fn check_templates(ctx: &Context, diags: &mut Diagnostics) {
             diags.error(id.pos, format!("{owner} needs `sms` or `email` text"));
         }
         if let Some(sms) = &template.sms {
-            let what = format!("{owner} sms");
-            ctx.require_all_languages(diags, &what, sms.pos, &sms.value);
-            for (lang, text) in sms.value.iter() {
-                check_template(
-                    ctx,
-                    diags,
-                    &format!("{what} ({})", lang.value),
-                    text.pos,
-                    &text.value,
-                );
-            }
+            check_texts(ctx, diags, &format!("{owner} sms"), sms.pos, &sms.value);
         }
         if let Some(email) = &template.email {
-            for (part, map) in [
-                ("subject", &email.value.subject),
-                ("body", &email.value.body),
-            ] {
-                let what = format!("{owner} email {part}");
-                ctx.require_all_languages(diags, &what, email.pos, map);
-                for (lang, text) in map.iter() {
-                    check_template(
-                        ctx,
-                        diags,
-                        &format!("{what} ({})", lang.value),
-                        text.pos,
-                        &text.value,
-                    );
-                }
-            }
+            let email_pos = email.pos;
+            let email = &email.value;
+            check_texts(
+                ctx,
+                diags,
+                &format!("{owner} email subject"),
+                email_pos,
+                &email.subject,
+            );
+            check_texts(
+                ctx,
+                diags,
+                &format!("{owner} email body"),
+                email_pos,
+                &email.body,
+            );
         }
+    }
+}
+
+/// A text in every declared language, each a well-formed template.
+fn check_texts(
+    ctx: &Context,
+    diags: &mut Diagnostics,
+    what: &str,
+    owner_pos: Pos,
+    texts: &PerLanguage,
+) {
+    ctx.require_all_languages(diags, what, owner_pos, texts);
+    for (lang, text) in texts.iter() {
+        check_template(
+            ctx,
+            diags,
+            &format!("{what} ({})", lang.value),
+            text.pos,
+            &text.value,
+        );
     }
 }
 
