@@ -30,17 +30,9 @@ fn a_representative_after_hours_gets_hours_and_a_callback_offer() {
     let prompts = prompt_ids(&events);
     assert!(prompts.contains(&"agents_closed".to_string()));
     assert!(prompts.contains(&"offer_callback".to_string()));
-    let hours = of_type(&events, "prompt")
-        .into_iter()
-        .find(|p| p["id"] == "agents_closed")
-        .unwrap();
-    assert!(
-        hours["text"]
-            .as_str()
-            .unwrap()
-            .contains("Monday to Friday, 8 a.m. to 8 p.m. Eastern")
-    );
-    assert!(hours["text"].as_str().unwrap().contains("tools"));
+    let hours = prompt(&events, "agents_closed");
+    assert!(text(hours).contains("Monday to Friday, 8 a.m. to 8 p.m. Eastern"));
+    assert!(text(hours).contains("tools"));
     assert_eq!(last(&events, "callback")["queue"], "agents-en");
     assert!(prompts.contains(&"callback_recorded".to_string()));
 }
@@ -51,10 +43,7 @@ fn spanish_agent_request_reaches_spanish_agents() {
     assert_eq!(intents(&events), ["agent"]);
     assert_eq!(last(&events, "language")["lang"], "es-US");
     assert_eq!(last(&events, "transfer")["queue"], "agents-es");
-    let connecting = of_type(&events, "prompt")
-        .into_iter()
-        .find(|p| p["id"] == "connecting")
-        .unwrap();
+    let connecting = prompt(&events, "connecting");
     assert_eq!(connecting["lang"], "es-US");
 }
 
@@ -95,32 +84,13 @@ fn case_status_by_voice_reads_the_service_answer() {
         last(&events, "slot"),
         json!({"type": "slot", "t_ms": last(&events, "slot")["t_ms"], "name": "confirm", "value": "no"})
     );
-    let receipt = of_type(&events, "slot")
-        .into_iter()
-        .find(|s| s["name"] == "receipt_number")
-        .unwrap();
+    let receipt = slot(&events, "receipt_number");
     assert_eq!(receipt["value"], "IOE0123456789");
     assert_eq!(last(&events, "lookup")["ok"], true);
-    let result = of_type(&events, "prompt")
-        .into_iter()
-        .find(|p| p["id"] == "case_status_result")
-        .unwrap();
-    assert!(
-        result["text"]
-            .as_str()
-            .unwrap()
-            .contains("Case Was Approved")
-    );
-    let checking = of_type(&events, "prompt")
-        .into_iter()
-        .find(|p| p["id"] == "checking_case")
-        .unwrap();
-    assert!(
-        checking["text"]
-            .as_str()
-            .unwrap()
-            .contains("I O E 0 1 2 3 4 5 6 7 8 9")
-    );
+    let result = prompt(&events, "case_status_result");
+    assert!(text(result).contains("Case Was Approved"));
+    let checking = prompt(&events, "checking_case");
+    assert!(text(checking).contains("I O E 0 1 2 3 4 5 6 7 8 9"));
     assert_eq!(last(&events, "hangup")["reason"], "completed");
 }
 
@@ -137,17 +107,11 @@ fn case_status_in_spanish_with_a_spoken_receipt() {
     );
     assert_eq!(intents(&events)[0], "case_status");
     assert_eq!(last(&events, "language")["lang"], "es-US");
-    let receipt = of_type(&events, "slot")
-        .into_iter()
-        .find(|s| s["name"] == "receipt_number")
-        .unwrap();
+    let receipt = slot(&events, "receipt_number");
     assert_eq!(receipt["value"], "IOE0123456789");
-    let result = of_type(&events, "prompt")
-        .into_iter()
-        .find(|p| p["id"] == "case_status_result")
-        .unwrap();
+    let result = prompt(&events, "case_status_result");
     assert_eq!(result["lang"], "es-US");
-    assert!(result["text"].as_str().unwrap().contains("Caso aprobado"));
+    assert!(text(result).contains("Caso aprobado"));
 }
 
 #[test]
@@ -163,10 +127,7 @@ fn case_status_by_keypad() {
         states(&events)[..3],
         ["greeting", "main_menu", "case_status"]
     );
-    let receipt = of_type(&events, "slot")
-        .into_iter()
-        .find(|s| s["name"] == "receipt_number")
-        .unwrap();
+    let receipt = slot(&events, "receipt_number");
     assert_eq!(receipt["value"], "IOE0123456789");
     assert_eq!(last(&events, "lookup")["ok"], true);
 }
@@ -457,19 +418,9 @@ fn appointments_go_to_an_agent_when_open_and_a_callback_offer_when_closed() {
 #[test]
 fn tty_and_outside_us_give_their_numbers() {
     let tty = chat(OPEN, &["I use a TTY"], &[]);
-    let text = of_type(&tty, "prompt")
-        .into_iter()
-        .find(|p| p["id"] == "tty_info")
-        .unwrap()["text"]
-        .clone();
-    assert!(text.as_str().unwrap().contains("8 0 0, 7 6 7, 1 8 3 3"));
+    assert!(text(prompt(&tty, "tty_info")).contains("8 0 0, 7 6 7, 1 8 3 3"));
     let abroad = chat(OPEN, &["I'm calling from Mexico, outside the US"], &[]);
-    let text = of_type(&abroad, "prompt")
-        .into_iter()
-        .find(|p| p["id"] == "outside_us_info")
-        .unwrap()["text"]
-        .clone();
-    assert!(text.as_str().unwrap().contains("2 1 2, 6 2 0, 3 4 1 8"));
+    assert!(text(prompt(&abroad, "outside_us_info")).contains("2 1 2, 6 2 0, 3 4 1 8"));
 }
 
 #[test]

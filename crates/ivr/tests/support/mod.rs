@@ -85,6 +85,27 @@ pub fn prompt_ids(events: &[Value]) -> Vec<String> {
         .collect()
 }
 
+/// The first prompt with this id.
+pub fn prompt<'a>(events: &'a [Value], id: &str) -> &'a Value {
+    first_where(events, "prompt", "id", id)
+}
+
+/// The first slot event for this slot.
+pub fn slot<'a>(events: &'a [Value], name: &str) -> &'a Value {
+    first_where(events, "slot", "name", name)
+}
+
+fn first_where<'a>(events: &'a [Value], kind: &str, field: &str, value: &str) -> &'a Value {
+    events
+        .iter()
+        .find(|e| e["type"] == kind && e[field] == value)
+        .unwrap_or_else(|| panic!("no {kind} with {field} {value} in {events:#?}"))
+}
+
+pub fn text(event: &Value) -> &str {
+    event["text"].as_str().unwrap_or_default()
+}
+
 pub fn last(events: &[Value], kind: &str) -> Value {
     of_type(events, kind)
         .last()
