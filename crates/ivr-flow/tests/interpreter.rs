@@ -713,3 +713,31 @@ fn a_minute_long_call_runs_deterministically() {
     assert_eq!(first, second);
     assert!(end.duration_since(OPEN.parse().unwrap()) > jiff::SignedDuration::from_secs(15));
 }
+
+#[test]
+fn a_loop_decided_by_variables_is_stopped() {
+    // The checker cannot see that `spin` always goes back to `check`; the call must not hang.
+    let flow = FLOW
+        .replace("start: menu", "start: check")
+        .replace(
+            "  end:\n",
+            "  check:\n    branch:\n      cases:\n        - when: { var: status_url, is_set: true }\n          goto: spin\n      otherwise: bye\n  spin:\n    set: { vars: { status_url: again }, next: check }\n  end:\n",
+        );
+    let (flow, _) = Flow::from_source(&flow).unwrap();
+    let now: jiff::Timestamp = OPEN.parse().unwrap();
+    let mut call = Call::new(Arc::new(flow), CallInfo::default(), now);
+    let mut outputs = Vec::new();
+    while let Some(o) = call.poll_output() {
+        outputs.push(o);
+    }
+    assert!(call.is_ended());
+    assert_eq!(
+        events(&outputs).last(),
+        Some(&CallEvent::Hangup {
+            reason: "flow_loop".into()
+        })
+    );
+    assert!(actions(&outputs).contains(&Action::Hangup {
+        reason: "flow_loop".into()
+    }));
+}

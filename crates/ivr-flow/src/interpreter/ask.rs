@@ -65,22 +65,10 @@ enum Outcome {
 }
 
 impl Call {
-    fn ask_spec(&self, state: &str) -> Option<Arc<crate::flow::Flow>> {
-        matches!(
-            self.state_spec(state),
-            Some(crate::schema::StateSpec::Ask(_))
-        )
-        .then(|| Arc::clone(&self.flow))
-    }
-
     /// Enters an ask state: plays its prompts and starts listening.
     pub(super) fn start_ask(&mut self, state: &str, now: jiff::Timestamp) {
-        let Some(flow) = self.ask_spec(state) else {
-            return;
-        };
-        let Some(crate::schema::StateSpec::Ask(ask)) =
-            flow.spec.states.get(state).map(|s| &s.value)
-        else {
+        let flow = Arc::clone(&self.flow);
+        let Some(ask) = current_ask(&flow, state) else {
             return;
         };
         let defaults = &flow.spec.ask_defaults;
@@ -402,7 +390,7 @@ impl Call {
                 self.action(Action::StopListening);
                 match next {
                     Some(next) => self.goto(&next.value, now),
-                    None => self.hang_up("no_next_state", now),
+                    None => self.hang_up("no_next_state"),
                 }
             }
             Outcome::Intent { name, score, lang } => {
@@ -482,7 +470,7 @@ impl Call {
             self.action(Action::StopListening);
             match pick(own, default, |r| r.then.as_ref().map(|t| t.value.clone())) {
                 Some(then) => self.goto(&then, now),
-                None => self.hang_up("max_attempts", now),
+                None => self.hang_up("max_attempts"),
             }
             return;
         }

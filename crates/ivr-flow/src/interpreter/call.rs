@@ -113,7 +113,7 @@ impl Call {
         match input {
             Input::Hangup => {
                 self.out.push_back(Output::Action(Action::StopListening));
-                self.end_with_event("caller", now);
+                self.end_with_event("caller");
             }
             Input::PromptFinished { play_id } => self.prompt_finished(play_id, now),
             Input::SpeechStarted => self.with_turn(|call, turn| call.ask_speech_started(turn)),
@@ -251,14 +251,14 @@ impl Call {
                 None => return,
             }
         }
-        self.hang_up("flow_loop", now);
+        self.hang_up("flow_loop");
     }
 
     /// Runs a state's entry; returns the next state when it does not wait.
     fn enter(&mut self, name: &str, now: jiff::Timestamp) -> Option<String> {
         let flow = Arc::clone(&self.flow);
         let Some(state) = flow.spec.states.get(name) else {
-            self.hang_up("undefined_state", now);
+            self.hang_up("undefined_state");
             return None;
         };
         self.phase = Phase::Idle;
@@ -412,7 +412,7 @@ impl Call {
             }
             StateSpec::Hangup(hangup) => {
                 let reason = hangup.reason.clone().unwrap_or_else(|| "completed".into());
-                self.hang_up(&reason, now);
+                self.hang_up(&reason);
                 None
             }
         }
@@ -525,15 +525,15 @@ impl Call {
         self.event(CallEvent::Language { lang: lang.into() });
     }
 
-    pub(super) fn hang_up(&mut self, reason: &str, now: jiff::Timestamp) {
+    pub(super) fn hang_up(&mut self, reason: &str) {
         self.action(Action::StopListening);
         self.action(Action::Hangup {
             reason: reason.into(),
         });
-        self.end_with_event(reason, now);
+        self.end_with_event(reason);
     }
 
-    fn end_with_event(&mut self, reason: &str, _now: jiff::Timestamp) {
+    fn end_with_event(&mut self, reason: &str) {
         self.event(CallEvent::Hangup {
             reason: reason.into(),
         });
