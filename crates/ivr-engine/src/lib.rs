@@ -1,0 +1,1 @@
+//! A call session: media, speech and the flow interpreter wired together, sans-IO.
