@@ -2,6 +2,8 @@
 //! and the bounded worker pool recognition runs on.
 
 pub mod recognizer;
+#[cfg(feature = "whisper")]
+pub mod whisper_backend;
 
 pub use recognizer::{
     RecognitionConfig, Recognizer, RecognizerError, SpeechModel, Transcript, Word,
