@@ -87,6 +87,7 @@ fn run_call_checked() -> (u64, bool) {
                 text: (*text).into(),
                 confidence: 0.9,
                 lang: None,
+                latency_ms: None,
             },
             Some(Step::Keys(keys)) => Input::Dtmf {
                 digits: (*keys).into(),

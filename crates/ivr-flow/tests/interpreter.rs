@@ -179,6 +179,7 @@ impl Harness {
             text: text.into(),
             confidence: 0.9,
             lang: None,
+            latency_ms: None,
         })
     }
 
@@ -329,6 +330,7 @@ fn low_confidence_is_a_no_match() {
         text: "check my balance".into(),
         confidence: 0.2,
         lang: None,
+        latency_ms: None,
     });
     assert!(events(&out).contains(&CallEvent::Nomatch { count: 1 }));
 }
@@ -341,6 +343,7 @@ fn an_empty_result_counts_as_no_input() {
         text: " ... ".into(),
         confidence: 0.9,
         lang: None,
+        latency_ms: None,
     });
     assert!(events(&out).contains(&CallEvent::Noinput { count: 1 }));
 }

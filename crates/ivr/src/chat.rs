@@ -134,6 +134,7 @@ fn chat(args: &ChatArgs) -> Result<(), String> {
                     text,
                     confidence: 1.0,
                     lang: None,
+                    latency_ms: None,
                 };
                 call.handle(Input::SpeechStarted, sim.clock);
                 call.handle(input, sim.clock);
@@ -338,19 +339,10 @@ impl<W: Write> Simulator<W> {
     }
 
     fn show(&mut self, event: &CallEvent) {
-        let t_ms =
-            i64::try_from(self.clock.duration_since(self.started).as_millis()).unwrap_or(i64::MAX);
+        let t_ms = u64::try_from(self.clock.duration_since(self.started).as_millis()).unwrap_or(0);
         if self.json {
-            let mut line = serde_json::Map::new();
-            if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(event) {
-                let mut fields = fields.into_iter();
-                if let Some((k, v)) = fields.next() {
-                    line.insert(k, v);
-                }
-                line.insert("t_ms".into(), t_ms.into());
-                line.extend(fields);
-            }
-            self.say(&serde_json::Value::Object(line).to_string());
+            let line = crate::event_json::line(event, t_ms);
+            self.say(&line);
             return;
         }
         let text = match event {

@@ -1,6 +1,7 @@
 //! The `ivr` command.
 
 mod chat;
+mod event_json;
 mod check;
 mod http_lookup;
 

@@ -183,11 +183,6 @@ impl Call {
             return;
         };
         let state = turn.state.clone();
-        self.event(CallEvent::Recognized {
-            text: text.into(),
-            confidence,
-            lang: lang.clone(),
-        });
         self.barge_in_if_playing();
         let flow = Arc::clone(&self.flow);
         let Some(ask) = current_ask(&flow, &state) else {

@@ -121,8 +121,15 @@ impl Call {
                 text,
                 confidence,
                 lang,
+                latency_ms,
             } => {
                 if matches!(self.phase, Phase::Asking(_)) {
+                    self.event(CallEvent::Recognized {
+                        text: text.clone(),
+                        confidence,
+                        lang: lang.clone(),
+                        latency_ms,
+                    });
                     self.ask_utterance(&text, confidence, lang, now);
                 }
             }

@@ -18,6 +18,8 @@ pub enum Input {
         text: String,
         confidence: f32,
         lang: Option<String>,
+        /// From the end of speech to this result, when a recognizer produced it.
+        latency_ms: Option<u64>,
     },
     /// Keypad keys, in order; `#` ends a digit entry.
     Dtmf { digits: String },
@@ -123,6 +125,8 @@ pub enum CallEvent {
         text: String,
         confidence: f32,
         lang: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        latency_ms: Option<u64>,
     },
     Dtmf {
         digits: String,

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests and the engine run: espeak-ng (prompt and fixture
+# speech, run as a program), sox (fixture audio), cmake (builds CTranslate2 for Whisper),
+# the Asterisk core sounds (real human speech in fixtures). Idempotent: installs only what is
+# missing.
+set -euo pipefail
+packages=(espeak-ng sox cmake asterisk-core-sounds-en-wav asterisk-core-sounds-es)
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "error: missing packages ${missing[*]}; install them as root: apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing ${missing[*]}"
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
