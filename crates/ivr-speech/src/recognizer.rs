@@ -65,7 +65,11 @@ impl fmt::Display for RecognizerError {
                 write!(f, "{name} cannot be loaded: {fix}")
             }
             RecognizerError::Load { path, reason } => {
-                write!(f, "speech model at {} failed to load: {reason}", path.display())
+                write!(
+                    f,
+                    "speech model at {} failed to load: {reason}",
+                    path.display()
+                )
             }
             RecognizerError::Decode(reason) => write!(f, "recognition failed: {reason}"),
             RecognizerError::Config(reason) => write!(f, "recognizer configuration: {reason}"),
