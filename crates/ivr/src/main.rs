@@ -4,6 +4,7 @@ mod chat;
 mod event_json;
 mod check;
 mod http_lookup;
+mod replay;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Try a call flow by text: see what the caller hears, type what the caller says.
     Chat(chat::ChatArgs),
+    /// Play caller recordings through the call pipeline (a WAV, or a directory of fixtures).
+    Replay(replay::ReplayArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,5 +35,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Chat(args) => chat::run(&args),
+        Command::Replay(args) => replay::run(&args),
     }
 }

@@ -1,0 +1,249 @@
+//! One call's media and speech around the flow interpreter, sans-IO.
+//!
+//! The IO layer calls `tick` every 20 ms with the caller's audio for that frame (silence when
+//! nothing arrived) and sends back the frame `tick` returns. Everything else the session needs
+//! (prompt audio, recognition, HTTP, messages) it asks for through `poll_output`, and gets
+//! back through `prompt_audio`, `recognized` and `flow_input`. A live call and a replayed WAV
+//! drive the very same code; only the clock and the edges differ.
+
+mod io;
+
+pub use io::{LogEvent, LogLine, MediaEvent, SessionOutput};
+
+use ivr_flow::Flow;
+use ivr_flow::interpreter::{Action, Call, CallInfo, Input, ListenParams, Output};
+use ivr_media::frame::FRAME_SAMPLES;
+use ivr_media::player::PromptPlayer;
+use ivr_speech::endpointer::{EndpointEvent, Endpointer, VadParams};
+use ivr_speech::{RecognitionConfig, RecognizerError, Transcript};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+const SAMPLES_PER_MS: u64 = 8;
+
+pub struct CallSession {
+    call: Call,
+    endpointer: Endpointer,
+    player: PromptPlayer,
+    /// Caller samples consumed: the session's own clock, immune to wall-clock jumps.
+    samples_in: u64,
+    listening: Option<ListenParams>,
+    /// Utterance sent for recognition and when its speech ended (call ms).
+    recognizing: Option<(u64, u64)>,
+    next_utterance: u64,
+    /// Prompt id of each play the player knows, for `prompt_stopped` events.
+    prompts: HashMap<u64, String>,
+    /// Until the caller has been understood once, recognition detects the language.
+    language_known: bool,
+    out: VecDeque<SessionOutput>,
+}
+
+impl CallSession {
+    /// Answers the call. Fails only on VAD parameters that do not validate.
+    pub fn new(
+        flow: Arc<Flow>,
+        info: CallInfo,
+        now: jiff::Timestamp,
+        vad: VadParams,
+    ) -> Result<CallSession, String> {
+        let endpointer = Endpointer::new(vad).map_err(|e| e.to_string())?;
+        let language_known = info.language.is_some();
+        let call = Call::new(flow, info, now);
+        let mut session = CallSession {
+            call,
+            endpointer,
+            player: PromptPlayer::new(),
+            samples_in: 0,
+            listening: None,
+            recognizing: None,
+            next_utterance: 1,
+            prompts: HashMap::new(),
+            language_known,
+            out: VecDeque::new(),
+        };
+        session.drain_call();
+        Ok(session)
+    }
+
+    pub fn poll_output(&mut self) -> Option<SessionOutput> {
+        self.out.pop_front()
+    }
+
+    pub fn is_ended(&self) -> bool {
+        self.call.is_ended()
+    }
+
+    pub fn language(&self) -> &str {
+        self.call.language()
+    }
+
+    /// Milliseconds of call time, counted in caller audio.
+    pub fn call_ms(&self) -> u64 {
+        self.samples_in / SAMPLES_PER_MS
+    }
+
+    /// One 20 ms frame: caller audio in, audio for the caller out.
+    pub fn tick(&mut self, now: jiff::Timestamp, caller: &[i16]) -> [i16; FRAME_SAMPLES] {
+        let frame = self.player.next_frame();
+        for play_id in frame.finished {
+            self.prompts.remove(&play_id);
+            self.call.handle(Input::PromptFinished { play_id }, now);
+        }
+        self.drain_call();
+        // The VAD hears every frame so its sample offsets are call time; only speech in a
+        // listening state means anything.
+        match self.endpointer.push_frame(caller) {
+            Ok(events) if self.listening.is_some() => {
+                for event in events {
+                    self.endpoint_event(event, now);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => self.warn(format!("voice activity detection: {e}")),
+        }
+        self.samples_in += caller.len() as u64;
+        if self.call.next_deadline().is_some_and(|d| d <= now) {
+            self.call.handle(Input::Timeout, now);
+            self.drain_call();
+        }
+        frame.samples
+    }
+
+    fn endpoint_event(&mut self, event: EndpointEvent, now: jiff::Timestamp) {
+        match event {
+            EndpointEvent::SpeechStarted { .. } => {
+                self.call.handle(Input::SpeechStarted, now);
+                self.drain_call();
+            }
+            EndpointEvent::SpeechEnded {
+                start_sample,
+                end_sample,
+                audio,
+                ..
+            } => {
+                let (start_ms, end_ms) = (start_sample / SAMPLES_PER_MS, end_sample / SAMPLES_PER_MS);
+                self.log(LogEvent::Media(MediaEvent::Speech { start_ms, end_ms }));
+                // One utterance at a time: speech while the last one is still being recognized
+                // belongs to the same turn and is dropped rather than queued behind it.
+                if self.recognizing.is_some() {
+                    return;
+                }
+                let Some(listen) = &self.listening else { return };
+                let utterance_id = self.next_utterance;
+                self.next_utterance += 1;
+                self.recognizing = Some((utterance_id, end_ms));
+                let config = RecognitionConfig {
+                    lang: listen.lang.clone(),
+                    detect_language: !self.language_known,
+                    phrases: listen.phrases.clone(),
+                };
+                self.out.push_back(SessionOutput::Recognize { utterance_id, audio, config });
+            }
+            EndpointEvent::NoInput { .. } => {}
+        }
+    }
+
+    /// The audio of a prompt the session asked for; `None` if it could not be had (the prompt
+    /// is then skipped, the call goes on).
+    pub fn prompt_audio(&mut self, play_id: u64, samples: Option<Vec<i16>>, now: jiff::Timestamp) {
+        match samples {
+            Some(samples) if !samples.is_empty() => self.player.enqueue(play_id, samples),
+            _ => {
+                let id = self.prompts.remove(&play_id).unwrap_or_default();
+                self.warn(format!("prompt {id} has no audio; skipped"));
+                self.call.handle(Input::PromptFinished { play_id }, now);
+                self.drain_call();
+            }
+        }
+    }
+
+    /// A recognition result. A failed recognizer counts as silence: the flow reprompts, and
+    /// the keypad still works.
+    pub fn recognized(&mut self, utterance_id: u64, result: Result<Transcript, RecognizerError>, now: jiff::Timestamp) {
+        let Some((expected, end_ms)) = self.recognizing else { return };
+        if expected != utterance_id {
+            return;
+        }
+        self.recognizing = None;
+        let latency_ms = Some(self.call_ms().saturating_sub(end_ms));
+        let transcript = match result {
+            Ok(t) => t,
+            Err(e) => {
+                self.warn(format!("{e}"));
+                Transcript::default()
+            }
+        };
+        if !transcript.text.trim().is_empty() {
+            self.language_known = true;
+        }
+        self.call.handle(
+            Input::Utterance {
+                text: transcript.text,
+                confidence: transcript.confidence,
+                lang: transcript.lang,
+                latency_ms,
+            },
+            now,
+        );
+        self.drain_call();
+    }
+
+    pub fn dtmf(&mut self, keys: &str, now: jiff::Timestamp) {
+        self.call.handle(Input::Dtmf { digits: keys.into() }, now);
+        self.drain_call();
+    }
+
+    /// The result of a `Flow` action: lookup, notify, callback or transfer result, or hangup.
+    pub fn flow_input(&mut self, input: Input, now: jiff::Timestamp) {
+        self.call.handle(input, now);
+        self.drain_call();
+    }
+
+    fn drain_call(&mut self) {
+        while let Some(output) = self.call.poll_output() {
+            match output {
+                Output::Event(event) => self.log(LogEvent::Flow(event)),
+                Output::Action(action) => self.act(action),
+            }
+        }
+    }
+
+    fn act(&mut self, action: Action) {
+        match action {
+            Action::Play { play_id, prompt, lang, text, audio, .. } => {
+                self.prompts.insert(play_id, prompt.clone());
+                self.out.push_back(SessionOutput::LoadPrompt { play_id, prompt, lang, text, audio });
+            }
+            Action::Listen(params) => {
+                self.endpointer.start_listening();
+                self.listening = Some(params);
+            }
+            Action::StopListening => {
+                self.endpointer.stop_listening();
+                self.listening = None;
+            }
+            Action::StopPlayback => {
+                for play_id in self.player.stop() {
+                    if let Some(id) = self.prompts.remove(&play_id) {
+                        self.log(LogEvent::Media(MediaEvent::PromptStopped { id, reason: "barge_in".into() }));
+                    }
+                }
+            }
+            Action::SetLanguage { .. } => self.language_known = true,
+            other @ (Action::Lookup { .. }
+            | Action::Notify { .. }
+            | Action::Callback { .. }
+            | Action::Transfer(_)
+            | Action::Hangup { .. }) => self.out.push_back(SessionOutput::Flow(other)),
+        }
+    }
+
+    fn warn(&mut self, message: String) {
+        self.log(LogEvent::Media(MediaEvent::Warning { message }));
+    }
+
+    fn log(&mut self, event: LogEvent) {
+        let t_ms = self.call_ms();
+        self.out.push_back(SessionOutput::Log(LogLine { t_ms, event }));
+    }
+}

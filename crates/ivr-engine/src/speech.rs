@@ -1,0 +1,152 @@
+//! Which speech model hears which language, loading each model once per process, and one
+//! call's recognizers (reused across that call's utterances).
+
+use ivr_speech::{RecognitionConfig, Recognizer, RecognizerError, SpeechModel, Transcript};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Whisper,
+    Vosk,
+}
+
+/// One model: its backend and folder.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    pub backend: Backend,
+    pub path: PathBuf,
+    /// Whisper only: the model knows languages besides English. Default: true unless the
+    /// folder name ends in `.en` (tiny.en, base.en are English-only).
+    #[serde(default)]
+    pub multilingual: Option<bool>,
+}
+
+/// The `speech:` part of the engine configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpeechConfig {
+    /// Language tag -> the model that hears callers in it.
+    pub languages: BTreeMap<String, ModelSpec>,
+    /// A multilingual model that hears a caller before the call's language is known, so the
+    /// caller may answer the greeting in either language.
+    #[serde(default)]
+    pub detect: Option<ModelSpec>,
+}
+
+impl SpeechConfig {
+    /// en-US -> Whisper tiny.en, es-US and language detection -> Whisper base, under
+    /// `models_dir` (what `scripts/setup-models.sh` fills).
+    pub fn defaults(models_dir: &Path) -> SpeechConfig {
+        let whisper = |name: &str| ModelSpec {
+            backend: Backend::Whisper,
+            path: models_dir.join(name),
+            multilingual: None,
+        };
+        SpeechConfig {
+            languages: BTreeMap::from([
+                ("en-US".to_string(), whisper("whisper-tiny.en")),
+                ("es-US".to_string(), whisper("whisper-base")),
+            ]),
+            detect: Some(whisper("whisper-base")),
+        }
+    }
+
+    /// `IVR_MODELS_DIR`, else `.models` in the working directory.
+    pub fn default_models_dir() -> PathBuf {
+        std::env::var_os("IVR_MODELS_DIR").map_or_else(|| PathBuf::from(".models"), PathBuf::from)
+    }
+}
+
+/// The loaded models, shared by every call of the process.
+pub struct SpeechModels {
+    by_language: HashMap<String, Arc<dyn SpeechModel>>,
+    detect: Option<Arc<dyn SpeechModel>>,
+}
+
+impl SpeechModels {
+    /// Loads every model the configuration names, each folder once.
+    pub fn load(config: &SpeechConfig) -> Result<SpeechModels, RecognizerError> {
+        let mut loaded: HashMap<PathBuf, Arc<dyn SpeechModel>> = HashMap::new();
+        let mut get = |spec: &ModelSpec| -> Result<Arc<dyn SpeechModel>, RecognizerError> {
+            if let Some(model) = loaded.get(&spec.path) {
+                return Ok(Arc::clone(model));
+            }
+            let model = load_model(spec)?;
+            loaded.insert(spec.path.clone(), Arc::clone(&model));
+            Ok(model)
+        };
+        let mut by_language = HashMap::new();
+        for (lang, spec) in &config.languages {
+            by_language.insert(lang.clone(), get(spec)?);
+        }
+        let detect = config.detect.as_ref().map(&mut get).transpose()?;
+        Ok(SpeechModels { by_language, detect })
+    }
+
+    /// The model for one utterance: the detecting model while the language is unknown.
+    pub fn model_for(&self, config: &RecognitionConfig) -> Option<&Arc<dyn SpeechModel>> {
+        if config.detect_language
+            && let Some(model) = &self.detect
+        {
+            return Some(model);
+        }
+        self.by_language.get(&config.lang)
+    }
+}
+
+fn load_model(spec: &ModelSpec) -> Result<Arc<dyn SpeechModel>, RecognizerError> {
+    match spec.backend {
+        #[cfg(feature = "whisper")]
+        Backend::Whisper => {
+            let english_only = spec
+                .path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with(".en"));
+            let options = ivr_speech::whisper_backend::WhisperOptions {
+                multilingual: spec.multilingual.unwrap_or(!english_only),
+                ..Default::default()
+            };
+            let model = ivr_speech::whisper_backend::WhisperModel::load(&spec.path, options)?;
+            Ok(Arc::new(model))
+        }
+        #[cfg(feature = "vosk")]
+        Backend::Vosk => Ok(Arc::new(ivr_speech::vosk_backend::VoskModel::load(&spec.path)?)),
+        #[allow(unreachable_patterns)]
+        other => Err(RecognizerError::Config(format!(
+            "this build of ivr has no {other:?} backend; build with `--features {}`",
+            format!("{other:?}").to_lowercase()
+        ))),
+    }
+}
+
+/// One call's recognizers, one per model it has used, kept for the whole call.
+#[derive(Default)]
+pub struct CallRecognizers {
+    by_model: HashMap<String, Box<dyn Recognizer>>,
+}
+
+impl CallRecognizers {
+    /// Recognizes one utterance (blocking: run it on the recognition pool, not the runtime).
+    pub fn recognize(
+        &mut self,
+        models: &SpeechModels,
+        audio: &[i16],
+        config: &RecognitionConfig,
+    ) -> Result<Transcript, RecognizerError> {
+        let model = models.model_for(config).ok_or_else(|| {
+            RecognizerError::Config(format!("no speech model is configured for {}", config.lang))
+        })?;
+        let recognizer = match self.by_model.entry(model.name().to_string()) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(model.recognizer()?),
+        };
+        recognizer.begin(config)?;
+        recognizer.feed(audio)?;
+        recognizer.finish()
+    }
+}

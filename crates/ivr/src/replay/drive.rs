@@ -1,0 +1,148 @@
+//! Plays one caller recording into a call session in virtual time: the caller's audio keeps
+//! running while prompts play (so barge-in happens as it would live), then silence until the
+//! flow ends or the time limit.
+
+use crate::http_lookup::HttpLookup;
+use ivr_engine::session::{CallSession, LogLine, SessionOutput};
+use ivr_engine::speech::{CallRecognizers, SpeechModels};
+use ivr_flow::Flow;
+use ivr_flow::interpreter::{Action, CallInfo, Input};
+use ivr_media::frame::FRAME_SAMPLES;
+use ivr_speech::endpointer::VadParams;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Where prompt audio comes from (files or synthesis).
+pub trait PromptSource {
+    fn load(
+        &mut self,
+        prompt: &str,
+        lang: &str,
+        text: &str,
+        audio: Option<&str>,
+        has_variables: bool,
+    ) -> Option<Vec<i16>>;
+}
+
+pub struct CallPlan {
+    pub flow: Arc<Flow>,
+    pub caller_audio: Vec<i16>,
+    pub at: jiff::Timestamp,
+    pub caller: Option<String>,
+    pub lang: Option<String>,
+    /// (ms from answer, key)
+    pub dtmf: Vec<(u64, char)>,
+    /// The call is cut after this much call time.
+    pub limit_ms: u64,
+}
+
+pub struct Replayed {
+    pub log: Vec<LogLine>,
+    pub language: String,
+    pub ended_by_flow: bool,
+}
+
+pub struct Replayer<'a> {
+    pub models: &'a SpeechModels,
+    pub prompts: &'a mut dyn PromptSource,
+    pub http: &'a HttpLookup,
+}
+
+impl Replayer<'_> {
+    pub fn run(&mut self, plan: &CallPlan, name: &str) -> Result<Replayed, String> {
+        let info = CallInfo {
+            call_id: format!("replay-{name}"),
+            caller: plan.caller.clone().filter(|c| !c.is_empty()),
+            called: Some("8003755283".into()),
+            language: plan.lang.clone(),
+        };
+        let mut session = CallSession::new(Arc::clone(&plan.flow), info, plan.at, VadParams::default())?;
+        let mut recognizers = CallRecognizers::default();
+        let mut log = Vec::new();
+        // A recognition result waits until the virtual clock reaches the moment it would
+        // have arrived live: end of speech plus the real time it took.
+        let mut pending: Option<(u64, u64, Result<ivr_speech::Transcript, ivr_speech::RecognizerError>)> = None;
+        let mut keys = plan.dtmf.iter().peekable();
+        let mut frame_index: u64 = 0;
+        let silence = [0i16; FRAME_SAMPLES];
+        loop {
+            let call_ms = frame_index * 20;
+            let now = plan.at + jiff::SignedDuration::from_millis(call_ms as i64);
+            self.serve(&plan.flow, &mut session, &mut recognizers, &mut pending, &mut log, now, call_ms);
+            if session.is_ended() || call_ms >= plan.limit_ms {
+                break;
+            }
+            while let Some((_, key)) = keys.next_if(|(at, _)| *at <= call_ms) {
+                session.dtmf(&key.to_string(), now);
+            }
+            if let Some((due, id, _)) = &pending
+                && *due <= call_ms
+            {
+                let (id, result) = (*id, pending.take().map(|(_, _, r)| r));
+                if let Some(result) = result {
+                    session.recognized(id, result, now);
+                }
+            }
+            let start = frame_index as usize * FRAME_SAMPLES;
+            let frame = plan.caller_audio.get(start..start + FRAME_SAMPLES).unwrap_or(&silence);
+            session.tick(now, frame);
+            frame_index += 1;
+        }
+        let ended_by_flow = session.is_ended();
+        Ok(Replayed { log, language: session.language().to_string(), ended_by_flow })
+    }
+
+    /// Carries out everything the session asked for.
+    #[allow(clippy::too_many_arguments)]
+    fn serve(
+        &mut self,
+        flow: &Flow,
+        session: &mut CallSession,
+        recognizers: &mut CallRecognizers,
+        pending: &mut Option<(u64, u64, Result<ivr_speech::Transcript, ivr_speech::RecognizerError>)>,
+        log: &mut Vec<LogLine>,
+        now: jiff::Timestamp,
+        call_ms: u64,
+    ) {
+        while let Some(output) = session.poll_output() {
+            match output {
+                SessionOutput::Log(line) => log.push(line),
+                SessionOutput::LoadPrompt { play_id, prompt, lang, text, audio } => {
+                    let has_variables = flow
+                        .spec
+                        .prompts
+                        .get(&prompt)
+                        .and_then(|p| p.text.get(&lang))
+                        .is_some_and(|t| ivr_flow::template::variables(&t.value).is_ok_and(|v| !v.is_empty()));
+                    let samples = self.prompts.load(&prompt, &lang, &text, audio.as_deref(), has_variables);
+                    session.prompt_audio(play_id, samples, now);
+                }
+                SessionOutput::Recognize { utterance_id, audio, config } => {
+                    let started = Instant::now();
+                    let result = recognizers.recognize(self.models, &audio, &config);
+                    let took = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    *pending = Some((call_ms + took, utterance_id, result));
+                }
+                SessionOutput::Flow(action) => {
+                    if let Some(input) = self.flow_action(action) {
+                        session.flow_input(input, now);
+                    }
+                }
+            }
+        }
+    }
+
+    /// What the engine would answer to a flow action. Messages, callbacks and transfers are
+    /// accepted (a replay sends nothing); lookups are real HTTP requests.
+    fn flow_action(&mut self, action: Action) -> Option<Input> {
+        match action {
+            Action::Lookup { method, url, body, timeout_ms, .. } => Some(Input::LookupResult {
+                result: self.http.fetch(method, &url, body.as_ref(), timeout_ms),
+            }),
+            Action::Notify { .. } => Some(Input::NotifyResult { ok: true }),
+            Action::Callback { .. } => Some(Input::CallbackResult { ok: true }),
+            Action::Transfer(_) => Some(Input::TransferResult { ok: true }),
+            _ => None,
+        }
+    }
+}

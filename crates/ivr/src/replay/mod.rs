@@ -1,0 +1,257 @@
+//! `ivr replay`: caller recordings through the same call session a live call uses, in virtual
+//! time. One WAV prints what happened; a directory of fixtures checks each against its
+//! manifest and summarizes the rates per language.
+
+mod drive;
+mod manifest;
+mod outcome;
+mod prompts;
+
+use crate::http_lookup::HttpLookup;
+use clap::Args;
+use drive::{CallPlan, Replayer};
+use ivr_engine::session::{LogEvent, LogLine};
+use ivr_engine::speech::{SpeechConfig, SpeechModels};
+use ivr_flow::Flow;
+use ivr_flow::interpreter::CallEvent;
+use manifest::{Manifest, parse_dtmf_schedule};
+use outcome::Outcome;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// After the recording ends the caller is silent; a flow that never ends is cut here.
+const AFTER_AUDIO_LIMIT_MS: u64 = 120_000;
+
+#[derive(Args)]
+pub struct ReplayArgs {
+    /// A caller recording (WAV), or a directory of fixtures (WAV + manifest YAML pairs).
+    path: PathBuf,
+    /// The flow (for a single WAV).
+    #[arg(long)]
+    flow: Option<PathBuf>,
+    /// Start the call in this language.
+    #[arg(long)]
+    lang: Option<String>,
+    /// Call time, RFC 3339. Default: now.
+    #[arg(long)]
+    at: Option<String>,
+    /// The calling number.
+    #[arg(long, default_value = "+12025550143")]
+    caller: String,
+    /// Keypad keys at seconds from answer, e.g. "1@6.0,#@7.8".
+    #[arg(long)]
+    dtmf: Option<String>,
+    /// One JSON event per line.
+    #[arg(long)]
+    json: bool,
+    /// With a directory: fail when a language's share of fixtures as expected is below this,
+    /// e.g. --min-rate en-US=0.9
+    #[arg(long = "min-rate", value_name = "LANG=RATE")]
+    min_rates: Vec<String>,
+    /// Folder of the speech models (default: $IVR_MODELS_DIR or .models).
+    #[arg(long)]
+    models: Option<PathBuf>,
+    /// Folder of recorded prompts (default: prompts).
+    #[arg(long, default_value = "prompts")]
+    prompts: PathBuf,
+}
+
+pub fn run(args: &ReplayArgs) -> ExitCode {
+    match replay(args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("ivr replay: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn replay(args: &ReplayArgs) -> Result<ExitCode, String> {
+    let models_dir = args.models.clone().unwrap_or_else(SpeechConfig::default_models_dir);
+    let config = SpeechConfig::defaults(&models_dir);
+    let models = SpeechModels::load(&config).map_err(|e| e.to_string())?;
+    let mut prompts = prompts::PromptFiles::new(&args.prompts)?;
+    let http = HttpLookup::new();
+    let mut replayer = Replayer { models: &models, prompts: &mut prompts, http: &http };
+    if args.path.is_dir() {
+        replay_fixtures(args, &mut replayer)
+    } else {
+        replay_one(args, &mut replayer)
+    }
+}
+
+fn replay_one(args: &ReplayArgs, replayer: &mut Replayer) -> Result<ExitCode, String> {
+    let flow_path = args
+        .flow
+        .as_ref()
+        .ok_or("a single recording needs --flow FLOW (a directory of fixtures names its flows)")?;
+    let flow = load_flow(flow_path)?;
+    let at = match &args.at {
+        Some(at) => parse_time(at)?,
+        None => jiff::Timestamp::now(),
+    };
+    let dtmf = parse_dtmf_schedule(args.dtmf.as_deref().unwrap_or(""))
+        .map_err(|e| format!("--dtmf {e}"))?;
+    let plan = plan(&args.path, flow, at, Some(args.caller.clone()), args.lang.clone(), dtmf)?;
+    let name = args.path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let replayed = replayer.run(&plan, &name)?;
+    for line in &replayed.log {
+        println!("{}", if args.json { json_line(line) } else { text_line(line) });
+    }
+    if !replayed.ended_by_flow {
+        eprintln!("ivr replay: the flow had not ended {} s after the recording; call cut", AFTER_AUDIO_LIMIT_MS / 1000);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plan(
+    wav: &Path,
+    flow: Arc<Flow>,
+    at: jiff::Timestamp,
+    caller: Option<String>,
+    lang: Option<String>,
+    dtmf: Vec<(u64, char)>,
+) -> Result<CallPlan, String> {
+    let caller_audio = ivr_media::wav::read_wav(wav).map_err(|e| e.to_string())?;
+    let audio_ms = caller_audio.len() as u64 / 8;
+    Ok(CallPlan { flow, caller_audio, at, caller, lang, dtmf, limit_ms: audio_ms + AFTER_AUDIO_LIMIT_MS })
+}
+
+fn replay_fixtures(args: &ReplayArgs, replayer: &mut Replayer) -> Result<ExitCode, String> {
+    let min_rates = parse_min_rates(&args.min_rates)?;
+    let mut manifests: Vec<PathBuf> = std::fs::read_dir(&args.path)
+        .map_err(|e| format!("{}: {e}", args.path.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .collect();
+    manifests.sort();
+    if manifests.is_empty() {
+        return Err(format!("{}: no fixture manifests (.yaml) here", args.path.display()));
+    }
+    let mut flows: BTreeMap<PathBuf, Arc<Flow>> = BTreeMap::new();
+    // language -> (as expected, total)
+    let mut tally: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut broken = 0;
+    for path in &manifests {
+        let name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        let result = replay_fixture(path, &name, replayer, &mut flows);
+        match result {
+            Ok((manifest, outcome, log)) => {
+                let diffs = outcome.differences(&manifest.expect);
+                let entry = tally.entry(manifest.expect.language.clone()).or_default();
+                entry.1 += 1;
+                if diffs.is_empty() {
+                    entry.0 += 1;
+                    println!("ok   {name}: {}", summary(&outcome));
+                } else {
+                    println!("FAIL {name}: {}", diffs.join("; "));
+                    if !manifest.script.is_empty() {
+                        println!("       the caller says: {:?}", manifest.script);
+                    }
+                    for line in log.iter().filter(|l| is_recognized(l)) {
+                        println!("       {}", text_line(line));
+                    }
+                }
+            }
+            Err(message) => {
+                broken += 1;
+                println!("ERROR {name}: {message}");
+            }
+        }
+    }
+    let passed: usize = tally.values().map(|(ok, _)| ok).sum();
+    let total: usize = tally.values().map(|(_, n)| n).sum::<usize>() + broken;
+    let per_lang: Vec<String> = tally.iter().map(|(lang, (ok, n))| format!("{lang} {ok}/{n}")).collect();
+    println!("replay: {passed}/{total} as expected ({})", per_lang.join(", "));
+    let mut failed = broken > 0;
+    for (lang, min) in &min_rates {
+        let (ok, n) = tally.get(lang).copied().unwrap_or((0, 0));
+        let rate = if n == 0 { 0.0 } else { ok as f64 / n as f64 };
+        if rate < *min {
+            eprintln!("replay: {lang} rate {rate:.2} is below --min-rate {min}");
+            failed = true;
+        }
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn replay_fixture(
+    path: &Path,
+    name: &str,
+    replayer: &mut Replayer,
+    flows: &mut BTreeMap<PathBuf, Arc<Flow>>,
+) -> Result<(Manifest, Outcome, Vec<LogLine>), String> {
+    let manifest = Manifest::read(path)?;
+    let flow_path = manifest.flow_path(path);
+    let flow = match flows.get(&flow_path) {
+        Some(flow) => Arc::clone(flow),
+        None => {
+            let flow = load_flow(&flow_path)?;
+            flows.insert(flow_path, Arc::clone(&flow));
+            flow
+        }
+    };
+    let at = parse_time(&manifest.at)?;
+    let dtmf = parse_dtmf_schedule(manifest.dtmf.as_deref().unwrap_or(""))?;
+    let plan = plan(&manifest.wav_path(path), flow, at, manifest.caller.clone(), manifest.lang.clone(), dtmf)?;
+    let replayed = replayer.run(&plan, name)?;
+    let outcome = Outcome::of(&replayed.log, &replayed.language);
+    Ok((manifest, outcome, replayed.log))
+}
+
+fn summary(outcome: &Outcome) -> String {
+    let last = outcome.final_action.as_ref().map_or("nothing".to_string(), |f| f.to_string());
+    format!("{} [{}] -> {last}", outcome.language, outcome.intents.join(", "))
+}
+
+fn is_recognized(line: &LogLine) -> bool {
+    matches!(line.event, LogEvent::Flow(CallEvent::Recognized { .. }))
+}
+
+fn parse_min_rates(specs: &[String]) -> Result<Vec<(String, f64)>, String> {
+    specs
+        .iter()
+        .map(|spec| {
+            let (lang, rate) = spec
+                .split_once('=')
+                .ok_or_else(|| format!("--min-rate {spec}: write LANG=RATE, e.g. en-US=0.9"))?;
+            let rate: f64 = rate
+                .parse()
+                .ok()
+                .filter(|r| (0.0..=1.0).contains(r))
+                .ok_or_else(|| format!("--min-rate {spec}: the rate is a number from 0 to 1"))?;
+            Ok((lang.to_string(), rate))
+        })
+        .collect()
+}
+
+fn load_flow(path: &Path) -> Result<Arc<Flow>, String> {
+    Flow::from_file(path).map(|(flow, _)| Arc::new(flow)).map_err(|rejected| {
+        let file = path.display().to_string();
+        let lines: Vec<String> = rejected.0.iter().map(|d| d.display_in(&file).to_string()).collect();
+        format!("the flow has errors (run `ivr check`):\n{}", lines.join("\n"))
+    })
+}
+
+fn parse_time(at: &str) -> Result<jiff::Timestamp, String> {
+    at.parse::<jiff::Timestamp>()
+        .map_err(|e| format!("`{at}` is not an RFC 3339 time like 2026-12-01T10:00:00-05:00: {e}"))
+}
+
+fn json_line(line: &LogLine) -> String {
+    crate::event_json::line(&line.event, line.t_ms)
+}
+
+fn text_line(line: &LogLine) -> String {
+    let secs = line.t_ms as f64 / 1000.0;
+    let body = match &line.event {
+        LogEvent::Flow(CallEvent::Prompt { text, .. }) => format!("ivr: {text}"),
+        LogEvent::Flow(CallEvent::Recognized { text, confidence, latency_ms, .. }) => {
+            format!("caller: \"{text}\" ({confidence:.2}, {} ms)", latency_ms.unwrap_or(0))
+        }
+        _ => serde_json::to_string(&line.event).unwrap_or_default(),
+    };
+    format!("{secs:7.2}s {body}")
+}

@@ -1,0 +1,34 @@
+//! Prompt audio for replays: the rendered files under `prompts/`, else speech synthesis
+//! (cached), exactly as a live call gets them.
+
+use super::drive::PromptSource;
+use ivr_engine::tts::{PromptAudio, PromptRequest, Synthesizer};
+use std::path::Path;
+
+pub struct PromptFiles {
+    audio: PromptAudio,
+}
+
+impl PromptFiles {
+    pub fn new(prompts_dir: &Path) -> Result<PromptFiles, String> {
+        let cache = std::env::temp_dir().join("ivr-tts-cache");
+        let synth = Synthesizer::new(cache);
+        synth
+            .engine_version()
+            .map_err(|e| format!("prompts are synthesized with espeak-ng: {e}"))?;
+        Ok(PromptFiles { audio: PromptAudio::new(prompts_dir.to_path_buf(), synth) })
+    }
+}
+
+impl PromptSource for PromptFiles {
+    fn load(&mut self, prompt: &str, lang: &str, text: &str, audio: Option<&str>, has_variables: bool) -> Option<Vec<i16>> {
+        let request = PromptRequest { lang, id: prompt, audio, text, has_variables };
+        match self.audio.samples(&request) {
+            Ok(samples) => Some(samples),
+            Err(e) => {
+                eprintln!("ivr replay: prompt {prompt} ({lang}): {e}");
+                None
+            }
+        }
+    }
+}
