@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests and the engine run: espeak-ng (prompt and fixture
-# speech, run as a program), sox (fixture audio), cmake (builds CTranslate2 for Whisper),
-# the Asterisk core sounds (real human speech in fixtures). Idempotent: installs only what is
-# missing.
+# Installs the Debian packages that building and testing need: espeak-ng (prompt speech, run
+# as a program, never linked) and cmake (builds CTranslate2 for Whisper). Making fixtures needs
+# more (see fixtures/README.md). Idempotent: installs only what is missing.
 set -euo pipefail
-packages=(espeak-ng sox cmake asterisk-core-sounds-en-wav asterisk-core-sounds-es)
+packages=(espeak-ng cmake)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

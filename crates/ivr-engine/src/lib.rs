@@ -1,6 +1,7 @@
 //! A call session: media, speech and the flow interpreter wired together, sans-IO, plus the
 //! pieces its IO layers share (speech models, prompt audio).
 
+pub mod config;
 pub mod session;
 pub mod speech;
 pub mod tts;

@@ -4,6 +4,7 @@ mod chat;
 mod event_json;
 mod check;
 mod http_lookup;
+mod prompts;
 mod replay;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +29,8 @@ enum Command {
     Chat(chat::ChatArgs),
     /// Play caller recordings through the call pipeline (a WAV, or a directory of fixtures).
     Replay(replay::ReplayArgs),
+    /// Manage prompt audio: `render` speaks the flow's fixed prompts into WAV files.
+    Prompts(prompts::PromptsArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,5 +39,6 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Chat(args) => chat::run(&args),
         Command::Replay(args) => replay::run(&args),
+        Command::Prompts(args) => prompts::run(&args),
     }
 }

@@ -65,12 +65,8 @@ pub(super) fn fix_streamed_header(bytes: &mut [u8]) {
     bytes[4..8].copy_from_slice(&riff_size.to_le_bytes());
     let mut at = 12;
     while at + 8 <= bytes.len() {
-        let size = u32::from_le_bytes([
-            bytes[at + 4],
-            bytes[at + 5],
-            bytes[at + 6],
-            bytes[at + 7],
-        ]) as usize;
+        let size = u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]])
+            as usize;
         let body = at + 8;
         if &bytes[at..at + 4] == b"data" {
             // Whole 16-bit samples only: a cut-off last byte is not a sample.

@@ -131,13 +131,14 @@ impl PromptAudio {
             return false;
         };
         let mut indexes = self.indexes.lock().unwrap_or_else(PoisonError::into_inner);
-        let index = indexes
-            .entry(req.lang.to_string())
-            .or_insert_with(|| match RenderedIndex::load(lang_dir) {
-                Ok(index) => Some(index),
-                Err(e) => {
-                    tracing::warn!("{e}");
-                    None
+        let index =
+            indexes.entry(req.lang.to_string()).or_insert_with(|| {
+                match RenderedIndex::load(lang_dir) {
+                    Ok(index) => Some(index),
+                    Err(e) => {
+                        tracing::warn!("{e}");
+                        None
+                    }
                 }
             });
         index.as_ref().is_some_and(|index| {

@@ -37,6 +37,16 @@ fn fake_program(dir: &Path, body: &str) -> PathBuf {
     )
     .unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // A process forked by another test while the script was open for writing keeps it "busy"
+    // (ETXTBSY) until that process execs; wait that out so the test itself never sees it.
+    for _ in 0..100 {
+        match std::process::Command::new(&path).arg("--version").output() {
+            Err(e) if e.raw_os_error() == Some(26) => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            _ => break,
+        }
+    }
     path
 }
 
@@ -99,7 +109,10 @@ fn a_missing_program_names_the_package() {
     let synth = Synthesizer::uncached().with_program("/nonexistent/espeak-ng");
     let err = synth.synthesize("en-US", "hello").unwrap_err();
     assert!(matches!(err, TtsError::NotInstalled { .. }), "{err:?}");
-    assert!(err.to_string().contains("apt-get install espeak-ng"), "{err}");
+    assert!(
+        err.to_string().contains("apt-get install espeak-ng"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -146,7 +159,11 @@ fn output_is_resampled_to_8_khz_and_cached() {
     let cache = dir.0.join("cache");
     let synth = Synthesizer::new(cache.clone()).with_program(tone_program(&dir.0, 1.0));
     let samples = synth.synthesize("en-US", "hello").unwrap();
-    assert!((seconds(&samples) - 1.0).abs() < 0.01, "{}", seconds(&samples));
+    assert!(
+        (seconds(&samples) - 1.0).abs() < 0.01,
+        "{}",
+        seconds(&samples)
+    );
     let entries = std::fs::read_dir(&cache).unwrap().count();
     assert_eq!(entries, 1);
     // The same version and text from a program that would now fail: served from the cache.

@@ -11,6 +11,7 @@ use crate::http_lookup::HttpLookup;
 use clap::Args;
 use drive::{CallPlan, Replayer};
 use ivr_engine::session::{LogEvent, LogLine};
+use ivr_engine::config::EngineConfig;
 use ivr_engine::speech::{SpeechConfig, SpeechModels};
 use ivr_flow::Flow;
 use ivr_flow::interpreter::CallEvent;
@@ -53,6 +54,9 @@ pub struct ReplayArgs {
     /// Folder of the speech models (default: $IVR_MODELS_DIR or .models).
     #[arg(long)]
     models: Option<PathBuf>,
+    /// Engine configuration (YAML); its `speech:` section chooses the models.
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// Folder of recorded prompts (default: prompts).
     #[arg(long, default_value = "prompts")]
     prompts: PathBuf,
@@ -70,7 +74,11 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
 
 fn replay(args: &ReplayArgs) -> Result<ExitCode, String> {
     let models_dir = args.models.clone().unwrap_or_else(SpeechConfig::default_models_dir);
-    let config = SpeechConfig::defaults(&models_dir);
+    let engine = match &args.config {
+        Some(path) => EngineConfig::read(path)?,
+        None => EngineConfig::default(),
+    };
+    let config = engine.speech_or_default(&models_dir);
     let models = SpeechModels::load(&config).map_err(|e| e.to_string())?;
     let mut prompts = prompts::PromptFiles::new(&args.prompts)?;
     let http = HttpLookup::new();

@@ -1,0 +1,282 @@
+//! One call's recognizer, and the decode of one utterance.
+
+use std::fmt::Display;
+use std::sync::Arc;
+
+use ct2rs::Tokenizer as _;
+use ct2rs::sys::{Device, StorageView, WhisperOptions as DecodeOptions};
+
+use super::{Inner, cleanup, hints, lang, mel, resample};
+use crate::{RecognitionConfig, Recognizer, RecognizerError, Transcript};
+
+const RATE: usize = 8000;
+/// Whisper hears at most 30 s; later audio of one utterance is dropped (the VAD ends
+/// utterances long before that).
+const MAX_SAMPLES: usize = 30 * RATE;
+/// Under 0.2 s there is no word to hear, only a click the VAD let through.
+const MIN_SAMPLES: usize = RATE / 5;
+/// Whisper's own rule for "nothing was said": the no-speech token is likely and the text the
+/// decoder produced anyway is improbable.
+const NO_SPEECH_PROB: f32 = 0.6;
+const NO_SPEECH_LOGPROB: f32 = -1.0;
+/// A no-speech probability this high means silence whatever the text's score: a hint prompt
+/// makes the decoder confidently invent a hint-like phrase over noise. Measured here: hiss
+/// (-50 to -25 dBFS) gave 0.87-0.93; espeak-ng speech 0.05-0.58.
+const NO_SPEECH_ALONE: f32 = 0.85;
+
+fn decode_error(e: impl Display) -> RecognizerError {
+    RecognizerError::Decode(format!("{e:#}"))
+}
+
+/// Loudness of the utterance in dB relative to full scale.
+fn rms_dbfs(samples: &[i16]) -> f32 {
+    let energy: f64 = samples.iter().map(|&s| f64::from(s) * f64::from(s)).sum();
+    let rms = (energy / samples.len().max(1) as f64).sqrt() / 32768.0;
+    (20.0 * rms.max(1e-10).log10()) as f32
+}
+
+/// The hint prompt for the phrase list it was made from, so a state's phrases are tokenized
+/// once per call rather than once per utterance.
+#[derive(Default)]
+struct Hint {
+    phrases: Vec<String>,
+    /// The phrases that made it into the prompt.
+    chosen: Vec<String>,
+    tokens: Vec<String>,
+}
+
+pub(super) struct WhisperRecognizer {
+    model: Arc<Inner>,
+    config: RecognitionConfig,
+    samples: Vec<i16>,
+    hint: Hint,
+}
+
+impl WhisperRecognizer {
+    pub(super) fn new(model: Arc<Inner>) -> WhisperRecognizer {
+        WhisperRecognizer {
+            model,
+            config: RecognitionConfig::default(),
+            samples: Vec::new(),
+            hint: Hint::default(),
+        }
+    }
+}
+
+impl Recognizer for WhisperRecognizer {
+    fn begin(&mut self, config: &RecognitionConfig) -> Result<(), RecognizerError> {
+        self.model.check_language(config)?;
+        if self.hint.phrases != config.phrases {
+            self.hint = self.model.hint(&config.phrases);
+        }
+        self.config = config.clone();
+        self.samples.clear();
+        Ok(())
+    }
+
+    fn feed(&mut self, samples: &[i16]) -> Result<Option<String>, RecognizerError> {
+        let room = MAX_SAMPLES.saturating_sub(self.samples.len());
+        self.samples
+            .extend_from_slice(&samples[..samples.len().min(room)]);
+        // Whisper does not stream: no partial results.
+        Ok(None)
+    }
+
+    fn finish(&mut self) -> Result<Transcript, RecognizerError> {
+        let samples = std::mem::take(&mut self.samples);
+        let result = self.model.transcribe(&samples, &self.config, &self.hint);
+        // Keep the allocation for the next utterance of the call.
+        self.samples = samples;
+        self.samples.clear();
+        result
+    }
+}
+
+impl Inner {
+    /// Refuses a language the model or the options cannot decode.
+    fn check_language(&self, config: &RecognitionConfig) -> Result<(), RecognizerError> {
+        let code = lang::primary(&config.lang);
+        if code == "en" {
+            return Ok(());
+        }
+        if !self.options.multilingual {
+            return Err(RecognizerError::Config(format!(
+                "{} is set up for English only and cannot recognize {}",
+                self.name, config.lang
+            )));
+        }
+        if !config.detect_language && self.tokenizer.token_to_id(&lang::token(&code)).is_none() {
+            return Err(RecognizerError::Config(format!(
+                "{} does not know the language {}",
+                self.name, config.lang
+            )));
+        }
+        Ok(())
+    }
+
+    /// The hint prompt for these phrases (no tokens: no hint).
+    fn hint(&self, phrases: &[String]) -> Hint {
+        let budget = self.options.max_hint_tokens;
+        if budget == 0 || phrases.is_empty() {
+            return Hint {
+                phrases: phrases.to_vec(),
+                ..Hint::default()
+            };
+        }
+        // A phrase the tokenizer rejects counts as too long, so it is left out.
+        let count = |s: &str| self.tokenizer.encode(s).map_or(usize::MAX, |t| t.len());
+        let chosen = hints::select_phrases(phrases, budget, &count);
+        let mut tokens = self
+            .tokenizer
+            .encode(&hints::prompt_text(&chosen))
+            .unwrap_or_default();
+        tokens.truncate(budget);
+        Hint {
+            phrases: phrases.to_vec(),
+            chosen,
+            tokens,
+        }
+    }
+
+    /// The language to decode in: fixed by the call, or the likeliest allowed one.
+    fn language(
+        &self,
+        encoded: &StorageView,
+        config: &RecognitionConfig,
+    ) -> Result<String, RecognizerError> {
+        if !self.options.multilingual {
+            return Ok("en".to_string());
+        }
+        let fixed = lang::primary(&config.lang);
+        if !config.detect_language {
+            return Ok(fixed);
+        }
+        let ranked = self
+            .whisper
+            .detect_language(encoded)
+            .map_err(decode_error)?;
+        // Best first; the first allowed one wins. The call's own language is always allowed.
+        let allowed =
+            |code: &str| code == fixed || self.options.detect_languages.iter().any(|l| l == code);
+        let best = ranked
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|d| lang::code_of(&d.language).map(str::to_string))
+            .find(|code| allowed(code));
+        Ok(best.unwrap_or(fixed))
+    }
+
+    fn prompt(&self, code: &str, hint: &[String]) -> Vec<String> {
+        let mut prompt = Vec::with_capacity(hint.len() + 5);
+        if !hint.is_empty() {
+            prompt.push("<|startofprev|>".to_string());
+            prompt.extend_from_slice(hint);
+        }
+        prompt.push("<|startoftranscript|>".to_string());
+        // English-only models have no language or task tokens.
+        if self.whisper.is_multilingual() {
+            prompt.push(lang::token(code));
+            prompt.push("<|transcribe|>".to_string());
+        }
+        prompt.push("<|notimestamps|>".to_string());
+        prompt
+    }
+
+    fn transcribe(
+        &self,
+        samples: &[i16],
+        config: &RecognitionConfig,
+        hint: &Hint,
+    ) -> Result<Transcript, RecognizerError> {
+        if samples.len() < MIN_SAMPLES || rms_dbfs(samples) < self.options.silence_dbfs {
+            return Ok(Transcript::default());
+        }
+        let audio = resample::upsample_8k_to_16k(samples);
+        let mut features = self.mel.features(&audio);
+        let n_mels = features.len() / mel::N_FRAMES;
+        let view = StorageView::new(&[1, n_mels, mel::N_FRAMES], &mut features, Device::CPU)
+            .map_err(decode_error)?;
+        // Encode once: language detection and decoding (and a retry) all start from it.
+        let encoded = self.whisper.encode(&view, false).map_err(decode_error)?;
+        let code = self.language(&encoded, config)?;
+        let mut decoded = self.decode(&encoded, &code, &hint.tokens, samples.len())?;
+        if !hint.tokens.is_empty() && hints::copies_prompt(&decoded.text, &hint.chosen) {
+            // The decoder recited the hint instead of listening: decode again without it.
+            decoded = self.decode(&encoded, &code, &[], samples.len())?;
+        }
+        let silent = decoded.no_speech_prob > NO_SPEECH_ALONE
+            || (decoded.no_speech_prob > NO_SPEECH_PROB && decoded.avg_logprob < NO_SPEECH_LOGPROB);
+        if silent || decoded.text.is_empty() {
+            return Ok(Transcript::default());
+        }
+        Ok(Transcript {
+            text: decoded.text,
+            // exp(mean token log-probability): the geometric mean of the token probabilities.
+            confidence: decoded.avg_logprob.exp().clamp(0.0, 1.0),
+            lang: Some(lang::report_tag(&code, &config.lang)),
+            words: Vec::new(),
+        })
+    }
+
+    /// One greedy decoder run over the encoded utterance.
+    fn decode(
+        &self,
+        encoded: &StorageView,
+        code: &str,
+        hint: &[String],
+        samples: usize,
+    ) -> Result<Decoded, RecognizerError> {
+        let prompt = self.prompt(code, hint);
+        let options = decode_options(samples, prompt.len());
+        let results = self
+            .whisper
+            .generate(encoded, &[prompt], &options)
+            .map_err(decode_error)?;
+        let Some(result) = results.into_iter().next() else {
+            return Err(decode_error("the decoder returned no result"));
+        };
+        let tokens = result.sequences.into_iter().next().unwrap_or_default();
+        // The score is the summed log-probability (end-of-text included) over the token count;
+        // turn it into the mean over all decoded tokens, as Whisper's own rules use it.
+        let n = tokens.len() as f32;
+        let avg_logprob = result
+            .scores
+            .first()
+            .map_or(f32::NEG_INFINITY, |s| s * n / (n + 1.0));
+        let text_tokens = tokens
+            .into_iter()
+            .filter(|t| !(t.starts_with("<|") && t.ends_with("|>")));
+        let raw = self
+            .tokenizer
+            .decode(text_tokens.collect())
+            .map_err(decode_error)?;
+        Ok(Decoded {
+            text: cleanup::clean_transcript(&raw),
+            avg_logprob,
+            no_speech_prob: result.no_speech_prob,
+        })
+    }
+}
+
+struct Decoded {
+    text: String,
+    avg_logprob: f32,
+    no_speech_prob: f32,
+}
+
+/// Greedy decoding with a length limit scaled to the audio: real speech is under ~8 tokens a
+/// second, so anything longer is a loop, and stopping it early saves CPU.
+fn decode_options(samples: usize, prompt_len: usize) -> DecodeOptions {
+    let seconds = samples.div_ceil(RATE);
+    let tokens = 16 + 10 * seconds;
+    DecodeOptions {
+        beam_size: 1,
+        // CTranslate2 decodes at most min(max_length / 2, max_length - prompt) tokens.
+        max_length: (2 * tokens + prompt_len).min(448),
+        return_scores: true,
+        return_no_speech_prob: true,
+        ..Default::default()
+    }
+}
