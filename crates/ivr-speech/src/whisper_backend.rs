@@ -10,6 +10,15 @@
 //! threads, one per replica; `WhisperOptions::parallel_decodes` replicas (each a copy of the
 //! weights) with `threads_per_decode` threads each. With one replica, decodes from different
 //! calls queue and run one after another.
+//!
+//! What a transcript holds: cleaned text (no "[BLANK_AUDIO]", no loops), confidence =
+//! exp(mean token log-probability), the language decoded in, and no word timings. The
+//! `RecognitionConfig::phrases` become a short hint prompt; when the decoder recites the hint
+//! instead of the audio, the utterance is decoded again without it. Silence, hiss and clicks
+//! give an empty transcript (energy gate, then Whisper's no-speech probability).
+//!
+//! ct2rs's convenient `Whisper::generate` cannot take a prompt nor return scores, so this uses
+//! the lower-level `ct2rs::sys::Whisper` with features computed here (`mel`).
 
 mod cleanup;
 mod decode;
@@ -17,6 +26,7 @@ mod files;
 mod hints;
 mod lang;
 mod mel;
+mod recognizer;
 mod resample;
 
 use std::fmt;
@@ -150,7 +160,7 @@ impl SpeechModel for WhisperModel {
     }
 
     fn recognizer(&self) -> Result<Box<dyn Recognizer>, RecognizerError> {
-        Ok(Box::new(decode::WhisperRecognizer::new(Arc::clone(
+        Ok(Box::new(recognizer::WhisperRecognizer::new(Arc::clone(
             &self.inner,
         ))))
     }

@@ -44,8 +44,8 @@ pub(crate) fn upsample_8k_to_16k(input: &[i16]) -> Vec<f32> {
             .unwrap_or(0.0)
     };
     let mut out = Vec::with_capacity(x.len() * 2);
-    for n in 0..x.len() {
-        out.push(x[n]);
+    for (n, &sample) in x.iter().enumerate() {
+        out.push(sample);
         let n = n as isize;
         let mut acc = 0.0f32;
         for (t, &w) in taps.iter().enumerate() {
