@@ -85,7 +85,10 @@ impl SpeechModels {
             by_language.insert(lang.clone(), get(spec)?);
         }
         let detect = config.detect.as_ref().map(&mut get).transpose()?;
-        Ok(SpeechModels { by_language, detect })
+        Ok(SpeechModels {
+            by_language,
+            detect,
+        })
     }
 
     /// The model for one utterance: the detecting model while the language is unknown.
@@ -115,7 +118,9 @@ fn load_model(spec: &ModelSpec) -> Result<Arc<dyn SpeechModel>, RecognizerError>
             Ok(Arc::new(model))
         }
         #[cfg(feature = "vosk")]
-        Backend::Vosk => Ok(Arc::new(ivr_speech::vosk_backend::VoskModel::load(&spec.path)?)),
+        Backend::Vosk => Ok(Arc::new(ivr_speech::vosk_backend::VoskModel::load(
+            &spec.path,
+        )?)),
         #[allow(unreachable_patterns)]
         other => Err(RecognizerError::Config(format!(
             "this build of ivr has no {other:?} backend; build with `--features {}`",

@@ -1,8 +1,8 @@
 //! The `ivr` command.
 
 mod chat;
-mod event_json;
 mod check;
+mod event_json;
 mod http_lookup;
 mod prompts;
 mod replay;

@@ -121,14 +121,17 @@ impl CallSession {
                 audio,
                 ..
             } => {
-                let (start_ms, end_ms) = (start_sample / SAMPLES_PER_MS, end_sample / SAMPLES_PER_MS);
+                let (start_ms, end_ms) =
+                    (start_sample / SAMPLES_PER_MS, end_sample / SAMPLES_PER_MS);
                 self.log(LogEvent::Media(MediaEvent::Speech { start_ms, end_ms }));
                 // One utterance at a time: speech while the last one is still being recognized
                 // belongs to the same turn and is dropped rather than queued behind it.
                 if self.recognizing.is_some() {
                     return;
                 }
-                let Some(listen) = &self.listening else { return };
+                let Some(listen) = &self.listening else {
+                    return;
+                };
                 let utterance_id = self.next_utterance;
                 self.next_utterance += 1;
                 self.recognizing = Some((utterance_id, end_ms));
@@ -137,7 +140,11 @@ impl CallSession {
                     detect_language: !self.language_known,
                     phrases: listen.phrases.clone(),
                 };
-                self.out.push_back(SessionOutput::Recognize { utterance_id, audio, config });
+                self.out.push_back(SessionOutput::Recognize {
+                    utterance_id,
+                    audio,
+                    config,
+                });
             }
             EndpointEvent::NoInput { .. } => {}
         }
@@ -159,8 +166,15 @@ impl CallSession {
 
     /// A recognition result. A failed recognizer counts as silence: the flow reprompts, and
     /// the keypad still works.
-    pub fn recognized(&mut self, utterance_id: u64, result: Result<Transcript, RecognizerError>, now: jiff::Timestamp) {
-        let Some((expected, end_ms)) = self.recognizing else { return };
+    pub fn recognized(
+        &mut self,
+        utterance_id: u64,
+        result: Result<Transcript, RecognizerError>,
+        now: jiff::Timestamp,
+    ) {
+        let Some((expected, end_ms)) = self.recognizing else {
+            return;
+        };
         if expected != utterance_id {
             return;
         }
@@ -189,7 +203,12 @@ impl CallSession {
     }
 
     pub fn dtmf(&mut self, keys: &str, now: jiff::Timestamp) {
-        self.call.handle(Input::Dtmf { digits: keys.into() }, now);
+        self.call.handle(
+            Input::Dtmf {
+                digits: keys.into(),
+            },
+            now,
+        );
         self.drain_call();
     }
 
@@ -210,9 +229,22 @@ impl CallSession {
 
     fn act(&mut self, action: Action) {
         match action {
-            Action::Play { play_id, prompt, lang, text, audio, .. } => {
+            Action::Play {
+                play_id,
+                prompt,
+                lang,
+                text,
+                audio,
+                ..
+            } => {
                 self.prompts.insert(play_id, prompt.clone());
-                self.out.push_back(SessionOutput::LoadPrompt { play_id, prompt, lang, text, audio });
+                self.out.push_back(SessionOutput::LoadPrompt {
+                    play_id,
+                    prompt,
+                    lang,
+                    text,
+                    audio,
+                });
             }
             Action::Listen(params) => {
                 self.endpointer.start_listening();
@@ -225,7 +257,10 @@ impl CallSession {
             Action::StopPlayback => {
                 for play_id in self.player.stop() {
                     if let Some(id) = self.prompts.remove(&play_id) {
-                        self.log(LogEvent::Media(MediaEvent::PromptStopped { id, reason: "barge_in".into() }));
+                        self.log(LogEvent::Media(MediaEvent::PromptStopped {
+                            id,
+                            reason: "barge_in".into(),
+                        }));
                     }
                 }
             }
@@ -244,6 +279,7 @@ impl CallSession {
 
     fn log(&mut self, event: LogEvent) {
         let t_ms = self.call_ms();
-        self.out.push_back(SessionOutput::Log(LogLine { t_ms, event }));
+        self.out
+            .push_back(SessionOutput::Log(LogLine { t_ms, event }));
     }
 }

@@ -56,19 +56,32 @@ impl Replayer<'_> {
             called: Some("8003755283".into()),
             language: plan.lang.clone(),
         };
-        let mut session = CallSession::new(Arc::clone(&plan.flow), info, plan.at, VadParams::default())?;
+        let mut session =
+            CallSession::new(Arc::clone(&plan.flow), info, plan.at, VadParams::default())?;
         let mut recognizers = CallRecognizers::default();
         let mut log = Vec::new();
         // A recognition result waits until the virtual clock reaches the moment it would
         // have arrived live: end of speech plus the real time it took.
-        let mut pending: Option<(u64, u64, Result<ivr_speech::Transcript, ivr_speech::RecognizerError>)> = None;
+        let mut pending: Option<(
+            u64,
+            u64,
+            Result<ivr_speech::Transcript, ivr_speech::RecognizerError>,
+        )> = None;
         let mut keys = plan.dtmf.iter().peekable();
         let mut frame_index: u64 = 0;
         let silence = [0i16; FRAME_SAMPLES];
         loop {
             let call_ms = frame_index * 20;
             let now = plan.at + jiff::SignedDuration::from_millis(call_ms as i64);
-            self.serve(&plan.flow, &mut session, &mut recognizers, &mut pending, &mut log, now, call_ms);
+            self.serve(
+                &plan.flow,
+                &mut session,
+                &mut recognizers,
+                &mut pending,
+                &mut log,
+                now,
+                call_ms,
+            );
             if session.is_ended() || call_ms >= plan.limit_ms {
                 break;
             }
@@ -84,12 +97,19 @@ impl Replayer<'_> {
                 }
             }
             let start = frame_index as usize * FRAME_SAMPLES;
-            let frame = plan.caller_audio.get(start..start + FRAME_SAMPLES).unwrap_or(&silence);
+            let frame = plan
+                .caller_audio
+                .get(start..start + FRAME_SAMPLES)
+                .unwrap_or(&silence);
             session.tick(now, frame);
             frame_index += 1;
         }
         let ended_by_flow = session.is_ended();
-        Ok(Replayed { log, language: session.language().to_string(), ended_by_flow })
+        Ok(Replayed {
+            log,
+            language: session.language().to_string(),
+            ended_by_flow,
+        })
     }
 
     /// Carries out everything the session asked for.
@@ -99,7 +119,11 @@ impl Replayer<'_> {
         flow: &Flow,
         session: &mut CallSession,
         recognizers: &mut CallRecognizers,
-        pending: &mut Option<(u64, u64, Result<ivr_speech::Transcript, ivr_speech::RecognizerError>)>,
+        pending: &mut Option<(
+            u64,
+            u64,
+            Result<ivr_speech::Transcript, ivr_speech::RecognizerError>,
+        )>,
         log: &mut Vec<LogLine>,
         now: jiff::Timestamp,
         call_ms: u64,
@@ -107,17 +131,31 @@ impl Replayer<'_> {
         while let Some(output) = session.poll_output() {
             match output {
                 SessionOutput::Log(line) => log.push(line),
-                SessionOutput::LoadPrompt { play_id, prompt, lang, text, audio } => {
+                SessionOutput::LoadPrompt {
+                    play_id,
+                    prompt,
+                    lang,
+                    text,
+                    audio,
+                } => {
                     let has_variables = flow
                         .spec
                         .prompts
                         .get(&prompt)
                         .and_then(|p| p.text.get(&lang))
-                        .is_some_and(|t| ivr_flow::template::variables(&t.value).is_ok_and(|v| !v.is_empty()));
-                    let samples = self.prompts.load(&prompt, &lang, &text, audio.as_deref(), has_variables);
+                        .is_some_and(|t| {
+                            ivr_flow::template::variables(&t.value).is_ok_and(|v| !v.is_empty())
+                        });
+                    let samples =
+                        self.prompts
+                            .load(&prompt, &lang, &text, audio.as_deref(), has_variables);
                     session.prompt_audio(play_id, samples, now);
                 }
-                SessionOutput::Recognize { utterance_id, audio, config } => {
+                SessionOutput::Recognize {
+                    utterance_id,
+                    audio,
+                    config,
+                } => {
                     let started = Instant::now();
                     let result = recognizers.recognize(self.models, &audio, &config);
                     let took = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -136,7 +174,13 @@ impl Replayer<'_> {
     /// accepted (a replay sends nothing); lookups are real HTTP requests.
     fn flow_action(&mut self, action: Action) -> Option<Input> {
         match action {
-            Action::Lookup { method, url, body, timeout_ms, .. } => Some(Input::LookupResult {
+            Action::Lookup {
+                method,
+                url,
+                body,
+                timeout_ms,
+                ..
+            } => Some(Input::LookupResult {
                 result: self.http.fetch(method, &url, body.as_ref(), timeout_ms),
             }),
             Action::Notify { .. } => Some(Input::NotifyResult { ok: true }),

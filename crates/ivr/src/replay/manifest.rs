@@ -119,7 +119,10 @@ mod tests {
 
     #[test]
     fn dtmf_schedules() {
-        assert_eq!(parse_dtmf_schedule("#@7.8, 1@6.0").unwrap(), vec![(6000, '1'), (7800, '#')]);
+        assert_eq!(
+            parse_dtmf_schedule("#@7.8, 1@6.0").unwrap(),
+            vec![(6000, '1'), (7800, '#')]
+        );
         assert!(parse_dtmf_schedule("12@1").is_err());
         assert!(parse_dtmf_schedule("1@x").is_err());
         assert!(parse_dtmf_schedule("1").is_err());
@@ -133,8 +136,19 @@ mod tests {
             "flow: ../f.yaml\nat: \"2026-12-01T10:00:00-05:00\"\ncaller: \"\"\nexpect:\n  intents: [agent]\n  language: es-US\n  final: { transfer: agents-es }\n",
         )
         .unwrap();
-        assert_eq!(m.expect.final_action, FinalAction::Transfer("agents-es".into()));
-        assert_eq!(m.wav_path(Path::new("fx/a.yaml")), PathBuf::from("fx/a.wav"));
-        assert!(serde_saphyr::from_str::<Manifest>("flow: x\nat: y\nexpect: { language: en-US, final: { dance: x } }\n").is_err());
+        assert_eq!(
+            m.expect.final_action,
+            FinalAction::Transfer("agents-es".into())
+        );
+        assert_eq!(
+            m.wav_path(Path::new("fx/a.yaml")),
+            PathBuf::from("fx/a.wav")
+        );
+        assert!(
+            serde_saphyr::from_str::<Manifest>(
+                "flow: x\nat: y\nexpect: { language: en-US, final: { dance: x } }\n"
+            )
+            .is_err()
+        );
     }
 }

@@ -10,8 +10,8 @@ mod prompts;
 use crate::http_lookup::HttpLookup;
 use clap::Args;
 use drive::{CallPlan, Replayer};
-use ivr_engine::session::{LogEvent, LogLine};
 use ivr_engine::config::EngineConfig;
+use ivr_engine::session::{LogEvent, LogLine};
 use ivr_engine::speech::{SpeechConfig, SpeechModels};
 use ivr_flow::Flow;
 use ivr_flow::interpreter::CallEvent;
@@ -73,7 +73,10 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
 }
 
 fn replay(args: &ReplayArgs) -> Result<ExitCode, String> {
-    let models_dir = args.models.clone().unwrap_or_else(SpeechConfig::default_models_dir);
+    let models_dir = args
+        .models
+        .clone()
+        .unwrap_or_else(SpeechConfig::default_models_dir);
     let engine = match &args.config {
         Some(path) => EngineConfig::read(path)?,
         None => EngineConfig::default(),
@@ -82,7 +85,11 @@ fn replay(args: &ReplayArgs) -> Result<ExitCode, String> {
     let models = SpeechModels::load(&config).map_err(|e| e.to_string())?;
     let mut prompts = prompts::PromptFiles::new(&args.prompts)?;
     let http = HttpLookup::new();
-    let mut replayer = Replayer { models: &models, prompts: &mut prompts, http: &http };
+    let mut replayer = Replayer {
+        models: &models,
+        prompts: &mut prompts,
+        http: &http,
+    };
     if args.path.is_dir() {
         replay_fixtures(args, &mut replayer)
     } else {
@@ -102,14 +109,35 @@ fn replay_one(args: &ReplayArgs, replayer: &mut Replayer) -> Result<ExitCode, St
     };
     let dtmf = parse_dtmf_schedule(args.dtmf.as_deref().unwrap_or(""))
         .map_err(|e| format!("--dtmf {e}"))?;
-    let plan = plan(&args.path, flow, at, Some(args.caller.clone()), args.lang.clone(), dtmf)?;
-    let name = args.path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let plan = plan(
+        &args.path,
+        flow,
+        at,
+        Some(args.caller.clone()),
+        args.lang.clone(),
+        dtmf,
+    )?;
+    let name = args
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
     let replayed = replayer.run(&plan, &name)?;
     for line in &replayed.log {
-        println!("{}", if args.json { json_line(line) } else { text_line(line) });
+        println!(
+            "{}",
+            if args.json {
+                json_line(line)
+            } else {
+                text_line(line)
+            }
+        );
     }
     if !replayed.ended_by_flow {
-        eprintln!("ivr replay: the flow had not ended {} s after the recording; call cut", AFTER_AUDIO_LIMIT_MS / 1000);
+        eprintln!(
+            "ivr replay: the flow had not ended {} s after the recording; call cut",
+            AFTER_AUDIO_LIMIT_MS / 1000
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -124,7 +152,15 @@ fn plan(
 ) -> Result<CallPlan, String> {
     let caller_audio = ivr_media::wav::read_wav(wav).map_err(|e| e.to_string())?;
     let audio_ms = caller_audio.len() as u64 / 8;
-    Ok(CallPlan { flow, caller_audio, at, caller, lang, dtmf, limit_ms: audio_ms + AFTER_AUDIO_LIMIT_MS })
+    Ok(CallPlan {
+        flow,
+        caller_audio,
+        at,
+        caller,
+        lang,
+        dtmf,
+        limit_ms: audio_ms + AFTER_AUDIO_LIMIT_MS,
+    })
 }
 
 fn replay_fixtures(args: &ReplayArgs, replayer: &mut Replayer) -> Result<ExitCode, String> {
@@ -136,14 +172,20 @@ fn replay_fixtures(args: &ReplayArgs, replayer: &mut Replayer) -> Result<ExitCod
         .collect();
     manifests.sort();
     if manifests.is_empty() {
-        return Err(format!("{}: no fixture manifests (.yaml) here", args.path.display()));
+        return Err(format!(
+            "{}: no fixture manifests (.yaml) here",
+            args.path.display()
+        ));
     }
     let mut flows: BTreeMap<PathBuf, Arc<Flow>> = BTreeMap::new();
     // language -> (as expected, total)
     let mut tally: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut broken = 0;
     for path in &manifests {
-        let name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
         let result = replay_fixture(path, &name, replayer, &mut flows);
         match result {
             Ok((manifest, outcome, log)) => {
@@ -171,8 +213,14 @@ fn replay_fixtures(args: &ReplayArgs, replayer: &mut Replayer) -> Result<ExitCod
     }
     let passed: usize = tally.values().map(|(ok, _)| ok).sum();
     let total: usize = tally.values().map(|(_, n)| n).sum::<usize>() + broken;
-    let per_lang: Vec<String> = tally.iter().map(|(lang, (ok, n))| format!("{lang} {ok}/{n}")).collect();
-    println!("replay: {passed}/{total} as expected ({})", per_lang.join(", "));
+    let per_lang: Vec<String> = tally
+        .iter()
+        .map(|(lang, (ok, n))| format!("{lang} {ok}/{n}"))
+        .collect();
+    println!(
+        "replay: {passed}/{total} as expected ({})",
+        per_lang.join(", ")
+    );
     let mut failed = broken > 0;
     for (lang, min) in &min_rates {
         let (ok, n) = tally.get(lang).copied().unwrap_or((0, 0));
@@ -182,7 +230,11 @@ fn replay_fixtures(args: &ReplayArgs, replayer: &mut Replayer) -> Result<ExitCod
             failed = true;
         }
     }
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn replay_fixture(
@@ -203,15 +255,29 @@ fn replay_fixture(
     };
     let at = parse_time(&manifest.at)?;
     let dtmf = parse_dtmf_schedule(manifest.dtmf.as_deref().unwrap_or(""))?;
-    let plan = plan(&manifest.wav_path(path), flow, at, manifest.caller.clone(), manifest.lang.clone(), dtmf)?;
+    let plan = plan(
+        &manifest.wav_path(path),
+        flow,
+        at,
+        manifest.caller.clone(),
+        manifest.lang.clone(),
+        dtmf,
+    )?;
     let replayed = replayer.run(&plan, name)?;
     let outcome = Outcome::of(&replayed.log, &replayed.language);
     Ok((manifest, outcome, replayed.log))
 }
 
 fn summary(outcome: &Outcome) -> String {
-    let last = outcome.final_action.as_ref().map_or("nothing".to_string(), |f| f.to_string());
-    format!("{} [{}] -> {last}", outcome.language, outcome.intents.join(", "))
+    let last = outcome
+        .final_action
+        .as_ref()
+        .map_or("nothing".to_string(), |f| f.to_string());
+    format!(
+        "{} [{}] -> {last}",
+        outcome.language,
+        outcome.intents.join(", ")
+    )
 }
 
 fn is_recognized(line: &LogLine) -> bool {
@@ -236,11 +302,20 @@ fn parse_min_rates(specs: &[String]) -> Result<Vec<(String, f64)>, String> {
 }
 
 fn load_flow(path: &Path) -> Result<Arc<Flow>, String> {
-    Flow::from_file(path).map(|(flow, _)| Arc::new(flow)).map_err(|rejected| {
-        let file = path.display().to_string();
-        let lines: Vec<String> = rejected.0.iter().map(|d| d.display_in(&file).to_string()).collect();
-        format!("the flow has errors (run `ivr check`):\n{}", lines.join("\n"))
-    })
+    Flow::from_file(path)
+        .map(|(flow, _)| Arc::new(flow))
+        .map_err(|rejected| {
+            let file = path.display().to_string();
+            let lines: Vec<String> = rejected
+                .0
+                .iter()
+                .map(|d| d.display_in(&file).to_string())
+                .collect();
+            format!(
+                "the flow has errors (run `ivr check`):\n{}",
+                lines.join("\n")
+            )
+        })
 }
 
 fn parse_time(at: &str) -> Result<jiff::Timestamp, String> {
@@ -256,8 +331,16 @@ fn text_line(line: &LogLine) -> String {
     let secs = line.t_ms as f64 / 1000.0;
     let body = match &line.event {
         LogEvent::Flow(CallEvent::Prompt { text, .. }) => format!("ivr: {text}"),
-        LogEvent::Flow(CallEvent::Recognized { text, confidence, latency_ms, .. }) => {
-            format!("caller: \"{text}\" ({confidence:.2}, {} ms)", latency_ms.unwrap_or(0))
+        LogEvent::Flow(CallEvent::Recognized {
+            text,
+            confidence,
+            latency_ms,
+            ..
+        }) => {
+            format!(
+                "caller: \"{text}\" ({confidence:.2}, {} ms)",
+                latency_ms.unwrap_or(0)
+            )
         }
         _ => serde_json::to_string(&line.event).unwrap_or_default(),
     };

@@ -21,7 +21,9 @@ impl Outcome {
         let mut decisive = None;
         let mut hangup = None;
         for line in log {
-            let LogEvent::Flow(event) = &line.event else { continue };
+            let LogEvent::Flow(event) = &line.event else {
+                continue;
+            };
             match event {
                 CallEvent::Intent { name, .. } => intents.push(name.clone()),
                 CallEvent::Slot { name, value } => {
@@ -53,10 +55,16 @@ impl Outcome {
     pub fn differences(&self, expect: &Expectation) -> Vec<String> {
         let mut diffs = Vec::new();
         if self.intents != expect.intents {
-            diffs.push(format!("intents {:?}, expected {:?}", self.intents, expect.intents));
+            diffs.push(format!(
+                "intents {:?}, expected {:?}",
+                self.intents, expect.intents
+            ));
         }
         if self.language != expect.language {
-            diffs.push(format!("language {}, expected {}", self.language, expect.language));
+            diffs.push(format!(
+                "language {}, expected {}",
+                self.language, expect.language
+            ));
         }
         for (name, value) in &expect.slots {
             match self.slots.get(name) {
@@ -65,7 +73,10 @@ impl Outcome {
             }
         }
         if self.final_action.as_ref() != Some(&expect.final_action) {
-            let got = self.final_action.as_ref().map_or("nothing".to_string(), |f| f.to_string());
+            let got = self
+                .final_action
+                .as_ref()
+                .map_or("nothing".to_string(), |f| f.to_string());
             diffs.push(format!("final {got}, expected {}", expect.final_action));
         }
         diffs

@@ -16,13 +16,28 @@ impl PromptFiles {
         synth
             .engine_version()
             .map_err(|e| format!("prompts are synthesized with espeak-ng: {e}"))?;
-        Ok(PromptFiles { audio: PromptAudio::new(prompts_dir.to_path_buf(), synth) })
+        Ok(PromptFiles {
+            audio: PromptAudio::new(prompts_dir.to_path_buf(), synth),
+        })
     }
 }
 
 impl PromptSource for PromptFiles {
-    fn load(&mut self, prompt: &str, lang: &str, text: &str, audio: Option<&str>, has_variables: bool) -> Option<Vec<i16>> {
-        let request = PromptRequest { lang, id: prompt, audio, text, has_variables };
+    fn load(
+        &mut self,
+        prompt: &str,
+        lang: &str,
+        text: &str,
+        audio: Option<&str>,
+        has_variables: bool,
+    ) -> Option<Vec<i16>> {
+        let request = PromptRequest {
+            lang,
+            id: prompt,
+            audio,
+            text,
+            has_variables,
+        };
         match self.audio.samples(&request) {
             Ok(samples) => Some(samples),
             Err(e) => {
