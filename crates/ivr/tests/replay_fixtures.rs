@@ -1,0 +1,185 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! `ivr replay` with the real pipeline and models: a caller recording through VAD, Whisper and
+//! the shipped flow. Needs `scripts/setup-models.sh` (run by `make test`).
+
+mod support;
+
+use serde_json::Value;
+use support::{FLOW, ivr, last, of_type};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+fn replay(args: &[&str]) -> (bool, String, String) {
+    let out = ivr()
+        .current_dir(REPO)
+        .arg("replay")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn a_spanish_agent_request_reaches_spanish_agents() {
+    let wav = format!("{FIXTURES}/es-press-2-agente.wav");
+    let (ok, stdout, stderr) = replay(&[
+        &wav,
+        "--flow",
+        FLOW,
+        "--json",
+        "--at",
+        "2026-12-01T10:00:00-05:00",
+        "--dtmf",
+        "2@4.0",
+    ]);
+    assert!(ok, "{stderr}");
+    let events: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let recognized = last(&events, "recognized");
+    assert_eq!(recognized["lang"], "es-US", "{recognized}");
+    assert!(recognized["latency_ms"].as_u64().is_some(), "{recognized}");
+    assert!(!of_type(&events, "speech").is_empty());
+    let intents: Vec<&str> = of_type(&events, "intent")
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(intents, ["spanish", "agent"], "{stdout}");
+    assert_eq!(last(&events, "transfer")["queue"], "agents-es");
+}
+
+#[test]
+fn a_human_voice_saying_agent_is_transferred() {
+    let wav = format!("{FIXTURES}/en-agent-allison.wav");
+    let (ok, stdout, stderr) = replay(&[
+        &wav,
+        "--flow",
+        FLOW,
+        "--json",
+        "--at",
+        "2026-12-01T10:00:00-05:00",
+    ]);
+    assert!(ok, "{stderr}");
+    let events: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(last(&events, "intent")["name"], "agent", "{stdout}");
+    assert_eq!(last(&events, "transfer")["queue"], "agents-en");
+}
+
+#[test]
+fn a_caller_talking_over_the_greeting_cuts_it() {
+    let wav = format!("{FIXTURES}/en-agent-barge-in.wav");
+    let (ok, stdout, stderr) = replay(&[
+        &wav,
+        "--flow",
+        FLOW,
+        "--json",
+        "--at",
+        "2026-12-01T10:00:00-05:00",
+    ]);
+    assert!(ok, "{stderr}");
+    let events: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let stopped = of_type(&events, "prompt_stopped");
+    assert_eq!(
+        stopped.first().map(|e| e["id"].clone()),
+        Some("welcome".into()),
+        "{stdout}"
+    );
+    assert_eq!(stopped[0]["reason"], "barge_in");
+    // Cut while the caller was still talking.
+    let speech = &of_type(&events, "speech")[0];
+    assert!(stopped[0]["t_ms"].as_u64().unwrap() < speech["end_ms"].as_u64().unwrap());
+    assert!(
+        stopped.iter().all(|e| e["t_ms"] == stopped[0]["t_ms"]),
+        "queued prompts go too"
+    );
+}
+
+#[test]
+fn a_fixture_directory_is_summarized_and_gated_by_rate() {
+    let dir = std::env::temp_dir().join(format!("ivr-fixtures-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["en-agent-allison", "en-silence-open"] {
+        for ext in ["wav", "yaml"] {
+            std::fs::copy(
+                format!("{FIXTURES}/{name}.{ext}"),
+                dir.join(format!("{name}.{ext}")),
+            )
+            .unwrap();
+        }
+    }
+    // Manifests name their flow relative to themselves.
+    for name in ["en-agent-allison", "en-silence-open"] {
+        let path = dir.join(format!("{name}.yaml"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("../call-flows/", &format!("{REPO}/call-flows/"));
+        std::fs::write(&path, text).unwrap();
+    }
+    let dir_arg = dir.to_str().unwrap();
+    let (ok, stdout, stderr) = replay(&[dir_arg, "--min-rate", "en-US=1.0"]);
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains("ok   en-agent-allison"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l == "replay: 2/2 as expected (en-US 2/2)"),
+        "{stdout}"
+    );
+    // A fixture whose expectation is wrong fails the gate.
+    let path = dir.join("en-silence-open.yaml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("hangup: completed", "transfer: agents-en");
+    std::fs::write(&path, text).unwrap();
+    let (ok, stdout, _) = replay(&[dir_arg, "--min-rate", "en-US=1.0"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!ok);
+    assert!(
+        stdout
+            .contains("FAIL en-silence-open: final hangup completed, expected transfer agents-en"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l == "replay: 1/2 as expected (en-US 1/2)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn bad_recordings_get_a_clear_error() {
+    let garbage = std::env::temp_dir().join(format!("ivr-garbage-{}.wav", std::process::id()));
+    std::fs::write(&garbage, b"this is not audio").unwrap();
+    let (ok, _, stderr) = replay(&[garbage.to_str().unwrap(), "--flow", FLOW]);
+    let _ = std::fs::remove_file(&garbage);
+    assert!(!ok);
+    assert!(stderr.contains("ivr-garbage"), "{stderr}");
+    let (ok, _, stderr) = replay(&["/nonexistent.wav", "--flow", FLOW]);
+    assert!(!ok);
+    assert!(stderr.contains("/nonexistent.wav"), "{stderr}");
+    let (ok, _, stderr) = replay(&[
+        &format!("{FIXTURES}/en-agent-allison.wav"),
+        "--flow",
+        FLOW,
+        "--models",
+        "/nonexistent-models",
+    ]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("/nonexistent-models") && stderr.contains("setup-models.sh"),
+        "{stderr}"
+    );
+}
