@@ -4,7 +4,6 @@
 
 use crate::http_lookup::HttpLookup;
 use clap::{Args, ValueEnum};
-use ivr_flow::Flow;
 use ivr_flow::interpreter::{Action, Call, CallEvent, CallInfo, Input, Output};
 use std::collections::VecDeque;
 use std::io::{BufRead, IsTerminal, Write};
@@ -57,18 +56,7 @@ pub fn run(args: &ChatArgs) -> ExitCode {
 }
 
 fn chat(args: &ChatArgs) -> Result<(), String> {
-    let (mut flow, _warnings) = Flow::from_file(&args.flow).map_err(|rejected| {
-        let file = args.flow.display().to_string();
-        let lines: Vec<String> = rejected
-            .0
-            .iter()
-            .map(|d| d.display_in(&file).to_string())
-            .collect();
-        format!(
-            "the flow has errors (run `ivr check`):\n{}",
-            lines.join("\n")
-        )
-    })?;
+    let mut flow = crate::flow_file::load(&args.flow)?;
     for assignment in &args.vars {
         let (name, value) = assignment
             .split_once('=')
@@ -90,7 +78,7 @@ fn chat(args: &ChatArgs) -> Result<(), String> {
         ));
     }
     let now = match &args.at {
-        Some(at) => parse_time(at)?,
+        Some(at) => crate::flow_file::parse_time(at)?,
         None => jiff::Timestamp::now(),
     };
     let input: Box<dyn BufRead> = match &args.script {
@@ -188,11 +176,6 @@ fn override_variable(
     entries.into_iter().collect()
 }
 
-fn parse_time(at: &str) -> Result<jiff::Timestamp, String> {
-    at.parse::<jiff::Timestamp>()
-        .map_err(|e| format!("`{at}` is not an RFC 3339 time like 2026-12-01T10:00:00-05:00: {e}"))
-}
-
 enum Line {
     Say(String),
     Keys(String),
@@ -222,7 +205,7 @@ fn parse_line(line: &str) -> Result<Line, String> {
     if let Some(command) = line.strip_prefix('/') {
         let (name, rest) = command.split_once(' ').unwrap_or((command, ""));
         return match name {
-            "time" => parse_time(rest.trim())
+            "time" => crate::flow_file::parse_time(rest.trim())
                 .map(Line::Time)
                 .map_err(|e| format!("({e})")),
             "hangup" => Ok(Line::Hangup),

@@ -3,6 +3,7 @@
 mod chat;
 mod check;
 mod event_json;
+mod flow_file;
 mod http_lookup;
 mod prompts;
 mod replay;

@@ -104,7 +104,7 @@ fn replay_one(args: &ReplayArgs, replayer: &mut Replayer) -> Result<ExitCode, St
         .ok_or("a single recording needs --flow FLOW (a directory of fixtures names its flows)")?;
     let flow = load_flow(flow_path)?;
     let at = match &args.at {
-        Some(at) => parse_time(at)?,
+        Some(at) => crate::flow_file::parse_time(at)?,
         None => jiff::Timestamp::now(),
     };
     let dtmf = parse_dtmf_schedule(args.dtmf.as_deref().unwrap_or(""))
@@ -253,7 +253,7 @@ fn replay_fixture(
             flow
         }
     };
-    let at = parse_time(&manifest.at)?;
+    let at = crate::flow_file::parse_time(&manifest.at)?;
     let dtmf = parse_dtmf_schedule(manifest.dtmf.as_deref().unwrap_or(""))?;
     let plan = plan(
         &manifest.wav_path(path),
@@ -302,25 +302,7 @@ fn parse_min_rates(specs: &[String]) -> Result<Vec<(String, f64)>, String> {
 }
 
 fn load_flow(path: &Path) -> Result<Arc<Flow>, String> {
-    Flow::from_file(path)
-        .map(|(flow, _)| Arc::new(flow))
-        .map_err(|rejected| {
-            let file = path.display().to_string();
-            let lines: Vec<String> = rejected
-                .0
-                .iter()
-                .map(|d| d.display_in(&file).to_string())
-                .collect();
-            format!(
-                "the flow has errors (run `ivr check`):\n{}",
-                lines.join("\n")
-            )
-        })
-}
-
-fn parse_time(at: &str) -> Result<jiff::Timestamp, String> {
-    at.parse::<jiff::Timestamp>()
-        .map_err(|e| format!("`{at}` is not an RFC 3339 time like 2026-12-01T10:00:00-05:00: {e}"))
+    crate::flow_file::load(path).map(Arc::new)
 }
 
 fn json_line(line: &LogLine) -> String {
