@@ -14,6 +14,8 @@ pub enum SessionOutput {
         lang: String,
         text: String,
         audio: Option<String>,
+        /// The prompt's text has `{variables}`: no pre-rendered file can match it.
+        has_variables: bool,
     },
     /// Recognize one utterance and hand the result back with `recognized`.
     Recognize {

@@ -22,6 +22,7 @@ use std::sync::Arc;
 const SAMPLES_PER_MS: u64 = 8;
 
 pub struct CallSession {
+    flow: Arc<Flow>,
     call: Call,
     endpointer: Endpointer,
     player: PromptPlayer,
@@ -48,8 +49,9 @@ impl CallSession {
     ) -> Result<CallSession, String> {
         let endpointer = Endpointer::new(vad).map_err(|e| e.to_string())?;
         let language_known = info.language.is_some();
-        let call = Call::new(flow, info, now);
+        let call = Call::new(Arc::clone(&flow), info, now);
         let mut session = CallSession {
+            flow,
             call,
             endpointer,
             player: PromptPlayer::new(),
@@ -238,12 +240,22 @@ impl CallSession {
                 ..
             } => {
                 self.prompts.insert(play_id, prompt.clone());
+                let has_variables = self
+                    .flow
+                    .spec
+                    .prompts
+                    .get(&prompt)
+                    .and_then(|p| p.text.get(&lang))
+                    .is_some_and(|t| {
+                        ivr_flow::template::variables(&t.value).is_ok_and(|v| !v.is_empty())
+                    });
                 self.out.push_back(SessionOutput::LoadPrompt {
                     play_id,
                     prompt,
                     lang,
                     text,
                     audio,
+                    has_variables,
                 });
             }
             Action::Listen(params) => {

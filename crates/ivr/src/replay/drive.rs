@@ -74,7 +74,6 @@ impl Replayer<'_> {
             let call_ms = frame_index * 20;
             let now = plan.at + jiff::SignedDuration::from_millis(call_ms as i64);
             self.serve(
-                &plan.flow,
                 &mut session,
                 &mut recognizers,
                 &mut pending,
@@ -113,10 +112,8 @@ impl Replayer<'_> {
     }
 
     /// Carries out everything the session asked for.
-    #[allow(clippy::too_many_arguments)]
     fn serve(
         &mut self,
-        flow: &Flow,
         session: &mut CallSession,
         recognizers: &mut CallRecognizers,
         pending: &mut Option<(
@@ -137,15 +134,8 @@ impl Replayer<'_> {
                     lang,
                     text,
                     audio,
+                    has_variables,
                 } => {
-                    let has_variables = flow
-                        .spec
-                        .prompts
-                        .get(&prompt)
-                        .and_then(|p| p.text.get(&lang))
-                        .is_some_and(|t| {
-                            ivr_flow::template::variables(&t.value).is_ok_and(|v| !v.is_empty())
-                        });
                     let samples =
                         self.prompts
                             .load(&prompt, &lang, &text, audio.as_deref(), has_variables);
