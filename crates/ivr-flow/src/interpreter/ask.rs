@@ -116,7 +116,6 @@ impl Call {
     fn listen_params(&self, turn: &AskTurn) -> ListenParams {
         let flow = &self.flow;
         let ask = current_ask(flow, &turn.state);
-        let defaults = &flow.spec.ask_defaults;
         let mut phrases = Vec::new();
         if let Some(ask) = ask {
             for intent in self.candidates(ask) {
@@ -135,10 +134,7 @@ impl Call {
             lang: self.language.clone(),
             no_input_timeout_ms: turn.no_input_ms,
             barge_in: turn.barge_in,
-            min_confidence: ask
-                .and_then(|a| a.min_confidence.as_ref())
-                .or(defaults.min_confidence.as_ref())
-                .map_or(0.0, |c| c.value),
+            min_confidence: self.min_confidence(ask),
             phrases,
             slot: ask.and_then(|a| self.slot_type(a)).cloned(),
         }
@@ -188,7 +184,7 @@ impl Call {
         let Some(ask) = current_ask(&flow, &state) else {
             return;
         };
-        let min_confidence = self.listen_min_confidence(ask);
+        let min_confidence = self.min_confidence(Some(ask));
         let outcome = if crate::text::normalize(text).is_empty() {
             Outcome::NoInput
         } else if confidence < min_confidence {
@@ -199,9 +195,9 @@ impl Call {
         self.resolve(outcome, now);
     }
 
-    fn listen_min_confidence(&self, ask: &AskSpec) -> f32 {
-        ask.min_confidence
-            .as_ref()
+    /// The state's confidence floor, else the flow's default, else none.
+    fn min_confidence(&self, ask: Option<&AskSpec>) -> f32 {
+        ask.and_then(|a| a.min_confidence.as_ref())
             .or(self.flow.spec.ask_defaults.min_confidence.as_ref())
             .map_or(0.0, |c| c.value)
     }
