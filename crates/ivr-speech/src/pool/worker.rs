@@ -9,12 +9,14 @@ use crossbeam_channel::{Receiver, Sender};
 use super::JobFailed;
 
 /// How a queued job is disposed of: run, or dropped at shutdown (its `on_done` still hears).
-pub(super) enum Disposal {
-    Run,
+pub(super) enum Disposal<'a> {
+    /// Run it; the counter of running jobs is decremented once the work is over and before
+    /// `on_done` hears, so whoever receives the result sees the pool idle again.
+    Run { in_flight: &'a AtomicUsize },
     Cancel,
 }
 
-pub(super) type Job = Box<dyn FnOnce(Disposal) + Send + 'static>;
+pub(super) type Job = Box<dyn for<'a> FnOnce(Disposal<'a>) + Send + 'static>;
 
 /// Counters and flags the pool and its workers share.
 #[derive(Default)]
@@ -32,10 +34,13 @@ where
 {
     Box::new(move |disposal| {
         let result = match disposal {
-            Disposal::Run => {
-                catch_unwind(AssertUnwindSafe(job)).map_err(|payload| JobFailed::Panicked {
-                    message: panic_message(payload.as_ref()),
-                })
+            Disposal::Run { in_flight } => {
+                let result =
+                    catch_unwind(AssertUnwindSafe(job)).map_err(|payload| JobFailed::Panicked {
+                        message: panic_message(payload.as_ref()),
+                    });
+                in_flight.fetch_sub(1, Ordering::AcqRel);
+                result
             }
             Disposal::Cancel => Err(JobFailed::ShutDown),
         };
@@ -65,8 +70,9 @@ pub(super) fn run(index: usize, jobs: Receiver<Job>, shared: Arc<Shared>, exited
             continue;
         }
         shared.in_flight.fetch_add(1, Ordering::AcqRel);
-        job(Disposal::Run);
-        shared.in_flight.fetch_sub(1, Ordering::AcqRel);
+        job(Disposal::Run {
+            in_flight: &shared.in_flight,
+        });
     }
     // The pool may already have stopped waiting; nobody to tell then.
     let _ = exited.send(index);
