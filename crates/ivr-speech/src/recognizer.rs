@@ -5,6 +5,7 @@
 //! call's utterances. Audio is always 8 kHz mono 16-bit PCM, the telephone's own format; a
 //! backend that needs another rate converts internally.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -19,6 +20,9 @@ pub struct RecognitionConfig {
     /// Phrases expected here (the listening state's intent examples): a grammar for Vosk, a
     /// hint prompt for Whisper. Empty: free dictation.
     pub phrases: Vec<String>,
+    /// With `detect_language`: the phrases to expect instead when the utterance turns out to be
+    /// in another language, by language tag ("es-US" -> the Spanish examples).
+    pub other_languages: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -34,7 +34,9 @@ pub struct CallSession {
     next_utterance: u64,
     /// Prompt id of each play the player knows, for `prompt_stopped` events.
     prompts: HashMap<u64, String>,
-    /// Until the caller has been understood once, recognition detects the language.
+    /// Until the caller has been understood once or has chosen a language, recognition
+    /// detects the language: the language a call starts in (the flow's default, or the one
+    /// its number is routed with) says nothing about the language the caller speaks.
     language_known: bool,
     out: VecDeque<SessionOutput>,
 }
@@ -48,7 +50,6 @@ impl CallSession {
         vad: VadParams,
     ) -> Result<CallSession, String> {
         let endpointer = Endpointer::new(vad).map_err(|e| e.to_string())?;
-        let language_known = info.language.is_some();
         let call = Call::new(Arc::clone(&flow), info, now);
         let mut session = CallSession {
             flow,
@@ -60,7 +61,7 @@ impl CallSession {
             recognizing: None,
             next_utterance: 1,
             prompts: HashMap::new(),
-            language_known,
+            language_known: false,
             out: VecDeque::new(),
         };
         session.drain_call();
@@ -141,6 +142,7 @@ impl CallSession {
                     lang: listen.lang.clone(),
                     detect_language: !self.language_known,
                     phrases: listen.phrases.clone(),
+                    other_languages: listen.other_languages.clone(),
                 };
                 self.out.push_back(SessionOutput::Recognize {
                     utterance_id,

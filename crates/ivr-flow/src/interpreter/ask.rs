@@ -116,26 +116,30 @@ impl Call {
     fn listen_params(&self, turn: &AskTurn) -> ListenParams {
         let flow = &self.flow;
         let ask = current_ask(flow, &turn.state);
-        let mut phrases = Vec::new();
-        if let Some(ask) = ask {
-            for intent in self.candidates(ask) {
-                if let Some(examples) = flow
-                    .spec
-                    .intents
-                    .get(&intent)
-                    .and_then(|i| i.examples.get(&self.language))
-                {
-                    phrases.extend(examples.iter().map(|e| e.value.clone()));
-                }
-            }
-        }
+        let candidates = ask.map(|a| self.candidates(a)).unwrap_or_default();
+        let phrases_in = |lang: &str| -> Vec<String> {
+            candidates
+                .iter()
+                .filter_map(|intent| flow.spec.intents.get(intent))
+                .filter_map(|i| i.examples.get(lang))
+                .flat_map(|examples| examples.iter().map(|e| e.value.clone()))
+                .collect()
+        };
+        let other_languages = flow
+            .spec
+            .languages
+            .iter()
+            .filter(|l| l.value != self.language)
+            .map(|l| (l.value.clone(), phrases_in(&l.value)))
+            .collect();
         ListenParams {
             state: turn.state.clone(),
             lang: self.language.clone(),
             no_input_timeout_ms: turn.no_input_ms,
             barge_in: turn.barge_in,
             min_confidence: self.min_confidence(ask),
-            phrases,
+            phrases: phrases_in(&self.language),
+            other_languages,
             slot: ask.and_then(|a| self.slot_type(a)).cloned(),
         }
     }

@@ -2,6 +2,8 @@
 //! to carry out, and the call's event log, the schema shared by `ivr chat --json`, `ivr replay`
 //! and call records).
 
+use std::collections::BTreeMap;
+
 use crate::schema::{Channel, HttpMethod};
 use crate::text::SlotType;
 use serde::Serialize;
@@ -57,6 +59,9 @@ pub struct ListenParams {
     /// Phrases expected here (intent examples in the call's language): a recognizer grammar
     /// or hint.
     pub phrases: Vec<String>,
+    /// The same phrases in each of the flow's other languages, by language tag: what to
+    /// listen for if the caller turns out to speak one of those.
+    pub other_languages: BTreeMap<String, Vec<String>>,
     /// The value being captured, if any.
     pub slot: Option<SlotType>,
 }

@@ -12,7 +12,9 @@ use super::JobFailed;
 pub(super) enum Disposal<'a> {
     /// Run it; the counter of running jobs is decremented once the work is over and before
     /// `on_done` hears, so whoever receives the result sees the pool idle again.
-    Run { in_flight: &'a AtomicUsize },
+    Run {
+        in_flight: &'a AtomicUsize,
+    },
     Cancel,
 }
 

@@ -5,7 +5,7 @@ use std::fmt::Display;
 use ct2rs::Tokenizer as _;
 use ct2rs::sys::{Device, StorageView, WhisperOptions as DecodeOptions};
 
-use super::recognizer::Hint;
+use super::recognizer::{Hint, LanguageHints};
 use super::{Inner, cleanup, hints, lang, mel, resample};
 use crate::{RecognitionConfig, RecognizerError, Transcript};
 
@@ -84,7 +84,7 @@ impl Inner {
         &self,
         samples: &[i16],
         config: &RecognitionConfig,
-        hint: &Hint,
+        hints: &LanguageHints,
     ) -> Result<Transcript, RecognizerError> {
         if samples.len() < MIN_SAMPLES || rms_dbfs(samples) < self.options.silence_dbfs {
             return Ok(Transcript::default());
@@ -97,6 +97,10 @@ impl Inner {
         // Encode once: language detection and decoding (and a retry) all start from it.
         let encoded = self.whisper.encode(&view, false).map_err(decode_error)?;
         let code = self.language(&encoded, config)?;
+        // Hints in the language the utterance is decoded in: English phrases would pull a
+        // Spanish answer toward English words.
+        let no_hint = Hint::default();
+        let hint = hints.get(&code).unwrap_or(&no_hint);
         let mut decoded = self.decode(&encoded, &code, &hint.tokens, samples.len())?;
         if !hint.tokens.is_empty() && hints::copies_prompt(&decoded.text, &hint.chosen) {
             // The decoder recited the hint instead of listening: decode again without it.
@@ -111,7 +115,11 @@ impl Inner {
             text: decoded.text,
             // exp(mean token log-probability): the geometric mean of the token probabilities.
             confidence: decoded.avg_logprob.exp().clamp(0.0, 1.0),
-            lang: Some(lang::report_tag(&code, &config.lang)),
+            lang: Some(lang::report_tag(
+                &code,
+                std::iter::once(config.lang.as_str())
+                    .chain(config.other_languages.keys().map(String::as_str)),
+            )),
             words: Vec::new(),
         })
     }

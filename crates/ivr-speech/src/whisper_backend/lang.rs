@@ -23,11 +23,15 @@ pub(crate) fn code_of(token: &str) -> Option<&str> {
     token.strip_prefix("<|")?.strip_suffix("|>")
 }
 
-/// The tag to report for a language Whisper heard: the call's own tag when it is that language
-/// (keeping its region), else the US variant the shipped flows use for English and Spanish.
-pub(crate) fn report_tag(code: &str, call_tag: &str) -> String {
-    if primary(call_tag) == code && !call_tag.trim().is_empty() {
-        return call_tag.to_string();
+/// The tag to report for a language Whisper heard: the first of the call's tags (its own,
+/// then the flow's others) that is that language, keeping its region; else the US variant the
+/// shipped flows use for English and Spanish.
+pub(crate) fn report_tag<'a>(code: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    if let Some(tag) = known
+        .into_iter()
+        .find(|t| !t.trim().is_empty() && primary(t) == code)
+    {
+        return tag.to_string();
     }
     match code {
         "en" => "en-US".to_string(),
@@ -48,9 +52,10 @@ mod tests {
         assert_eq!(token("es"), "<|es|>");
         assert_eq!(code_of("<|es|>"), Some("es"));
         assert_eq!(code_of("es"), None);
-        assert_eq!(report_tag("es", "en-US"), "es-US");
-        assert_eq!(report_tag("en", "en-GB"), "en-GB");
-        assert_eq!(report_tag("en", ""), "en-US");
-        assert_eq!(report_tag("fr", "en-US"), "fr");
+        assert_eq!(report_tag("es", ["en-US"]), "es-US");
+        assert_eq!(report_tag("es", ["en-US", "es-MX"]), "es-MX");
+        assert_eq!(report_tag("en", ["en-GB"]), "en-GB");
+        assert_eq!(report_tag("en", [""]), "en-US");
+        assert_eq!(report_tag("fr", ["en-US"]), "fr");
     }
 }

@@ -21,11 +21,33 @@ pub(super) struct Hint {
     pub(super) tokens: Vec<String>,
 }
 
+impl Hint {
+    fn is_for(&self, phrases: &[String]) -> bool {
+        self.phrases == phrases
+    }
+}
+
+/// The hint of each language an utterance may be decoded in: the call's own first.
+#[derive(Default)]
+pub(super) struct LanguageHints {
+    by_language: Vec<(String, Hint)>,
+}
+
+impl LanguageHints {
+    /// The hint for a primary language subtag ("es"); none if no phrases were given for it.
+    pub(super) fn get(&self, code: &str) -> Option<&Hint> {
+        self.by_language
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, h)| h)
+    }
+}
+
 pub(super) struct WhisperRecognizer {
     model: Arc<Inner>,
     config: RecognitionConfig,
     samples: Vec<i16>,
-    hint: Hint,
+    hints: LanguageHints,
 }
 
 impl WhisperRecognizer {
@@ -34,7 +56,7 @@ impl WhisperRecognizer {
             model,
             config: RecognitionConfig::default(),
             samples: Vec::new(),
-            hint: Hint::default(),
+            hints: LanguageHints::default(),
         }
     }
 }
@@ -42,8 +64,24 @@ impl WhisperRecognizer {
 impl Recognizer for WhisperRecognizer {
     fn begin(&mut self, config: &RecognitionConfig) -> Result<(), RecognizerError> {
         self.model.check_language(config)?;
-        if self.hint.phrases != config.phrases {
-            self.hint = self.model.hint(&config.phrases);
+        let mut wanted: Vec<(String, &[String])> =
+            vec![(lang::primary(&config.lang), config.phrases.as_slice())];
+        if config.detect_language {
+            for (tag, phrases) in &config.other_languages {
+                let code = lang::primary(tag);
+                if !wanted.iter().any(|(c, _)| *c == code) {
+                    wanted.push((code, phrases.as_slice()));
+                }
+            }
+        }
+        // Reuse the hints already made for the same phrases: a call asks the same states often.
+        let mut previous = std::mem::take(&mut self.hints.by_language);
+        for (code, phrases) in wanted {
+            let hint = match previous.iter().position(|(_, h)| h.is_for(phrases)) {
+                Some(i) => previous.swap_remove(i).1,
+                None => self.model.hint(phrases),
+            };
+            self.hints.by_language.push((code, hint));
         }
         self.config = config.clone();
         self.samples.clear();
@@ -60,7 +98,7 @@ impl Recognizer for WhisperRecognizer {
 
     fn finish(&mut self) -> Result<Transcript, RecognizerError> {
         let samples = std::mem::take(&mut self.samples);
-        let result = self.model.transcribe(&samples, &self.config, &self.hint);
+        let result = self.model.transcribe(&samples, &self.config, &self.hints);
         // Keep the allocation for the next utterance of the call.
         self.samples = samples;
         self.samples.clear();
