@@ -26,11 +26,13 @@ fn main() -> ExitCode {
         ..Default::default()
     };
     let mut multilingual = false;
+    let mut beam_size = 1;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--lang" => config.lang = args.next().unwrap_or_default(),
             "--detect" => config.detect_language = true,
             "--multilingual" => multilingual = true,
+            "--beam" => beam_size = args.next().and_then(|b| b.parse().ok()).unwrap_or(1),
             "--hint" => config.phrases.push(args.next().unwrap_or_default()),
             other => {
                 eprintln!("unknown argument {other}");
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         .collect();
     let options = WhisperOptions {
         multilingual,
+        beam_size,
         ..Default::default()
     };
     let model = match WhisperModel::load(&PathBuf::from(&model_dir), options) {

@@ -51,6 +51,8 @@ pub struct WhisperOptions {
     /// CPU threads per decode. 1 keeps one decode per core, which serves concurrent calls better
     /// than splitting one decode over cores.
     pub threads_per_decode: usize,
+    /// Hypotheses the decoder keeps at each step; 1 is greedy decoding.
+    pub beam_size: usize,
     /// Most tokens of hint text (from `RecognitionConfig::phrases`) given to the decoder. Long
     /// prompts make Whisper copy them instead of listening; 0 turns hints off.
     pub max_hint_tokens: usize,
@@ -68,6 +70,7 @@ impl Default for WhisperOptions {
             multilingual: false,
             parallel_decodes: 2,
             threads_per_decode: 1,
+            beam_size: 1,
             max_hint_tokens: 40,
             detect_languages: vec!["en".to_string(), "es".to_string()],
             silence_dbfs: -55.0,

@@ -133,7 +133,7 @@ impl Inner {
         samples: usize,
     ) -> Result<Decoded, RecognizerError> {
         let prompt = self.prompt(code, hint);
-        let options = decode_options(samples, prompt.len());
+        let options = decode_options(samples, prompt.len(), self.options.beam_size);
         let results = self
             .whisper
             .generate(encoded, &[prompt], &options)
@@ -172,11 +172,11 @@ struct Decoded {
 
 /// Greedy decoding with a length limit scaled to the audio: real speech is under ~8 tokens a
 /// second, so anything longer is a loop, and stopping it early saves CPU.
-fn decode_options(samples: usize, prompt_len: usize) -> DecodeOptions {
+fn decode_options(samples: usize, prompt_len: usize, beam_size: usize) -> DecodeOptions {
     let seconds = samples.div_ceil(RATE);
     let tokens = 16 + 10 * seconds;
     DecodeOptions {
-        beam_size: 1,
+        beam_size: beam_size.max(1),
         // CTranslate2 decodes at most min(max_length / 2, max_length - prompt) tokens.
         max_length: (2 * tokens + prompt_len).min(448),
         return_scores: true,

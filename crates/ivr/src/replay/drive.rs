@@ -46,6 +46,9 @@ pub struct Replayer<'a> {
     pub models: &'a SpeechModels,
     pub prompts: &'a mut dyn PromptSource,
     pub http: &'a HttpLookup,
+    /// Deliver results this long after end of speech (virtual time) instead of after the
+    /// measured recognition time.
+    pub result_delay_ms: Option<u64>,
 }
 
 impl Replayer<'_> {
@@ -61,7 +64,7 @@ impl Replayer<'_> {
         let mut recognizers = CallRecognizers::default();
         let mut log = Vec::new();
         // A recognition result waits until the virtual clock reaches the moment it would
-        // have arrived live: end of speech plus the real time it took.
+        // have arrived live: end of speech plus the real time it took (or the fixed delay).
         let mut pending: Option<(
             u64,
             u64,
@@ -149,7 +152,8 @@ impl Replayer<'_> {
                     let started = Instant::now();
                     let result = recognizers.recognize(self.models, &audio, &config);
                     let took = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-                    *pending = Some((call_ms + took, utterance_id, result));
+                    let delay = self.result_delay_ms.unwrap_or(took);
+                    *pending = Some((call_ms.saturating_add(delay), utterance_id, result));
                 }
                 SessionOutput::Flow(action) => {
                     if let Some(input) = self.flow_action(action) {
