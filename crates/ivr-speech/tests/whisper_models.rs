@@ -137,6 +137,7 @@ fn config(lang: &str, detect: bool, phrases: &[&str]) -> RecognitionConfig {
         lang: lang.to_string(),
         detect_language: detect,
         phrases: phrases.iter().map(|p| p.to_string()).collect(),
+        ..Default::default()
     }
 }
 
@@ -261,6 +262,25 @@ fn base_detects_the_language() {
         &speak("en-us", AGENT),
     );
     assert_heard(&t, "agent");
+    assert_eq!(t.lang.as_deref(), Some("en-US"));
+}
+
+/// While the language is being detected, the hint is in the language heard: the Spanish
+/// phrases help a Spanish caller (English ones would pull the words toward English).
+#[test]
+fn detection_hints_in_the_language_heard() {
+    let mut rec = base().recognizer().unwrap();
+    let mut detect = config("en-US", true, &EN_PHRASES);
+    detect.other_languages.insert(
+        "es-MX".to_string(),
+        ES_PHRASES.iter().map(|p| p.to_string()).collect(),
+    );
+    let t = recognize(rec.as_mut(), &detect, &speak("es", AGENTE));
+    assert_heard(&t, "agente");
+    // The tag reported is the flow's own Spanish tag, region included.
+    assert_eq!(t.lang.as_deref(), Some("es-MX"));
+    let t = recognize(rec.as_mut(), &detect, &speak("en-us", REPRESENTATIVE));
+    assert_heard(&t, "representative");
     assert_eq!(t.lang.as_deref(), Some("en-US"));
 }
 
