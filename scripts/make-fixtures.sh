@@ -5,13 +5,17 @@
 # caller audio, then checks every manifest with `ivr chat`. Reproducible and idempotent: files
 # that would not change are left alone.
 #
-# Needs: apt-get install espeak-ng sox asterisk-core-sounds-en-wav asterisk-core-sounds-es-wav python3-yaml
+# Needs: apt-get install espeak-ng flite festival festvox-us-slt-hts sox asterisk-core-sounds-en-wav
+#        asterisk-core-sounds-es-wav python3-yaml
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 command -v sox >/dev/null 2>&1 || missing+=(sox)
+command -v flite >/dev/null 2>&1 || missing+=(flite)
+command -v text2wave >/dev/null 2>&1 || missing+=(festival)
+[ -d /usr/share/festival/voices/us/cmu_us_slt_arctic_hts ] || missing+=(festvox-us-slt-hts)
 [ -f /usr/share/asterisk/sounds/en/letters/a.wav ] || missing+=(asterisk-core-sounds-en-wav)
 [ -f /usr/share/asterisk/sounds/es/letters/a.wav ] || missing+=(asterisk-core-sounds-es-wav)
 python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)

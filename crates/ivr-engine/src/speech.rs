@@ -24,6 +24,10 @@ pub struct ModelSpec {
     /// folder name ends in `.en` (tiny.en, base.en are English-only).
     #[serde(default)]
     pub multilingual: Option<bool>,
+    /// Whisper only: hypotheses kept while decoding (1, the default: greedy). Wider beams
+    /// cost CPU per utterance for a little accuracy.
+    #[serde(default)]
+    pub beam_size: Option<usize>,
 }
 
 /// The `speech:` part of the engine configuration.
@@ -46,6 +50,7 @@ impl SpeechConfig {
             backend: Backend::Whisper,
             path: models_dir.join(name),
             multilingual: None,
+            beam_size: None,
         };
         SpeechConfig {
             languages: BTreeMap::from([
@@ -112,6 +117,7 @@ fn load_model(spec: &ModelSpec) -> Result<Arc<dyn SpeechModel>, RecognizerError>
                 .is_some_and(|n| n.to_string_lossy().ends_with(".en"));
             let options = ivr_speech::whisper_backend::WhisperOptions {
                 multilingual: spec.multilingual.unwrap_or(!english_only),
+                beam_size: spec.beam_size.unwrap_or(1),
                 ..Default::default()
             };
             let model = ivr_speech::whisper_backend::WhisperModel::load(&spec.path, options)?;

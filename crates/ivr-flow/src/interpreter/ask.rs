@@ -5,6 +5,7 @@ use super::io::{Action, CallEvent, ListenParams};
 use crate::schema::{AskSpec, RetryPolicy};
 use crate::text::{
     MatchDecision, MatchPolicy, SlotType, detect_language, slot_from_dtmf, slot_from_speech,
+    slot_phrases,
 };
 use std::sync::Arc;
 
@@ -117,12 +118,20 @@ impl Call {
         let flow = &self.flow;
         let ask = current_ask(flow, &turn.state);
         let candidates = ask.map(|a| self.candidates(a)).unwrap_or_default();
+        let slot = ask.and_then(|a| self.slot_type(a));
+        // The slot's own words first: they are what the state asks for.
         let phrases_in = |lang: &str| -> Vec<String> {
-            candidates
+            let slot_words = slot.map_or(&[][..], |s| slot_phrases(s, lang));
+            slot_words
                 .iter()
-                .filter_map(|intent| flow.spec.intents.get(intent))
-                .filter_map(|i| i.examples.get(lang))
-                .flat_map(|examples| examples.iter().map(|e| e.value.clone()))
+                .map(|w| w.to_string())
+                .chain(
+                    candidates
+                        .iter()
+                        .filter_map(|intent| flow.spec.intents.get(intent))
+                        .filter_map(|i| i.examples.get(lang))
+                        .flat_map(|examples| examples.iter().map(|e| e.value.clone())),
+                )
                 .collect()
         };
         let other_languages = flow
@@ -140,7 +149,7 @@ impl Call {
             min_confidence: self.min_confidence(ask),
             phrases: phrases_in(&self.language),
             other_languages,
-            slot: ask.and_then(|a| self.slot_type(a)).cloned(),
+            slot: slot.cloned(),
         }
     }
 

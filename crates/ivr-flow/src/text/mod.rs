@@ -27,4 +27,4 @@ mod intent_acceptance_tests;
 pub use language::detect_language;
 pub use matcher::{IntentMatcher, IntentScore, MatchDecision, MatchPolicy};
 pub use normalize::{normalize, tokens};
-pub use slot_value::{SlotType, slot_from_dtmf, slot_from_speech};
+pub use slot_value::{SlotType, slot_from_dtmf, slot_from_speech, slot_phrases};

@@ -8,7 +8,11 @@ pub(crate) const MIN_SIMILARITY: f32 = 0.7;
 
 const SAME_STEM: f32 = 0.9;
 const PREFIX: f32 = 0.85;
-const MAX_PREFIX_TAIL: usize = 3;
+/// Endings that inflect a word in English or Spanish: "mail"/"mailing", "cita"/"citas",
+/// "llam"/"llamar". Any other ending makes another word: "good"/"goodbye", "over"/"overseas".
+const INFLECTION_TAILS: [&str; 16] = [
+    "s", "es", "d", "ed", "ing", "er", "ers", "ly", "a", "as", "o", "os", "r", "ar", "ir", "n",
+];
 /// Edit-distance matches are scaled down so a true inflection beats a lookalike.
 const EDIT_SCALE: f32 = 0.95;
 /// Share of a word's letters that may be wrong for it to still count as the same word.
@@ -52,10 +56,11 @@ pub(crate) fn similarity(a: &Term, b: &Term) -> f32 {
     } else {
         (b, a)
     };
-    // A short ending is an inflection ("mail"/"mailing"); a long one is another word ("over"/"overseas").
     if short.text.len() >= 4
-        && long.text.len() - short.text.len() <= MAX_PREFIX_TAIL
-        && long.text.starts_with(&short.text)
+        && long
+            .text
+            .strip_prefix(&short.text)
+            .is_some_and(|tail| INFLECTION_TAILS.contains(&tail))
     {
         return PREFIX;
     }
@@ -197,6 +202,8 @@ mod tests {
         assert_eq!(sim("english", "spanish"), 0.0);
         assert_eq!(sim("tty", "tdd"), 0.0);
         assert_eq!(sim("over", "overseas"), 0.0);
+        // A caller's "good" (or a misheard "yes") is not "goodbye".
+        assert_eq!(sim("good", "goodbye"), 0.0);
     }
 
     #[test]

@@ -24,6 +24,19 @@ pub enum SlotType {
     FreeText,
 }
 
+/// Words a caller uses to give a value of this type in `lang`, for a recognizer's hint or
+/// grammar: without them a recognizer tuned to the state's intents hears "yes" as "good".
+pub fn slot_phrases(slot: &SlotType, lang: &str) -> &'static [&'static str] {
+    let spanish = lang.split(['-', '_']).next() == Some("es");
+    match (slot, spanish) {
+        (SlotType::YesNo, false) => &["yes", "no"],
+        (SlotType::YesNo, true) => &["sí", "no"],
+        (SlotType::Email, false) => &["at", "dot com"],
+        (SlotType::Email, true) => &["arroba", "punto com"],
+        _ => &[],
+    }
+}
+
 /// Value from a recognized utterance, None if it does not fit the type.
 pub fn slot_from_speech(slot: &SlotType, text: &str) -> Option<String> {
     match slot {
