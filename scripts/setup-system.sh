@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that building and testing need: espeak-ng (prompt speech, run
-# as a program, never linked) and cmake (builds CTranslate2 for Whisper). Making fixtures needs
-# more (see fixtures/README.md). Idempotent: installs only what is missing.
+# as a program, never linked), cmake (builds CTranslate2 for Whisper) and ccache (cargo builds
+# CTranslate2's C++ once for `cargo clippy` and again for `cargo test`; ccache makes the second
+# build a cache hit). Making fixtures needs more (see fixtures/README.md). Idempotent: installs
+# only what is missing.
 set -euo pipefail
-packages=(espeak-ng cmake)
+packages=(espeak-ng cmake ccache)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
