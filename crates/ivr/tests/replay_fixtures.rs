@@ -134,6 +134,12 @@ fn a_fixture_directory_is_summarized_and_gated_by_rate() {
     assert!(
         stdout
             .lines()
+            .any(|l| l.starts_with("timing: end of speech to result p50 ")),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
             .any(|l| l == "replay: 2/2 as expected (en-US 2/2)"),
         "{stdout}"
     );
@@ -181,5 +187,89 @@ fn bad_recordings_get_a_clear_error() {
     assert!(
         stderr.contains("/nonexistent-models") && stderr.contains("setup-models.sh"),
         "{stderr}"
+    );
+}
+
+/// The slot events of a replayed fixture, as (name, value).
+fn slots(stdout: &str) -> Vec<(String, String)> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|e| e["type"] == "slot")
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_string(),
+                e["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn spoken_receipt_numbers_arrive_as_slots_in_both_languages() {
+    // English: said by a synthetic voice as "W A C nine eight seven ...".
+    let wav = format!("{FIXTURES}/en-case-status-voice.wav");
+    let (ok, stdout, stderr) = replay(&[
+        &wav,
+        "--flow",
+        FLOW,
+        "--json",
+        "--at",
+        "2026-12-01T10:00:00-05:00",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        slots(&stdout).contains(&("receipt_number".into(), "WAC9876543210".into())),
+        "{stdout}"
+    );
+    // Spanish: the keypad menu to case status, then "i o e cero uno ..." in a human voice.
+    let wav = format!("{FIXTURES}/es-recibo-humano.wav");
+    let (ok, stdout, stderr) = replay(&[
+        &wav,
+        "--flow",
+        FLOW,
+        "--json",
+        "--lang",
+        "es-US",
+        "--at",
+        "2026-12-01T10:00:00-05:00",
+        "--dtmf",
+        "1@23.56",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        slots(&stdout).contains(&("receipt_number".into(), "IOE0123456789".into())),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_fixed_result_delay_replaces_the_measured_one() {
+    let wav = format!("{FIXTURES}/en-agent-allison.wav");
+    let (ok, stdout, stderr) = replay(&[
+        &wav,
+        "--flow",
+        FLOW,
+        "--json",
+        "--at",
+        "2026-12-01T10:00:00-05:00",
+        "--result-delay-ms",
+        "3000",
+    ]);
+    assert!(ok, "{stderr}");
+    let events: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let recognized = last(&events, "recognized");
+    let speech = last(&events, "speech");
+    // The result reaches the call 3 s after the endpointer hands the utterance over, which is
+    // its trailing silence (0.7 s, to the frame) after the end of speech.
+    let latency = recognized["latency_ms"].as_u64().unwrap();
+    assert!((3600..=3800).contains(&latency), "{recognized}");
+    assert_eq!(
+        recognized["t_ms"].as_u64().unwrap(),
+        speech["end_ms"].as_u64().unwrap() + latency,
+        "{stdout}"
     );
 }

@@ -31,6 +31,9 @@ pub fn slot_phrases(slot: &SlotType, lang: &str) -> &'static [&'static str] {
     match (slot, spanish) {
         (SlotType::YesNo, false) => &["yes", "no"],
         (SlotType::YesNo, true) => &["sí", "no"],
+        // Receipt numbers start with the code of the service center that took the case; said
+        // letter by letter they are hard to hear ("I O E" in Spanish is three vowels).
+        (SlotType::Receipt, _) => &["IOE", "EAC", "WAC", "LIN", "SRC", "NBC", "MSC", "YSC"],
         (SlotType::Email, false) => &["at", "dot com"],
         (SlotType::Email, true) => &["arroba", "punto com"],
         _ => &[],
