@@ -28,6 +28,10 @@ pub struct ModelSpec {
     /// cost CPU per utterance for a little accuracy.
     #[serde(default)]
     pub beam_size: Option<usize>,
+    /// Whisper only: most tokens of the listening state's phrases given to the decoder as a
+    /// hint (default 40; 0 turns hints off).
+    #[serde(default)]
+    pub hint_tokens: Option<usize>,
 }
 
 /// The `speech:` part of the engine configuration.
@@ -53,6 +57,7 @@ impl SpeechConfig {
             path: models_dir.join(name),
             multilingual: None,
             beam_size: Some(beam_size),
+            hint_tokens: None,
         };
         SpeechConfig {
             languages: BTreeMap::from([
@@ -125,10 +130,12 @@ fn load_model(spec: &ModelSpec) -> Result<Arc<dyn SpeechModel>, RecognizerError>
                 .path
                 .file_name()
                 .is_some_and(|n| n.to_string_lossy().ends_with(".en"));
+            let defaults = ivr_speech::whisper_backend::WhisperOptions::default();
             let options = ivr_speech::whisper_backend::WhisperOptions {
                 multilingual: spec.multilingual.unwrap_or(!english_only),
                 beam_size: spec.beam_size.unwrap_or(1),
-                ..Default::default()
+                max_hint_tokens: spec.hint_tokens.unwrap_or(defaults.max_hint_tokens),
+                ..defaults
             };
             let model = ivr_speech::whisper_backend::WhisperModel::load(&spec.path, options)?;
             Ok(Arc::new(model))
