@@ -4,6 +4,9 @@
 #![cfg(feature = "vosk")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+use support::{measure_in_fresh_process, rss_mb};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -310,16 +313,6 @@ fn a_model_folder_with_broken_files_fails_to_load_without_panicking() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .unwrap_or(0.0)
-        / 1024.0
-}
-
 /// Load time, memory, recognizer cost and real-time factor of the Korean model, in a fresh
 /// process so the memory figures are the model's own. Figures for `benches/README.md`:
 /// `cargo test --release -p ivr-speech --features vosk --test vosk_korean -- --ignored
@@ -327,29 +320,12 @@ fn rss_mb() -> f64 {
 #[test]
 #[ignore = "measurement; run explicitly"]
 fn measure() {
-    let exe = std::env::current_exe().unwrap();
-    let out = Command::new(&exe)
-        .args([
-            "--ignored",
-            "--exact",
-            "measure_in_fresh_process",
-            "--nocapture",
-        ])
-        .env("IVR_MEASURE", "1")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let lines: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("MEASURE"))
-        .collect();
-    assert!(out.status.success() && !lines.is_empty(), "{stderr}");
-    eprintln!("{}", lines.join("\n"));
+    measure_in_fresh_process("measure_one", "1");
 }
 
 #[test]
 #[ignore = "run by `measure`"]
-fn measure_in_fresh_process() {
+fn measure_one() {
     if std::env::var_os("IVR_MEASURE").is_none() {
         return;
     }

@@ -6,6 +6,9 @@
 #![cfg(feature = "whisper")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+use support::{measure_in_fresh_process, rss_mb};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -416,43 +419,18 @@ fn corrupt_model_is_a_load_error() {
     assert!(matches!(err, RecognizerError::Load { .. }), "{err:?}");
 }
 
-fn rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
-}
-
 /// Load time, memory and decode time of each model on this machine, each set-up measured in a
 /// fresh process (this test binary again, running `measure_one`) so memory figures are clean.
 #[test]
 #[ignore = "measurement; run explicitly"]
 fn measure() {
-    let exe = std::env::current_exe().unwrap();
     for setup in [
         "whisper-tiny.en:1",
         "whisper-tiny.en:2",
         "whisper-base:1",
         "whisper-base:2",
     ] {
-        let out = Command::new(&exe)
-            .args(["--ignored", "--exact", "measure_one", "--nocapture"])
-            .env("IVR_MEASURE", setup)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let lines: Vec<&str> = stderr
-            .lines()
-            .filter(|l| l.starts_with("MEASURE"))
-            .collect();
-        assert!(
-            out.status.success() && !lines.is_empty(),
-            "{setup}: {stderr}"
-        );
-        eprintln!("{}", lines.join("\n"));
+        measure_in_fresh_process("measure_one", setup);
     }
 }
 

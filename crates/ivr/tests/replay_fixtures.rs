@@ -24,24 +24,27 @@ fn replay(args: &[&str]) -> (bool, String, String) {
     )
 }
 
-#[test]
-fn a_spanish_agent_request_reaches_spanish_agents() {
-    let wav = format!("{FIXTURES}/es-press-2-agente.wav");
-    let (ok, stdout, stderr) = replay(&[
-        &wav,
-        "--flow",
-        FLOW,
-        "--json",
-        "--at",
-        "2026-12-01T10:00:00-05:00",
-        "--dtmf",
-        "2@4.0",
-    ]);
+/// A call opening on Tuesday 2026-12-01 at 10:00 Eastern: agents are open.
+const OPEN: &str = "2026-12-01T10:00:00-05:00";
+
+/// One fixture's recording replayed with `--json` (plus `extra` options); its events and the
+/// raw output for assertion messages.
+fn replay_json(fixture: &str, extra: &[&str]) -> (Vec<Value>, String) {
+    let wav = format!("{FIXTURES}/{fixture}.wav");
+    let mut args = vec![wav.as_str(), "--flow", FLOW, "--json", "--at", OPEN];
+    args.extend_from_slice(extra);
+    let (ok, stdout, stderr) = replay(&args);
     assert!(ok, "{stderr}");
-    let events: Vec<Value> = stdout
+    let events = stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    (events, stdout)
+}
+
+#[test]
+fn a_spanish_agent_request_reaches_spanish_agents() {
+    let (events, stdout) = replay_json("es-press-2-agente", &["--dtmf", "2@4.0"]);
     let recognized = last(&events, "recognized");
     assert_eq!(recognized["lang"], "es-US", "{recognized}");
     assert!(recognized["latency_ms"].as_u64().is_some(), "{recognized}");
@@ -56,40 +59,14 @@ fn a_spanish_agent_request_reaches_spanish_agents() {
 
 #[test]
 fn a_human_voice_saying_agent_is_transferred() {
-    let wav = format!("{FIXTURES}/en-agent-allison.wav");
-    let (ok, stdout, stderr) = replay(&[
-        &wav,
-        "--flow",
-        FLOW,
-        "--json",
-        "--at",
-        "2026-12-01T10:00:00-05:00",
-    ]);
-    assert!(ok, "{stderr}");
-    let events: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let (events, stdout) = replay_json("en-agent-allison", &[]);
     assert_eq!(last(&events, "intent")["name"], "agent", "{stdout}");
     assert_eq!(last(&events, "transfer")["queue"], "agents-en");
 }
 
 #[test]
 fn a_caller_talking_over_the_greeting_cuts_it() {
-    let wav = format!("{FIXTURES}/en-agent-barge-in.wav");
-    let (ok, stdout, stderr) = replay(&[
-        &wav,
-        "--flow",
-        FLOW,
-        "--json",
-        "--at",
-        "2026-12-01T10:00:00-05:00",
-    ]);
-    assert!(ok, "{stderr}");
-    let events: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let (events, stdout) = replay_json("en-agent-barge-in", &[]);
     let stopped = of_type(&events, "prompt_stopped");
     assert_eq!(
         stopped.first().map(|e| e["id"].clone()),
@@ -190,17 +167,13 @@ fn bad_recordings_get_a_clear_error() {
     );
 }
 
-/// The slot events of a replayed fixture, as (name, value).
-fn slots(stdout: &str) -> Vec<(String, String)> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .filter(|e| e["type"] == "slot")
+/// The slot events of a replayed call, as (name, value).
+fn slots(events: &[Value]) -> Vec<(String, String)> {
+    of_type(events, "slot")
+        .iter()
         .map(|e| {
-            (
-                e["name"].as_str().unwrap().to_string(),
-                e["value"].as_str().unwrap().to_string(),
-            )
+            let text = |key: &str| e[key].as_str().unwrap_or_default().to_string();
+            (text("name"), text("value"))
         })
         .collect()
 }
@@ -208,59 +181,25 @@ fn slots(stdout: &str) -> Vec<(String, String)> {
 #[test]
 fn spoken_receipt_numbers_arrive_as_slots_in_both_languages() {
     // English: said by a synthetic voice as "W A C nine eight seven ...".
-    let wav = format!("{FIXTURES}/en-case-status-voice.wav");
-    let (ok, stdout, stderr) = replay(&[
-        &wav,
-        "--flow",
-        FLOW,
-        "--json",
-        "--at",
-        "2026-12-01T10:00:00-05:00",
-    ]);
-    assert!(ok, "{stderr}");
+    let (events, stdout) = replay_json("en-case-status-voice", &[]);
     assert!(
-        slots(&stdout).contains(&("receipt_number".into(), "WAC9876543210".into())),
+        slots(&events).contains(&("receipt_number".into(), "WAC9876543210".into())),
         "{stdout}"
     );
     // Spanish: the keypad menu to case status, then "i o e cero uno ..." in a human voice.
-    let wav = format!("{FIXTURES}/es-recibo-humano.wav");
-    let (ok, stdout, stderr) = replay(&[
-        &wav,
-        "--flow",
-        FLOW,
-        "--json",
-        "--lang",
-        "es-US",
-        "--at",
-        "2026-12-01T10:00:00-05:00",
-        "--dtmf",
-        "1@23.56",
-    ]);
-    assert!(ok, "{stderr}");
+    let (events, stdout) = replay_json(
+        "es-recibo-humano",
+        &["--lang", "es-US", "--dtmf", "1@23.56"],
+    );
     assert!(
-        slots(&stdout).contains(&("receipt_number".into(), "IOE0123456789".into())),
+        slots(&events).contains(&("receipt_number".into(), "IOE0123456789".into())),
         "{stdout}"
     );
 }
 
 #[test]
 fn a_fixed_result_delay_replaces_the_measured_one() {
-    let wav = format!("{FIXTURES}/en-agent-allison.wav");
-    let (ok, stdout, stderr) = replay(&[
-        &wav,
-        "--flow",
-        FLOW,
-        "--json",
-        "--at",
-        "2026-12-01T10:00:00-05:00",
-        "--result-delay-ms",
-        "3000",
-    ]);
-    assert!(ok, "{stderr}");
-    let events: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let (events, stdout) = replay_json("en-agent-allison", &["--result-delay-ms", "3000"]);
     let recognized = last(&events, "recognized");
     let speech = last(&events, "speech");
     // The result reaches the call 3 s after the endpointer hands the utterance over, which is
