@@ -215,9 +215,14 @@ mod tests {
     proptest! {
         #[test]
         fn spoken_receipts_round_trip(receipt in "[A-Z]{3}[0-9]{10}", style in 0usize..6) {
-            // Three glued letters that spell a letter name ("SEA", "BEE") are read as that letter.
+            // Three glued letters that spell a letter name ("SEA", "BEE") are read as that letter,
+            // and those that spell a number word ("SIX", "DOS", "MIL") as that number: a
+            // recognizer's "SIX-0000000000" is six and ten zeros. No service center has such a code.
             let glued = receipt[..LETTERS].to_lowercase();
-            prop_assume!(!(matches!(style, 1 | 3) && (letter_name(&glued).is_some() || glued == "owe")));
+            let spells_a_word = letter_name(&glued).is_some()
+                || glued == "owe"
+                || crate::text::numbers::number_words_to_digits(&[glued.as_str()]) != [glued.clone()];
+            prop_assume!(!(matches!(style, 1 | 3) && spells_a_word));
             let text = spoken(&receipt, style);
             prop_assert_eq!(receipt_from_speech(&text), Some(receipt.clone()), "{}", text);
         }
