@@ -11,7 +11,7 @@ const LOOP_REPEATS: usize = 3;
 /// Returns an empty string when nothing that looks like words is left.
 pub(crate) fn clean_transcript(raw: &str) -> String {
     let text = strip_annotations(raw);
-    let words: Vec<&str> = text.split_whitespace().collect();
+    let words: Vec<&str> = text.split_whitespace().map(cut_joined_loop).collect();
     let words = cut_loops(&words);
     let text = words.join(" ");
     if text.chars().any(char::is_alphanumeric) {
@@ -48,6 +48,20 @@ fn norm(word: &str) -> String {
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// A loop written as one hyphen-joined word ("W-w-w-w-w", seen with beam search on a spelled
+/// receipt number) becomes its first part; a spelled code ("I-O-E-0") is left alone.
+fn cut_joined_loop(word: &str) -> &str {
+    let mut parts = word.split('-');
+    let Some(first) = parts.next() else {
+        return word;
+    };
+    let rest: Vec<&str> = parts.collect();
+    let looped = rest.len() + 1 >= LOOP_REPEATS
+        && !norm(first).is_empty()
+        && rest.iter().all(|p| norm(p) == norm(first));
+    if looped { first } else { word }
 }
 
 /// Keeps one copy of any run of `LOOP_REPEATS`+ identical consecutive phrases, and drops a
@@ -110,5 +124,8 @@ mod tests {
         assert_eq!(clean("my case my case status"), "my case my case status");
         assert_eq!(clean("no, no, no"), "no,");
         assert_eq!(clean("agent agent agent please"), "agent please");
+        assert_eq!(clean("W-w-w-w-w-w-w-w"), "W");
+        assert_eq!(clean("I-O-E-0, 1, 2"), "I-O-E-0, 1, 2");
+        assert_eq!(clean("well-known x-x"), "well-known x-x");
     }
 }
