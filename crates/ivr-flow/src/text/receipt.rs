@@ -6,8 +6,10 @@ use super::spelling::{Symbol, spelled_symbols};
 const LETTERS: usize = 3;
 const DIGITS: usize = 10;
 
-/// Service-center prefixes a caller can key in; their keypad codes are all distinct.
-const KNOWN_PREFIXES: [&str; 8] = ["EAC", "WAC", "LIN", "SRC", "NBC", "MSC", "IOE", "YSC"];
+/// Service-center prefixes a caller can key in; their keypad codes are all distinct. Also the
+/// receipt slot's recognition hint.
+pub(crate) const KNOWN_PREFIXES: [&str; 8] =
+    ["EAC", "WAC", "LIN", "SRC", "NBC", "MSC", "IOE", "YSC"];
 
 /// The receipt number spoken in `text`, uppercase without spaces.
 ///

@@ -2,7 +2,7 @@
 
 use super::email::email_from_speech;
 use super::phone::{phone_from_dtmf, phone_from_speech};
-use super::receipt::{receipt_from_dtmf, receipt_from_speech};
+use super::receipt::{KNOWN_PREFIXES, receipt_from_dtmf, receipt_from_speech};
 use super::spoken_digits::spoken_digits;
 use super::yes_no::{yes_no_from_dtmf, yes_no_from_speech};
 
@@ -33,7 +33,7 @@ pub fn slot_phrases(slot: &SlotType, lang: &str) -> &'static [&'static str] {
         (SlotType::YesNo, true) => &["sí", "no"],
         // Receipt numbers start with the code of the service center that took the case; said
         // letter by letter they are hard to hear ("I O E" in Spanish is three vowels).
-        (SlotType::Receipt, _) => &["IOE", "EAC", "WAC", "LIN", "SRC", "NBC", "MSC", "YSC"],
+        (SlotType::Receipt, _) => &KNOWN_PREFIXES,
         (SlotType::Email, false) => &["at", "dot com"],
         (SlotType::Email, true) => &["arroba", "punto com"],
         _ => &[],
