@@ -146,6 +146,7 @@ fn speech_over_a_prompt_cuts_it_and_is_recognized() {
         confidence: 0.9,
         lang: Some("en-US".into()),
         words: vec![],
+        alternatives: vec![],
     };
     run.session
         .recognized(requests[0].0, Ok(transcript), run.now);

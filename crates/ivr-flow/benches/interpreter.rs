@@ -88,6 +88,7 @@ fn run_call_checked() -> (u64, bool) {
                 confidence: 0.9,
                 lang: None,
                 latency_ms: None,
+                alternatives: Vec::new(),
             },
             Some(Step::Keys(keys)) => Input::Dtmf {
                 digits: (*keys).into(),

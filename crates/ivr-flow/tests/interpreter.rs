@@ -3,7 +3,9 @@
 //! `ivr chat` drive it.
 
 use ivr_flow::Flow;
-use ivr_flow::interpreter::{Action, Call, CallEvent, CallInfo, Input, Output, TransferTarget};
+use ivr_flow::interpreter::{
+    Action, Alternative, Call, CallEvent, CallInfo, Input, Output, TransferTarget, UnderstoodAs,
+};
 use ivr_flow::schema::HttpMethod;
 use std::sync::Arc;
 
@@ -180,6 +182,27 @@ impl Harness {
             confidence: 0.9,
             lang: None,
             latency_ms: None,
+            alternatives: Vec::new(),
+        })
+    }
+
+    /// A recognition result with its N-best list: (text, confidence) best first.
+    fn heard(&mut self, readings: &[(&str, f32)], lang: Option<&str>) -> Vec<Output> {
+        self.send(Input::SpeechStarted);
+        self.after_ms(1500);
+        let (first, rest) = readings.split_first().expect("at least one reading");
+        self.send(Input::Utterance {
+            text: first.0.into(),
+            confidence: first.1,
+            lang: lang.map(str::to_string),
+            latency_ms: None,
+            alternatives: rest
+                .iter()
+                .map(|(text, confidence)| Alternative {
+                    text: (*text).into(),
+                    confidence: *confidence,
+                })
+                .collect(),
         })
     }
 
@@ -321,6 +344,89 @@ fn a_paraphrase_selects_its_intent() {
     assert_eq!(states(&ev), ["ask_pin"]);
 }
 
+fn understood_as(events: &[CallEvent]) -> Option<UnderstoodAs> {
+    events.iter().find_map(|e| match e {
+        CallEvent::Recognized { understood_as, .. } => understood_as.clone(),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_less_likely_reading_is_used_when_the_first_is_not_understood() {
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    let ev = events(&h.heard(
+        &[("chuck my bell ants", 0.8), ("check my balance", 0.7)],
+        None,
+    ));
+    assert_eq!(intent(&ev).as_deref(), Some("balance"));
+    assert_eq!(
+        understood_as(&ev),
+        Some(UnderstoodAs {
+            text: "check my balance".into(),
+            confidence: 0.7
+        })
+    );
+    assert!(
+        matches!(&ev[0], CallEvent::Recognized { text, .. } if text == "chuck my bell ants"),
+        "the event keeps what was heard first: {ev:?}"
+    );
+}
+
+#[test]
+fn a_much_less_likely_reading_is_not_used() {
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    // 0.55 passes the flow's floor (0.5) but is under 0.6 of the first reading's 0.95.
+    let ev = events(&h.heard(
+        &[("chuck my bell ants", 0.95), ("check my balance", 0.55)],
+        None,
+    ));
+    assert_eq!(intent(&ev), None);
+    assert_eq!(understood_as(&ev), None);
+    assert!(ev.contains(&CallEvent::Nomatch { count: 1 }), "{ev:?}");
+}
+
+#[test]
+fn an_understood_first_reading_wins_over_the_others() {
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    let ev = events(&h.heard(
+        &[("talk to an agent", 0.8), ("check my balance", 0.79)],
+        None,
+    ));
+    assert_eq!(intent(&ev).as_deref(), Some("agent"));
+    assert_eq!(understood_as(&ev), None);
+}
+
+#[test]
+fn another_languages_words_overrule_the_recognizers_language() {
+    // Whisper's language identification is unsure on a word or two; "un representante" is a
+    // Spanish example word for word and only looks like the English one.
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    let ev = events(&h.heard(&[("un representante", 0.9)], Some("en-US")));
+    assert!(ev.contains(&CallEvent::Language {
+        lang: "es-US".into()
+    }));
+    assert!(ev.contains(&CallEvent::Transfer {
+        queue: Some("q-es".into()),
+        uri: None
+    }));
+}
+
+#[test]
+fn the_recognizers_language_stands_when_the_words_fit_it() {
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    let ev = events(&h.heard(&[("a representative", 0.9)], Some("en-US")));
+    assert!(!ev.iter().any(|e| matches!(e, CallEvent::Language { .. })));
+    assert!(ev.contains(&CallEvent::Transfer {
+        queue: Some("q-en".into()),
+        uri: None
+    }));
+}
+
 #[test]
 fn low_confidence_is_a_no_match() {
     let mut h = Harness::start(OPEN, None);
@@ -331,6 +437,7 @@ fn low_confidence_is_a_no_match() {
         confidence: 0.2,
         lang: None,
         latency_ms: None,
+        alternatives: Vec::new(),
     });
     assert!(events(&out).contains(&CallEvent::Nomatch { count: 1 }));
 }
@@ -344,6 +451,7 @@ fn an_empty_result_counts_as_no_input() {
         confidence: 0.9,
         lang: None,
         latency_ms: None,
+        alternatives: Vec::new(),
     });
     assert!(events(&out).contains(&CallEvent::Noinput { count: 1 }));
 }

@@ -10,5 +10,5 @@ pub mod vosk_backend;
 pub mod whisper_backend;
 
 pub use recognizer::{
-    RecognitionConfig, Recognizer, RecognizerError, SpeechModel, Transcript, Word,
+    Alternative, RecognitionConfig, Recognizer, RecognizerError, SpeechModel, Transcript, Word,
 };

@@ -33,6 +33,14 @@ pub struct Word {
     pub confidence: f32,
 }
 
+/// Another reading of the same utterance (the recognizer's N-best list).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    pub text: String,
+    /// 0.0 to 1.0, on the same scale as `Transcript::confidence`.
+    pub confidence: f32,
+}
+
 /// The final result for one utterance.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Transcript {
@@ -43,6 +51,10 @@ pub struct Transcript {
     pub lang: Option<String>,
     /// Word timings, where the backend gives them.
     pub words: Vec<Word>,
+    /// Less likely readings, best first, none repeating `text` or each other word for word.
+    /// A caller's "hard of hearing" is often the second reading of telephone audio where the
+    /// first was "part of hearing"; the call flow may use one that fits what it expects.
+    pub alternatives: Vec<Alternative>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -53,6 +53,9 @@ pub struct WhisperOptions {
     pub threads_per_decode: usize,
     /// Hypotheses the decoder keeps at each step; 1 is greedy decoding.
     pub beam_size: usize,
+    /// Other readings of an utterance to return besides the best (`Transcript::alternatives`),
+    /// at most `beam_size - 1`: they come from the beam, at no extra decoding cost.
+    pub alternatives: usize,
     /// Most tokens of hint text (from `RecognitionConfig::phrases`) given to the decoder. Long
     /// prompts make Whisper copy them instead of listening; 0 turns hints off.
     pub max_hint_tokens: usize,
@@ -71,6 +74,7 @@ impl Default for WhisperOptions {
             parallel_decodes: 2,
             threads_per_decode: 1,
             beam_size: 1,
+            alternatives: 4,
             max_hint_tokens: 40,
             detect_languages: vec!["en".to_string(), "es".to_string()],
             silence_dbfs: -55.0,

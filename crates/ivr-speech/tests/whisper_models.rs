@@ -214,6 +214,35 @@ fn english_with_tiny_en() {
 }
 
 #[test]
+fn a_beam_gives_other_readings_and_greedy_none() {
+    let audio = speak("en-us", "I am hard of hearing");
+    let config = config("en-US", false, &[]);
+    let greedy = recognize(&mut *tiny_en().recognizer().unwrap(), &config, &audio);
+    assert!(greedy.alternatives.is_empty(), "{:?}", greedy.alternatives);
+
+    let options = WhisperOptions {
+        beam_size: 5,
+        alternatives: 4,
+        ..Default::default()
+    };
+    let beam = WhisperModel::load(&models_dir().join("whisper-tiny.en"), options).unwrap();
+    let t = recognize(&mut *beam.recognizer().unwrap(), &config, &audio);
+    eprintln!("alternatives: {:?}", t.alternatives);
+    assert!(!t.alternatives.is_empty() && t.alternatives.len() <= 4);
+    // Readings differing only in case or punctuation ("Hearing." / "hearing") are one.
+    let mut seen = vec![plain(&t.text)];
+    for alt in &t.alternatives {
+        let words = plain(&alt.text);
+        assert!(
+            !words.is_empty() && !seen.contains(&words),
+            "{words:?} repeats"
+        );
+        seen.push(words);
+        assert!(alt.confidence > 0.0 && alt.confidence <= 1.0);
+    }
+}
+
+#[test]
 fn english_with_base() {
     let mut rec = base().recognizer().unwrap();
     let t = recognize(

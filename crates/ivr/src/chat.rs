@@ -123,6 +123,7 @@ fn chat(args: &ChatArgs) -> Result<(), String> {
                     confidence: 1.0,
                     lang: None,
                     latency_ms: None,
+                    alternatives: Vec::new(),
                 };
                 call.handle(Input::SpeechStarted, sim.clock);
                 call.handle(input, sim.clock);

@@ -11,7 +11,7 @@ mod io;
 pub use io::{LogEvent, LogLine, MediaEvent, SessionOutput};
 
 use ivr_flow::Flow;
-use ivr_flow::interpreter::{Action, Call, CallInfo, Input, ListenParams, Output};
+use ivr_flow::interpreter::{Action, Alternative, Call, CallInfo, Input, ListenParams, Output};
 use ivr_media::frame::FRAME_SAMPLES;
 use ivr_media::player::PromptPlayer;
 use ivr_speech::endpointer::{EndpointEvent, Endpointer, VadParams};
@@ -200,6 +200,14 @@ impl CallSession {
                 confidence: transcript.confidence,
                 lang: transcript.lang,
                 latency_ms,
+                alternatives: transcript
+                    .alternatives
+                    .into_iter()
+                    .map(|a| Alternative {
+                        text: a.text,
+                        confidence: a.confidence,
+                    })
+                    .collect(),
             },
             now,
         );

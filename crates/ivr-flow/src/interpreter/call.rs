@@ -1,6 +1,6 @@
 //! One phone call running a flow.
 
-use super::ask::AskTurn;
+use super::ask::{AskTurn, HeardSpeech};
 use super::conditions::{Facts, holds};
 use super::contact::{is_valid_email, normalize_phone};
 use super::io::{Action, CallEvent, CallInfo, Input, Output, TransferTarget};
@@ -122,15 +122,17 @@ impl Call {
                 confidence,
                 lang,
                 latency_ms,
+                alternatives,
             } => {
                 if matches!(self.phase, Phase::Asking(_)) {
-                    self.event(CallEvent::Recognized {
-                        text: text.clone(),
+                    let heard = HeardSpeech {
+                        text,
                         confidence,
-                        lang: lang.clone(),
+                        lang,
                         latency_ms,
-                    });
-                    self.ask_utterance(&text, confidence, lang, now);
+                        alternatives,
+                    };
+                    self.ask_utterance(heard, now);
                 }
             }
             Input::Dtmf { digits } => {

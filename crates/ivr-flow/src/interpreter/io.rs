@@ -22,6 +22,9 @@ pub enum Input {
         lang: Option<String>,
         /// From the end of speech to this result, when a recognizer produced it.
         latency_ms: Option<u64>,
+        /// The recognizer's less likely readings of the same speech, best first: used when
+        /// `text` is not understood here (as VoiceXML's N-best results are).
+        alternatives: Vec<Alternative>,
     },
     /// Keypad keys, in order; `#` ends a digit entry.
     Dtmf { digits: String },
@@ -39,6 +42,20 @@ pub enum Input {
     TransferResult { ok: bool },
     /// The caller hung up.
     Hangup,
+}
+
+/// The alternative reading of an utterance that the flow went by.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnderstoodAs {
+    pub text: String,
+    pub confidence: f32,
+}
+
+/// Another reading of an utterance, with its confidence (0.0 to 1.0, the scale of the first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    pub text: String,
+    pub confidence: f32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -132,6 +149,9 @@ pub enum CallEvent {
         lang: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
         latency_ms: Option<u64>,
+        /// The less likely reading the flow understood instead of `text`, when it did.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        understood_as: Option<UnderstoodAs>,
     },
     Dtmf {
         digits: String,

@@ -12,4 +12,7 @@ pub mod contact;
 mod io;
 
 pub use call::Call;
-pub use io::{Action, CallEvent, CallInfo, Input, ListenParams, Output, TransferTarget};
+pub use io::{
+    Action, Alternative, CallEvent, CallInfo, Input, ListenParams, Output, TransferTarget,
+    UnderstoodAs,
+};

@@ -172,6 +172,22 @@ impl IntentMatcher {
         }
     }
 
+    /// How well the utterance matches `intent` counting only its examples in `lang`; None if
+    /// the intent has none in that language. Tells "agente" (a Spanish example word for word)
+    /// from "no" (an example in both languages) when deciding which language a caller spoke.
+    pub fn score_in_language(&self, utterance: &str, intent: &str, lang: &str) -> Option<f32> {
+        let query = self.query(utterance);
+        let intent = self.intents.get(intent)?;
+        let best = intent
+            .examples
+            .iter()
+            .filter(|example| example.lang == lang)
+            .map(|example| score_example(&query, &example.terms, &self.idf))
+            .max_by(|a, b| a.score.total_cmp(&b.score))?;
+        let beyond_example = (intent_coverage(&query, &intent.terms) - best.said_covered).max(0.0);
+        Some((best.score + INTENT_WORDS_WEIGHT * beyond_example).min(1.0))
+    }
+
     fn query(&self, utterance: &str) -> Query {
         Query::new(
             utterance,
@@ -248,6 +264,18 @@ mod tests {
         matcher.add_example("case_status", "es-US", "estado de mi caso");
         matcher.add_example("agent", "en-US", "talk to an agent");
         matcher
+    }
+
+    #[test]
+    fn scores_one_language_at_a_time() {
+        let mut m = matcher();
+        m.add_example("agent", "es-US", "agente");
+        let spanish = m.score_in_language("agente", "agent", "es-US");
+        let english = m.score_in_language("agente", "agent", "en-US");
+        assert!(spanish.is_some_and(|s| s > 0.9), "{spanish:?}");
+        assert!(english.is_some_and(|e| e < 0.6), "{english:?}");
+        assert_eq!(m.score_in_language("agente", "agent", "fr-FR"), None);
+        assert_eq!(m.score_in_language("agente", "nope", "es-US"), None);
     }
 
     #[test]

@@ -173,6 +173,8 @@ impl Recognizer for VoskRecognizer {
             confidence: mean_confidence(&words),
             lang: Some(utterance.lang).filter(|lang| !lang.is_empty()),
             words,
+            // A grammar already limits Vosk to the expected phrases; one reading is enough.
+            alternatives: Vec::new(),
         })
     }
 }

@@ -7,7 +7,7 @@ use ct2rs::sys::{Device, StorageView, WhisperOptions as DecodeOptions};
 
 use super::recognizer::{Hint, LanguageHints};
 use super::{Inner, cleanup, hints, lang, mel, resample};
-use crate::{RecognitionConfig, RecognizerError, Transcript};
+use crate::{Alternative, RecognitionConfig, RecognizerError, Transcript};
 
 const RATE: usize = 8000;
 /// Under 0.2 s there is no word to hear, only a click the VAD let through.
@@ -113,18 +113,26 @@ impl Inner {
         }
         Ok(Transcript {
             text: decoded.text,
-            // exp(mean token log-probability): the geometric mean of the token probabilities.
-            confidence: decoded.avg_logprob.exp().clamp(0.0, 1.0),
+            confidence: confidence(decoded.avg_logprob),
             lang: Some(lang::report_tag(
                 &code,
                 std::iter::once(config.lang.as_str())
                     .chain(config.other_languages.keys().map(String::as_str)),
             )),
             words: Vec::new(),
+            alternatives: decoded
+                .alternatives
+                .into_iter()
+                .map(|(text, avg_logprob)| Alternative {
+                    text,
+                    confidence: confidence(avg_logprob),
+                })
+                .collect(),
         })
     }
 
-    /// One greedy decoder run over the encoded utterance.
+    /// One decoder run over the encoded utterance: the best reading and, with a beam, the
+    /// other distinct readings the beam ended with.
     fn decode(
         &self,
         encoded: &StorageView,
@@ -133,7 +141,12 @@ impl Inner {
         samples: usize,
     ) -> Result<Decoded, RecognizerError> {
         let prompt = self.prompt(code, hint);
-        let options = decode_options(samples, prompt.len(), self.options.beam_size);
+        let options = decode_options(
+            samples,
+            prompt.len(),
+            self.options.beam_size,
+            self.options.alternatives,
+        );
         let results = self
             .whisper
             .generate(encoded, &[prompt], &options)
@@ -141,42 +154,77 @@ impl Inner {
         let Some(result) = results.into_iter().next() else {
             return Err(decode_error("the decoder returned no result"));
         };
-        let tokens = result.sequences.into_iter().next().unwrap_or_default();
-        // The score is the summed log-probability (end-of-text included) over the token count;
-        // turn it into the mean over all decoded tokens, as Whisper's own rules use it.
-        let n = tokens.len() as f32;
-        let avg_logprob = result
-            .scores
-            .first()
-            .map_or(f32::NEG_INFINITY, |s| s * n / (n + 1.0));
-        let text_tokens = tokens
-            .into_iter()
-            .filter(|t| !(t.starts_with("<|") && t.ends_with("|>")));
-        let raw = self
-            .tokenizer
-            .decode(text_tokens.collect())
-            .map_err(decode_error)?;
+        let mut readings = Vec::with_capacity(result.sequences.len());
+        for (tokens, score) in result.sequences.into_iter().zip(
+            result
+                .scores
+                .into_iter()
+                .chain(std::iter::repeat(f32::NEG_INFINITY)),
+        ) {
+            // The score is the summed log-probability (end-of-text included) over the token
+            // count; turn it into the mean over all decoded tokens, as Whisper's own rules use it.
+            let n = tokens.len() as f32;
+            let avg_logprob = score * n / (n + 1.0);
+            let text_tokens = tokens
+                .into_iter()
+                .filter(|t| !(t.starts_with("<|") && t.ends_with("|>")));
+            let raw = self
+                .tokenizer
+                .decode(text_tokens.collect())
+                .map_err(decode_error)?;
+            readings.push((cleanup::clean_transcript(&raw), avg_logprob));
+        }
+        let mut readings = readings.into_iter();
+        let Some((text, avg_logprob)) = readings.next() else {
+            return Err(decode_error("the decoder returned no sequence"));
+        };
+        let mut seen = vec![hints::words(&text)];
+        let mut alternatives = Vec::new();
+        for (alt, score) in readings {
+            let words = hints::words(&alt);
+            // "No." and "no!" are one reading; a beam spends many of its slots on such.
+            if !words.is_empty() && !seen.contains(&words) {
+                seen.push(words);
+                alternatives.push((alt, score));
+            }
+        }
         Ok(Decoded {
-            text: cleanup::clean_transcript(&raw),
+            text,
             avg_logprob,
             no_speech_prob: result.no_speech_prob,
+            alternatives,
         })
     }
+}
+
+/// exp(mean token log-probability): the geometric mean of the token probabilities.
+fn confidence(avg_logprob: f32) -> f32 {
+    avg_logprob.exp().clamp(0.0, 1.0)
 }
 
 struct Decoded {
     text: String,
     avg_logprob: f32,
     no_speech_prob: f32,
+    /// Other readings with their mean token log-probability, best first.
+    alternatives: Vec<(String, f32)>,
 }
 
-/// Greedy decoding with a length limit scaled to the audio: real speech is under ~8 tokens a
-/// second, so anything longer is a loop, and stopping it early saves CPU.
-fn decode_options(samples: usize, prompt_len: usize, beam_size: usize) -> DecodeOptions {
+/// Decoding with a length limit scaled to the audio: real speech is under ~8 tokens a second,
+/// so anything longer is a loop, and stopping it early saves CPU. A beam returns up to
+/// `alternatives` readings besides the best.
+fn decode_options(
+    samples: usize,
+    prompt_len: usize,
+    beam_size: usize,
+    alternatives: usize,
+) -> DecodeOptions {
+    let beam_size = beam_size.max(1);
     let seconds = samples.div_ceil(RATE);
     let tokens = 16 + 10 * seconds;
     DecodeOptions {
-        beam_size: beam_size.max(1),
+        beam_size,
+        num_hypotheses: alternatives.saturating_add(1).min(beam_size),
         // CTranslate2 decodes at most min(max_length / 2, max_length - prompt) tokens.
         max_length: (2 * tokens + prompt_len).min(448),
         return_scores: true,

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 /// Lowercase words of a phrase, punctuation dropped.
-fn words(phrase: &str) -> Vec<String> {
+pub(crate) fn words(phrase: &str) -> Vec<String> {
     phrase
         .split_whitespace()
         .map(|w| {

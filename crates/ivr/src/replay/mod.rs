@@ -330,10 +330,14 @@ fn text_line(line: &LogLine) -> String {
             text,
             confidence,
             latency_ms,
+            understood_as,
             ..
         }) => {
+            let instead = understood_as.as_ref().map_or(String::new(), |alt| {
+                format!(", understood as \"{}\" ({:.2})", alt.text, alt.confidence)
+            });
             format!(
-                "caller: \"{text}\" ({confidence:.2}, {} ms)",
+                "caller: \"{text}\" ({confidence:.2}, {} ms){instead}",
                 latency_ms.unwrap_or(0)
             )
         }
