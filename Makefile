@@ -3,9 +3,10 @@ CARGO ?= cargo
 FLOW ?= call-flows/contact-center.yaml
 FEATURES ?= --all-features
 # Fixture replay floors: below these `make test` fails. Issue 3's targets are 0.9 (English) and
-# 0.8 (Spanish); these floors sit just under the measured rates (README) to catch regressions.
-REPLAY_MIN_EN ?= 0.7
-REPLAY_MIN_ES ?= 0.55
+# 0.8 (Spanish). English meets its target; the Spanish floor sits just under the measured rate
+# (README: espeak-ng's Spanish is the limit) to catch regressions.
+REPLAY_MIN_EN ?= 0.9
+REPLAY_MIN_ES ?= 0.65
 
 # CTranslate2 (C++, built by ct2rs through CMake) is compiled in two build folders: cargo does
 # not share a build script's output between `cargo clippy` and `cargo test`. ccache, keyed on

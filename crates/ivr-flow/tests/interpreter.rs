@@ -201,6 +201,7 @@ impl Harness {
                 .map(|(text, confidence)| Alternative {
                     text: (*text).into(),
                     confidence: *confidence,
+                    lang: None,
                 })
                 .collect(),
         })
@@ -364,7 +365,8 @@ fn a_less_likely_reading_is_used_when_the_first_is_not_understood() {
         understood_as(&ev),
         Some(UnderstoodAs {
             text: "check my balance".into(),
-            confidence: 0.7
+            confidence: 0.7,
+            lang: None,
         })
     );
     assert!(
@@ -397,6 +399,37 @@ fn an_understood_first_reading_wins_over_the_others() {
     ));
     assert_eq!(intent(&ev).as_deref(), Some("agent"));
     assert_eq!(understood_as(&ev), None);
+}
+
+#[test]
+fn a_reading_in_the_other_language_can_decide() {
+    // Language detection was unsure; the recognizer decoded in both languages.
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    h.send(Input::SpeechStarted);
+    h.after_ms(1500);
+    let ev = events(&h.send(Input::Utterance {
+        text: "I'm blah blah, gentle".into(),
+        confidence: 0.6,
+        lang: Some("en-US".into()),
+        latency_ms: None,
+        alternatives: vec![Alternative {
+            text: "hablar con un agente".into(),
+            confidence: 0.5,
+            lang: Some("es-US".into()),
+        }],
+    }));
+    assert_eq!(
+        understood_as(&ev).and_then(|u| u.lang).as_deref(),
+        Some("es-US")
+    );
+    assert!(ev.contains(&CallEvent::Language {
+        lang: "es-US".into()
+    }));
+    assert!(ev.contains(&CallEvent::Transfer {
+        queue: Some("q-es".into()),
+        uri: None
+    }));
 }
 
 #[test]

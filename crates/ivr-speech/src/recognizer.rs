@@ -39,6 +39,9 @@ pub struct Alternative {
     pub text: String,
     /// 0.0 to 1.0, on the same scale as `Transcript::confidence`.
     pub confidence: f32,
+    /// The language of this reading, when the backend knows it (it may differ from the
+    /// transcript's when language detection was unsure).
+    pub lang: Option<String>,
 }
 
 /// The final result for one utterance.

@@ -206,6 +206,7 @@ impl CallSession {
                     .map(|a| Alternative {
                         text: a.text,
                         confidence: a.confidence,
+                        lang: a.lang,
                     })
                     .collect(),
             },

@@ -221,26 +221,13 @@ impl Call {
                 self.understand(ask, &heard.text, heard.lang.clone())
             };
             match first {
-                Outcome::NoMatch => {
-                    let floor = min_confidence.max(heard.confidence * ALTERNATIVE_RATIO);
-                    heard
-                        .alternatives
-                        .iter()
-                        .filter(|alt| alt.confidence >= floor)
-                        .find_map(
-                            |alt| match self.understand(ask, &alt.text, heard.lang.clone()) {
-                                Outcome::NoMatch | Outcome::NoInput => None,
-                                outcome => Some((alt, outcome)),
-                            },
-                        )
-                        .map_or(Outcome::NoMatch, |(alt, outcome)| {
-                            understood_as = Some(UnderstoodAs {
-                                text: alt.text.clone(),
-                                confidence: alt.confidence,
-                            });
-                            outcome
-                        })
-                }
+                Outcome::NoMatch => match self.understand_another_reading(ask, &heard) {
+                    Some((alt, outcome)) => {
+                        understood_as = Some(alt);
+                        outcome
+                    }
+                    None => Outcome::NoMatch,
+                },
                 outcome => outcome,
             }
         };
@@ -252,6 +239,35 @@ impl Call {
             understood_as,
         });
         self.resolve(outcome, now);
+    }
+
+    /// The first of the recognizer's other readings, likely enough, that means something here.
+    fn understand_another_reading(
+        &self,
+        ask: &AskSpec,
+        heard: &HeardSpeech,
+    ) -> Option<(UnderstoodAs, Outcome)> {
+        let floor = self
+            .min_confidence(Some(ask))
+            .max(heard.confidence * ALTERNATIVE_RATIO);
+        heard
+            .alternatives
+            .iter()
+            .filter(|alt| alt.confidence >= floor)
+            .find_map(|alt| {
+                let lang = alt.lang.clone().or_else(|| heard.lang.clone());
+                match self.understand(ask, &alt.text, lang) {
+                    Outcome::NoMatch | Outcome::NoInput => None,
+                    outcome => Some((
+                        UnderstoodAs {
+                            text: alt.text.clone(),
+                            confidence: alt.confidence,
+                            lang: alt.lang.clone(),
+                        },
+                        outcome,
+                    )),
+                }
+            })
     }
 
     /// The state's confidence floor, else the flow's default, else none.

@@ -49,6 +49,8 @@ pub enum Input {
 pub struct UnderstoodAs {
     pub text: String,
     pub confidence: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 /// Another reading of an utterance, with its confidence (0.0 to 1.0, the scale of the first).
@@ -56,6 +58,8 @@ pub struct UnderstoodAs {
 pub struct Alternative {
     pub text: String,
     pub confidence: f32,
+    /// Its language when the recognizer knows it; else the first reading's.
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
