@@ -1,0 +1,7 @@
+//! SIP signalling and SDP offer/answer for the engine.
+//!
+//! Everything here is sans-IO: text in, text and decisions out. The SIP transport and
+//! transactions (rsipstack) sit behind the engine's IO layer, so call logic can be tested
+//! without sockets.
+
+pub mod sdp;
