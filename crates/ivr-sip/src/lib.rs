@@ -4,4 +4,6 @@
 //! transactions (rsipstack) sit behind the engine's IO layer, so call logic can be tested
 //! without sockets.
 
+pub mod dtmf_relay;
+pub mod rtp_peer;
 pub mod sdp;
