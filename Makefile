@@ -18,10 +18,14 @@ export CCACHE_DIR ?= $(CURDIR)/target/ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: run test setup toolchain system models build bench
+.PHONY: run chat test setup toolchain system models build bench
 
-# Until SIP arrives, `run` opens the text simulator on the shipped flow.
+# `run` answers SIP calls on 127.0.0.1:5060 with the shipped flow (it prints how to call it);
+# `chat` tries the flow by text.
 run: setup
+	$(CARGO) run --quiet --release -p ivr -- serve --flow $(FLOW)
+
+chat: setup
 	$(CARGO) run --quiet --release -p ivr -- chat $(FLOW)
 
 test: setup

@@ -7,3 +7,4 @@
 pub mod dtmf_relay;
 pub mod rtp_peer;
 pub mod sdp;
+pub mod server;

@@ -7,6 +7,7 @@ mod flow_file;
 mod http_lookup;
 mod prompts;
 mod replay;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ enum Command {
     Chat(chat::ChatArgs),
     /// Play caller recordings through the call pipeline (a WAV, or a directory of fixtures).
     Replay(replay::ReplayArgs),
+    /// Answer SIP calls and run the flow on each
+    Serve(serve::ServeArgs),
     /// Manage prompt audio: `render` speaks the flow's fixed prompts into WAV files.
     Prompts(prompts::PromptsArgs),
 }
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Chat(args) => chat::run(&args),
         Command::Replay(args) => replay::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Prompts(args) => prompts::run(&args),
     }
 }

@@ -2,10 +2,10 @@
 //! time. One WAV prints what happened; a directory of fixtures checks each against its
 //! manifest and summarizes the rates per language.
 
-mod drive;
+pub(crate) mod drive;
 mod manifest;
 mod outcome;
-mod prompts;
+pub(crate) mod prompts;
 mod timing;
 
 use crate::http_lookup::HttpLookup;

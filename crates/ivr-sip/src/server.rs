@@ -1,0 +1,278 @@
+//! The SIP side of `ivr serve`, over rsipstack (RFC 3261 transactions and dialogs). This is
+//! the only module that knows rsipstack: the engine sees `IncomingCall`s, answers or rejects
+//! them, and hears `CallSignal`s; SDP decisions are made by `sdp`, outside.
+//!
+//! OPTIONS out of dialog gets 200. An INVITE over the call limit gets 503 with Retry-After.
+//! In a dialog: BYE and CANCEL end the call, INFO with a DTMF body becomes a key, anything the
+//! engine does not handle yet is answered by rsipstack (405) or declined here (488 for a
+//! re-INVITE, until re-negotiation is wired).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use rsipstack::EndpointBuilder;
+use rsipstack::dialog::DialogId;
+use rsipstack::dialog::dialog::{Dialog, DialogState, DialogStateReceiver, TerminatedReason};
+use rsipstack::dialog::dialog_layer::DialogLayer;
+use rsipstack::dialog::invite_dialog::InviteDialog;
+use rsipstack::platform::CancellationToken;
+use rsipstack::sip::prelude::HeadersExt;
+use rsipstack::sip::{Header, Method, StatusCode};
+use rsipstack::transaction::transaction::Transaction;
+use rsipstack::transport::{TcpListenerConnection, TransportLayer, udp::UdpConnection};
+use tokio::sync::mpsc;
+
+use crate::dtmf_relay::key_from_info;
+
+/// Seconds a caller refused for load is asked to wait before trying again.
+const RETRY_AFTER_S: u32 = 5;
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Where SIP listens, on UDP and TCP both.
+    pub listen: SocketAddr,
+    /// Calls at once; more get 503.
+    pub max_calls: usize,
+}
+
+/// Something that happened in a call's dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallSignal {
+    /// The caller acknowledged the answer (ACK): media may flow both ways.
+    Confirmed,
+    /// A key sent by SIP INFO.
+    Dtmf(char),
+    /// The dialog is over: the caller hung up (BYE or CANCEL), or it failed.
+    Ended(String),
+}
+
+/// A call offered to the engine. Answer or reject it promptly: the caller hears ringing.
+pub struct IncomingCall {
+    pub call_id: String,
+    /// The From user (the caller's number), when there is one.
+    pub caller: Option<String>,
+    /// The Request-URI user (the number dialled).
+    pub called: Option<String>,
+    /// The INVITE's body (the SDP offer); empty for an offerless INVITE.
+    pub offer: Vec<u8>,
+    pub dialog: CallDialog,
+    pub signals: mpsc::UnboundedReceiver<CallSignal>,
+}
+
+/// The engine's handle on one call's dialog.
+#[derive(Clone)]
+pub struct CallDialog {
+    dialog: InviteDialog,
+}
+
+impl CallDialog {
+    /// 200 OK with the SDP answer.
+    pub fn answer(&self, sdp: &str) -> Result<(), String> {
+        let headers = vec![Header::ContentType("application/sdp".into())];
+        self.dialog
+            .accept(Some(headers), Some(sdp.as_bytes().to_vec()))
+            .map_err(|e| format!("answering: {e}"))
+    }
+
+    /// A final error response (400, 488, 500...).
+    pub fn reject(&self, status: u16, reason: &str) {
+        let code = StatusCode::from(status);
+        if let Err(e) = self.dialog.reject(Some(code), Some(reason.to_string())) {
+            tracing::warn!("rejecting a call: {e}");
+        }
+    }
+
+    /// BYE: the engine ends the call.
+    pub async fn hang_up(&self) {
+        if let Err(e) = self.dialog.bye().await {
+            tracing::warn!("sending BYE: {e}");
+        }
+    }
+}
+
+type Routes = Arc<Mutex<HashMap<DialogId, mpsc::UnboundedSender<CallSignal>>>>;
+
+/// Runs the SIP endpoint until `cancel` fires, handing each new call to `calls`.
+pub async fn serve(
+    config: ServerConfig,
+    calls: mpsc::Sender<IncomingCall>,
+    cancel: CancellationToken,
+) -> Result<(), String> {
+    let transport = TransportLayer::new(cancel.clone());
+    let udp = UdpConnection::create_connection(config.listen, None, Some(cancel.child_token()))
+        .await
+        .map_err(|e| format!("SIP over UDP on {}: {e}", config.listen))?;
+    transport.add_transport(udp.into());
+    let tcp = TcpListenerConnection::new(config.listen, None)
+        .await
+        .map_err(|e| format!("SIP over TCP on {}: {e}", config.listen))?;
+    transport.add_transport(tcp.into());
+    let endpoint = EndpointBuilder::new()
+        .with_cancel_token(cancel.clone())
+        .with_transport_layer(transport)
+        .with_user_agent(concat!("ivr/", env!("CARGO_PKG_VERSION")))
+        .build();
+    let mut incoming = endpoint
+        .incoming_transactions()
+        .map_err(|e| format!("SIP endpoint: {e}"))?;
+    let dialogs = Arc::new(DialogLayer::new(endpoint.inner.clone()));
+    let (state_sender, state_receiver) = dialogs.new_dialog_state_channel();
+    let routes: Routes = Arc::default();
+    tokio::spawn(route_states(
+        Arc::clone(&dialogs),
+        state_receiver,
+        Arc::clone(&routes),
+    ));
+    let requests = async {
+        while let Some(mut tx) = incoming.recv().await {
+            if let Some(Dialog::Invite(mut dialog)) = dialogs.match_dialog(&tx) {
+                tokio::spawn(async move {
+                    if let Err(e) = dialog.handle(&mut tx).await {
+                        tracing::debug!("in-dialog request: {e}");
+                    }
+                });
+                continue;
+            }
+            match tx.original.method {
+                Method::Invite => {
+                    let busy = routes.lock().map_or(true, |r| r.len() >= config.max_calls);
+                    if busy {
+                        let retry = Header::RetryAfter(RETRY_AFTER_S.to_string().into());
+                        tx.reply_with(StatusCode::ServiceUnavailable, vec![retry], None)
+                            .await
+                            .ok();
+                        continue;
+                    }
+                    offer_call(&dialogs, &state_sender, &routes, &calls, tx).await;
+                }
+                Method::Options => {
+                    tx.reply(StatusCode::OK).await.ok();
+                }
+                Method::Ack => {}
+                Method::Bye | Method::Cancel | Method::Info => {
+                    tx.reply(StatusCode::CallTransactionDoesNotExist).await.ok();
+                }
+                _ => {
+                    tx.reply(StatusCode::MethodNotAllowed).await.ok();
+                }
+            }
+        }
+    };
+    tokio::select! {
+        _ = endpoint.serve() => Ok(()),
+        () = requests => Ok(()),
+        () = cancel.cancelled() => Ok(()),
+    }
+}
+
+async fn offer_call(
+    dialogs: &Arc<DialogLayer>,
+    state_sender: &rsipstack::dialog::dialog::DialogStateSender,
+    routes: &Routes,
+    calls: &mpsc::Sender<IncomingCall>,
+    mut tx: Transaction,
+) {
+    let dialog = match dialogs.get_or_create_server_invite(&tx, state_sender.clone(), None, None) {
+        Ok(d) => d,
+        Err(_) => {
+            tx.reply(StatusCode::ServerInternalError).await.ok();
+            return;
+        }
+    };
+    let (signal_sender, signals) = mpsc::unbounded_channel();
+    if let Ok(mut r) = routes.lock() {
+        r.insert(dialog.id(), signal_sender);
+    }
+    let request = &tx.original;
+    let call = IncomingCall {
+        call_id: request
+            .call_id_header()
+            .map(|c| c.value().to_string())
+            .unwrap_or_default(),
+        caller: request
+            .from_header()
+            .ok()
+            .and_then(|f| f.uri().ok())
+            .and_then(|u| u.user().map(str::to_string)),
+        called: request.uri.user().map(str::to_string),
+        offer: request.body.clone(),
+        dialog: CallDialog {
+            dialog: dialog.clone(),
+        },
+        signals,
+    };
+    let mut handler = dialog.clone();
+    tokio::spawn(async move {
+        // Runs the INVITE server transaction: 100 Trying, then whatever the engine answers.
+        if let Err(e) = handler.handle(&mut tx).await {
+            tracing::debug!("INVITE transaction: {e}");
+        }
+    });
+    if calls.send(call).await.is_err() {
+        dialog
+            .reject(Some(StatusCode::ServiceUnavailable), None)
+            .ok();
+    }
+}
+
+/// Turns rsipstack's dialog states into each call's signals.
+async fn route_states(dialogs: Arc<DialogLayer>, mut states: DialogStateReceiver, routes: Routes) {
+    while let Some(state) = states.recv().await {
+        let send = |id: &DialogId, signal: CallSignal| {
+            if let Ok(r) = routes.lock()
+                && let Some(sender) = r.get(id)
+            {
+                sender.send(signal).ok();
+            }
+        };
+        match state {
+            DialogState::Confirmed(id, _) => send(&id, CallSignal::Confirmed),
+            DialogState::Info(id, request, handle) => {
+                let content_type = request
+                    .headers
+                    .iter()
+                    .find_map(|h| match h {
+                        Header::ContentType(c) => Some(c.value().to_string()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                let body = String::from_utf8_lossy(&request.body);
+                match key_from_info(&content_type, &body) {
+                    Some(key) => {
+                        handle.reply(StatusCode::OK).await.ok();
+                        send(&id, CallSignal::Dtmf(key));
+                    }
+                    None => {
+                        handle.reply(StatusCode::UnsupportedMediaType).await.ok();
+                    }
+                }
+            }
+            DialogState::Updated(_, _, handle) => {
+                // Re-negotiation is not wired to the media yet: keep the current session.
+                handle.reply(StatusCode::NotAcceptableHere).await.ok();
+            }
+            DialogState::Options(_, _, handle) => {
+                handle.reply(StatusCode::OK).await.ok();
+            }
+            DialogState::Terminated(id, reason) => {
+                send(&id, CallSignal::Ended(describe(&reason)));
+                if let Ok(mut r) = routes.lock() {
+                    r.remove(&id);
+                }
+                dialogs.remove_dialog(&id);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn describe(reason: &TerminatedReason) -> String {
+    match reason {
+        TerminatedReason::UacBye => "caller".to_string(),
+        TerminatedReason::UacCancel => "caller_cancelled".to_string(),
+        TerminatedReason::UasBye => "engine".to_string(),
+        TerminatedReason::Timeout => "timeout".to_string(),
+        other => format!("{other:?}"),
+    }
+}

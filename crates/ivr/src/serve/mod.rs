@@ -1,0 +1,133 @@
+//! `ivr serve`: answers SIP calls and runs the flow on each, with the same call session a
+//! replay uses; only the edges differ (RTP sockets and the wall clock here).
+
+mod call;
+mod media;
+
+use crate::http_lookup::HttpLookup;
+use crate::replay::prompts::PromptFiles;
+use clap::Args;
+use ivr_engine::config::EngineConfig;
+use ivr_engine::speech::{SpeechConfig, SpeechModels};
+use ivr_flow::Flow;
+use ivr_sip::server::{ServerConfig, serve};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Engine configuration (YAML); its `speech:` section chooses the models
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The call flow every call runs
+    #[arg(long, default_value = "call-flows/contact-center.yaml")]
+    flow: PathBuf,
+    /// Where SIP listens (UDP and TCP)
+    #[arg(long, default_value = "127.0.0.1:5060")]
+    sip: SocketAddr,
+    /// Calls at once; more are refused with 503
+    #[arg(long, default_value_t = 20)]
+    max_calls: usize,
+    /// Hang up when the caller sends no RTP for this long (seconds)
+    #[arg(long, default_value_t = 30)]
+    rtp_timeout_s: u64,
+    /// Folder of the speech models (default: $IVR_MODELS_DIR or .models)
+    #[arg(long)]
+    models: Option<PathBuf>,
+    /// Folder of recorded prompts
+    #[arg(long, default_value = "prompts")]
+    prompts: PathBuf,
+}
+
+/// What every call shares: loaded once per process.
+pub(crate) struct Shared {
+    pub flow: Arc<Flow>,
+    pub models: Arc<SpeechModels>,
+    pub prompts: Mutex<PromptFiles>,
+    pub http: HttpLookup,
+    pub rtp_timeout: Duration,
+    pub sip_ip: std::net::IpAddr,
+}
+
+pub fn run(args: &ServeArgs) -> ExitCode {
+    match start(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("ivr serve: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn start(args: &ServeArgs) -> Result<(), String> {
+    // Logs to stderr; RUST_LOG picks what (default: the engine's own info lines).
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("ivr=info,ivr_sip=info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init()
+        .ok();
+    let models_dir = args
+        .models
+        .clone()
+        .unwrap_or_else(SpeechConfig::default_models_dir);
+    let engine = match &args.config {
+        Some(path) => EngineConfig::read(path)?,
+        None => EngineConfig::default(),
+    };
+    let flow = crate::flow_file::load(&args.flow).map(Arc::new)?;
+    let models =
+        SpeechModels::load(&engine.speech_or_default(&models_dir)).map_err(|e| e.to_string())?;
+    let shared = Arc::new(Shared {
+        flow,
+        models: Arc::new(models),
+        prompts: Mutex::new(PromptFiles::new(&args.prompts)?),
+        http: HttpLookup::new(),
+        rtp_timeout: Duration::from_secs(args.rtp_timeout_s.max(1)),
+        sip_ip: args.sip.ip(),
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("starting the runtime: {e}"))?;
+    runtime.block_on(async {
+        let cancel = rsipstack::platform::CancellationToken::new();
+        let (calls_tx, mut calls) = mpsc::channel(16);
+        let config = ServerConfig {
+            listen: args.sip,
+            max_calls: args.max_calls,
+        };
+        let server = tokio::spawn(serve(config, calls_tx, cancel.clone()));
+        eprintln!(
+            "ivr serve: answering SIP on {sip} (UDP and TCP) with {flow}\n\
+             call it with a softphone at sip:8003755283@{sip}, or with SIPp (it sends no audio, \
+             so the call hears the greeting, then the no-input reprompts):\n    \
+             sipp -sn uac {sip} -s 8003755283 -m 1 -d 30000 -i 127.0.0.1 -p 5070",
+            sip = args.sip,
+            flow = args.flow.display()
+        );
+        loop {
+            tokio::select! {
+                call = calls.recv() => match call {
+                    Some(call) => {
+                        tokio::spawn(call::run(Arc::clone(&shared), call));
+                    }
+                    None => break,
+                },
+                _ = tokio::signal::ctrl_c() => {
+                    cancel.cancel();
+                    break;
+                }
+            }
+        }
+        match server.await {
+            Ok(result) => result,
+            Err(e) => Err(format!("SIP server task: {e}")),
+        }
+    })
+}

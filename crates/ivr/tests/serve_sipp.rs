@@ -1,0 +1,201 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! `ivr serve` against SIPp (Debian `sip-tester`, installed by `make test`), a real third-party
+//! SIP peer, on loopback. Every SIPp run is bounded (`-m 1`, `-timeout`), and so is every wait.
+
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn free_port() -> u16 {
+    // Free on UDP and on TCP, since the engine listens on both.
+    loop {
+        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = udp.local_addr().unwrap().port();
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
+fn sipp() -> &'static str {
+    let found = Command::new("sipp")
+        .arg("-v")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    assert!(
+        found,
+        "sipp is missing: `make test` installs it (scripts/setup-system.sh, Debian sip-tester)"
+    );
+    "sipp"
+}
+
+/// `ivr serve` on a free port, killed when dropped.
+struct Engine {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn engine(extra: &[&str]) -> Engine {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_ivr"))
+        .current_dir(repo())
+        .args(["serve", "--sip", &format!("127.0.0.1:{port}")])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let engine = Engine { child, port };
+    // Ready when it answers OPTIONS (models load first: a few seconds).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if run_sipp(&engine, "options.xml", &[], 2).0 {
+            return engine;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    panic!("ivr serve did not answer OPTIONS within 60 s");
+}
+
+/// Runs one SIPp call of `scenario` (with `{name}` placeholders filled in); (success, output).
+fn run_sipp(
+    engine: &Engine,
+    scenario: &str,
+    fill: &[(&str, String)],
+    timeout_s: u64,
+) -> (bool, String) {
+    let mut text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/sipp")
+            .join(scenario),
+    )
+    .unwrap();
+    for (name, value) in fill {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    let dir = std::env::temp_dir().join(format!("ivr-sipp-{}-{}", std::process::id(), engine.port));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(scenario);
+    std::fs::write(&file, text).unwrap();
+    let output = Command::new(sipp())
+        .current_dir(&dir)
+        .arg(format!("127.0.0.1:{}", engine.port))
+        .args(["-sf", file.to_str().unwrap()])
+        .args(["-i", "127.0.0.1", "-p", &free_port().to_string()])
+        .args([
+            "-m",
+            "1",
+            "-timeout",
+            &format!("{timeout_s}s"),
+            "-timeout_error",
+        ])
+        .arg("-nostdin")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.success(), text)
+}
+
+#[test]
+fn options_calls_and_refusals() {
+    let engine = engine(&[]);
+
+    // A call: the engine answers with PCMU and telephone-event, sends the greeting as RTP to
+    // the offered port every 20 ms, and takes the caller's BYE.
+    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    rtp.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let rtp_port = rtp.local_addr().unwrap().port().to_string();
+    let listener = std::thread::spawn(move || {
+        let mut packets = Vec::new();
+        let mut buf = [0u8; 2048];
+        let until = Instant::now() + Duration::from_secs(6);
+        while Instant::now() < until {
+            if let Ok((n, _)) = rtp.recv_from(&mut buf) {
+                packets.push(buf[..n].to_vec());
+            }
+        }
+        packets
+    });
+    let (ok, out) = run_sipp(
+        &engine,
+        "call.xml",
+        &[("rtp_port", rtp_port), ("hold_ms", "3000".into())],
+        15,
+    );
+    assert!(ok, "the call failed:\n{out}");
+    let packets = listener.join().unwrap();
+    // 3 s of call at 50 packets a second; allow for answer and scheduling slack.
+    assert!(packets.len() >= 100, "{} RTP packets", packets.len());
+    assert!(
+        packets
+            .iter()
+            .all(|p| p.len() == 12 + 160 && p[0] >> 6 == 2 && p[1] & 0x7f == 0)
+    );
+    let seqs: Vec<u16> = packets
+        .iter()
+        .map(|p| u16::from_be_bytes([p[2], p[3]]))
+        .collect();
+    assert!(
+        seqs.windows(2).all(|w| w[1] == w[0].wrapping_add(1)),
+        "sequence numbers step by one"
+    );
+    // The greeting is speech: mu-law codes far from silence (0xFF/0x7F) in most packets.
+    let loud = packets
+        .iter()
+        .filter(|p| p[12..].iter().filter(|&&c| c & 0x7f < 0x60).count() > 20)
+        .count();
+    assert!(loud >= 50, "only {loud} packets carried sound");
+
+    // Nothing it can speak: 488.
+    let (ok, out) = run_sipp(
+        &engine,
+        "refused.xml",
+        &[("status", "488".into()), ("codec", "18".into())],
+        10,
+    );
+    assert!(ok, "G.729 only was not refused with 488:\n{out}");
+
+    // Garbage, a truncated request and an oversized one do not stop it.
+    let junk = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let target = format!("127.0.0.1:{}", engine.port);
+    junk.send_to(&[0xff; 300], &target).unwrap();
+    junk.send_to(
+        b"INVITE sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP",
+        &target,
+    )
+    .unwrap();
+    let mut big = b"OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nX-Pad: ".to_vec();
+    big.resize(60_000, b'a');
+    junk.send_to(&big, &target).ok();
+    let (ok, out) = run_sipp(&engine, "options.xml", &[], 5);
+    assert!(ok, "no 200 to OPTIONS after garbage:\n{out}");
+}
+
+#[test]
+fn over_the_call_limit_is_503() {
+    let engine = engine(&["--max-calls", "0"]);
+    let (ok, out) = run_sipp(
+        &engine,
+        "refused.xml",
+        &[("status", "503".into()), ("codec", "0".into())],
+        10,
+    );
+    assert!(ok, "no 503 over the limit:\n{out}");
+}
