@@ -50,13 +50,17 @@ impl Drop for Engine {
 }
 
 fn engine(extra: &[&str]) -> Engine {
+    engine_logging_to(extra, Stdio::null())
+}
+
+fn engine_logging_to(extra: &[&str], log: impl Into<Stdio>) -> Engine {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_ivr"))
         .current_dir(repo())
         .args(["serve", "--sip", &format!("127.0.0.1:{port}")])
         .args(extra)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     let engine = Engine { child, port };
@@ -308,4 +312,59 @@ fn without_a_key_the_flow_waits_for_it() {
     let (ok, _) = run_sipp(&engine, "call_wait_bye.xml", &[("rtp_port", rtp_port)], 6);
     assert!(!ok, "the engine hung up without the expected key");
     peer.join().unwrap();
+}
+
+#[test]
+fn a_caller_recording_over_rtp_is_understood() {
+    // The fixture's caller asks for a representative 12.9 s after answer (after the greeting).
+    let audio = ivr_media::read_wav(repo().join("fixtures/en-agent-representative.wav")).unwrap();
+    let log_path = std::env::temp_dir().join(format!("ivr-serve-{}.log", std::process::id()));
+    let log = std::fs::File::create(&log_path).unwrap();
+    let engine = engine_logging_to(&[], log);
+    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let rtp_port = rtp.local_addr().unwrap().port().to_string();
+    let caller = std::thread::spawn(move || {
+        rtp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut buf = [0u8; 2048];
+        let Ok((_, engine_rtp)) = rtp.recv_from(&mut buf) else {
+            return 0;
+        };
+        rtp.set_nonblocking(true).unwrap();
+        let start = Instant::now();
+        let mut sent = 0u32;
+        let mut payload = Vec::new();
+        for (i, frame) in audio.chunks(160).enumerate() {
+            // Paced by the clock, not by sleeps adding up.
+            let due = start + Duration::from_millis(20 * i as u64);
+            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+            payload.clear();
+            ivr_media::g711::encode_ulaw(frame, &mut payload);
+            let mut packet = vec![0x80, 0];
+            packet.extend_from_slice(&(i as u16).to_be_bytes());
+            packet.extend_from_slice(&(160 * i as u32).to_be_bytes());
+            packet.extend_from_slice(&0x0bad_cafe_u32.to_be_bytes());
+            packet.extend_from_slice(&payload);
+            rtp.send_to(&packet, engine_rtp).unwrap();
+            sent += 1;
+            while rtp.recv_from(&mut buf).is_ok() {}
+        }
+        sent
+    });
+    let (ok, out) = run_sipp(
+        &engine,
+        "call.xml",
+        &[("rtp_port", rtp_port), ("hold_ms", "24000".into())],
+        40,
+    );
+    assert!(ok, "the call failed:\n{out}");
+    assert!(caller.join().unwrap() > 700);
+    drop(engine);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.contains(r#""type":"intent","name":"agent""#),
+        "no agent intent in the engine's log:\n{log}"
+    );
+    assert!(log.to_lowercase().contains("representative"), "{log}");
 }
