@@ -8,6 +8,7 @@ mod http_lookup;
 mod prompts;
 mod replay;
 mod serve;
+mod speech_setup;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

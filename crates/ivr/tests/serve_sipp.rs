@@ -268,7 +268,9 @@ fn key_packets(event: u8) -> Vec<Vec<u8>> {
 
 #[test]
 fn a_key_by_sip_info_and_the_engine_hangs_up_at_the_flows_end() {
-    let engine = engine(&["--flow", KEYS_FLOW]);
+    let records = std::env::temp_dir().join(format!("ivr-records-{}.jsonl", std::process::id()));
+    std::fs::remove_file(&records).ok();
+    let engine = engine(&["--flow", KEYS_FLOW, "--records", records.to_str().unwrap()]);
     let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
     let rtp_port = rtp.local_addr().unwrap().port().to_string();
     let peer = rtp_peer(rtp, 8, Vec::new);
@@ -284,6 +286,39 @@ fn a_key_by_sip_info_and_the_engine_hangs_up_at_the_flows_end() {
     );
     assert!(ok, "INFO key 1 did not lead to the engine's BYE:\n{out}");
     assert!(peer.join().unwrap() > 0);
+
+    // The call record: one JSON line, written when the call ended.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !records.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let text = std::fs::read_to_string(&records).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    let record: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(record["caller"], "+12025550143");
+    assert_eq!(record["called"], "8003755283");
+    assert_eq!(record["ended_by"], "engine");
+    assert_eq!(record["language"], "en-US");
+    assert_eq!(
+        record["states"],
+        serde_json::json!(["menu", "confirm", "done"])
+    );
+    assert!(record["answer"].is_string() && record["end"].is_string());
+    let events = record["events"].as_array().unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "dtmf" && e["digits"] == "1"),
+        "{text}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "intent" && e["name"] == "one"),
+        "{text}"
+    );
+    assert!(events.iter().any(|e| e["type"] == "hangup"), "{text}");
 }
 
 #[test]

@@ -11,9 +11,7 @@ mod timing;
 use crate::http_lookup::HttpLookup;
 use clap::Args;
 use drive::{CallPlan, Replayer};
-use ivr_engine::config::EngineConfig;
 use ivr_engine::session::{LogEvent, LogLine};
-use ivr_engine::speech::{SpeechConfig, SpeechModels};
 use ivr_flow::Flow;
 use ivr_flow::interpreter::CallEvent;
 use manifest::{Manifest, parse_dtmf_schedule};
@@ -80,16 +78,7 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
 }
 
 fn replay(args: &ReplayArgs) -> Result<ExitCode, String> {
-    let models_dir = args
-        .models
-        .clone()
-        .unwrap_or_else(SpeechConfig::default_models_dir);
-    let engine = match &args.config {
-        Some(path) => EngineConfig::read(path)?,
-        None => EngineConfig::default(),
-    };
-    let config = engine.speech_or_default(&models_dir);
-    let models = SpeechModels::load(&config).map_err(|e| e.to_string())?;
+    let models = crate::speech_setup::load_models(args.models.as_deref(), args.config.as_deref())?;
     let mut prompts = prompts::PromptFiles::new(&args.prompts)?;
     let http = HttpLookup::new();
     let mut replayer = Replayer {

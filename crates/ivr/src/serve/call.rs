@@ -4,8 +4,9 @@
 
 use super::Shared;
 use super::media::{MAX_DATAGRAM, MediaLeg};
+use super::record::{CallRecord, Latency};
 use crate::replay::drive::PromptSource;
-use ivr_engine::session::{CallSession, SessionOutput};
+use ivr_engine::session::{CallSession, LogLine, SessionOutput};
 use ivr_engine::speech::CallRecognizers;
 use ivr_flow::interpreter::{Action, CallInfo, Input};
 use ivr_sip::rtp_peer::RtpPeer;
@@ -35,6 +36,7 @@ enum Done {
 }
 
 pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
+    let start = jiff::Timestamp::now();
     let IncomingCall {
         call_id,
         caller,
@@ -43,27 +45,62 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
         dialog,
         mut signals,
     } = call;
+    let mut record = CallRecord {
+        call_id: call_id.clone(),
+        caller: caller.clone(),
+        called: called.clone(),
+        start: start.to_string(),
+        answer: None,
+        end: String::new(),
+        language: shared.flow.spec.default_language.value.clone(),
+        states: Vec::new(),
+        ended_by: String::new(),
+        recognition: Latency::default(),
+        events: Vec::new(),
+    };
+    let ended_by = answer_and_run(&shared, &mut record, offer, &dialog, &mut signals).await;
+    record.ended_by = ended_by;
+    record.end = jiff::Timestamp::now().to_string();
+    record.summarize();
+    let path = shared.records.clone();
+    let written = tokio::task::spawn_blocking(move || record.append_to(&path)).await;
+    match written {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(call_id, "call record not written: {e}"),
+        Err(e) => tracing::warn!(call_id, "call record not written: {e}"),
+    }
+}
+
+/// Answers the call and runs it to its end; returns who ended it.
+async fn answer_and_run(
+    shared: &Arc<Shared>,
+    record: &mut CallRecord,
+    offer: Vec<u8>,
+    dialog: &ivr_sip::server::CallDialog,
+    signals: &mut mpsc::UnboundedReceiver<CallSignal>,
+) -> String {
+    let call_id = record.call_id.clone();
     let offer = match sdp::parse(&String::from_utf8_lossy(&offer)) {
         Ok(offer) => offer,
         Err(e) => {
             dialog.reject(400, &e.to_string());
-            return;
+            return "400".to_string();
         }
     };
-    let socket = match UdpSocket::bind(SocketAddr::new(shared.sip_ip, 0)).await {
+    let socket = match UdpSocket::bind(SocketAddr::new(shared.bind_ip, 0)).await {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!("no RTP port: {e}");
             dialog.reject(503, "no media port");
-            return;
+            return "503".to_string();
         }
     };
     let Ok(local_addr) = socket.local_addr() else {
         dialog.reject(500, "no media port");
-        return;
+        return "500".to_string();
     };
     let local = LocalMedia {
-        address: local_addr.ip(),
+        address: shared.media_ip,
         rtp_port: local_addr.port(),
         session_id: u64::from(local_addr.port()),
         session_version: 1,
@@ -72,11 +109,11 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
         Ok(a) => a,
         Err(e @ SdpError::NotAcceptable(_)) => {
             dialog.reject(488, &e.to_string());
-            return;
+            return "488".to_string();
         }
         Err(e) => {
             dialog.reject(400, &e.to_string());
-            return;
+            return "400".to_string();
         }
     };
     let now = Instant::now();
@@ -89,8 +126,8 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
     let mut media = MediaLeg::new(socket, &negotiated, peer, now);
     let info = CallInfo {
         call_id: call_id.clone(),
-        caller,
-        called,
+        caller: record.caller.clone(),
+        called: record.called.clone(),
         language: None,
     };
     let mut session = match CallSession::new(
@@ -102,27 +139,29 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
         Ok(s) => s,
         Err(e) => {
             dialog.reject(500, &e);
-            return;
+            return "500".to_string();
         }
     };
     if let Err(e) = dialog.answer(&answer.to_string()) {
         tracing::warn!(call_id, "{e}");
-        return;
+        return "answer_failed".to_string();
     }
+    record.answer = Some(jiff::Timestamp::now().to_string());
+    let log = &mut record.events;
     let (done_tx, mut done) = mpsc::unbounded_channel::<Done>();
     let mut recognizers = Some(Box::new(CallRecognizers::default()));
     let mut ticker = tokio::time::interval(Duration::from_millis(20));
     // A late tick is made up at once, so the call clock never drifts from the wall clock.
     ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
     let mut buf = vec![0u8; MAX_DATAGRAM + 1];
-    let hangup_by_engine = loop {
+    let ended_by = loop {
         tokio::select! {
             _ = ticker.tick() => {
                 let now = Instant::now();
                 if media.peer.timed_out(now) {
                     tracing::info!(call_id, "no RTP: hanging up");
                     session.flow_input(Input::Hangup, jiff::Timestamp::now());
-                    break true;
+                    break "rtp_timeout";
                 }
                 let (frame, lost_key) = media.next_frame(now);
                 let wall = jiff::Timestamp::now();
@@ -131,11 +170,11 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
                 }
                 let out = session.tick(wall, &frame);
                 media.send(&out).await;
-                if carry_out(&shared, &mut session, &mut recognizers, &done_tx) {
-                    break true;
+                if carry_out(shared, &mut session, &mut recognizers, &done_tx, log) {
+                    break "engine";
                 }
                 if session.is_ended() {
-                    break true;
+                    break "engine";
                 }
             }
             received = media.socket.recv_from(&mut buf) => {
@@ -151,7 +190,7 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
                 Some(CallSignal::Confirmed) => {}
                 Some(CallSignal::Ended(_)) | None => {
                     session.flow_input(Input::Hangup, jiff::Timestamp::now());
-                    break false;
+                    break "caller";
                 }
             },
             Some(work) = done.recv() => {
@@ -170,12 +209,15 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
     // The last events (hangup) go to the log too.
     while let Some(output) = session.poll_output() {
         if let SessionOutput::Log(line) = output {
-            tracing::info!(event = %serde_json::to_string(&line).unwrap_or_default());
+            tracing::info!(call_id, event = %serde_json::to_string(&line).unwrap_or_default());
+            log.push(line);
         }
     }
-    if hangup_by_engine {
+    record.language = session.language().to_string();
+    if ended_by != "caller" {
         dialog.hang_up().await;
     }
+    ended_by.to_string()
 }
 
 /// Starts everything the session asked for; true when the flow hung up.
@@ -184,12 +226,14 @@ fn carry_out(
     session: &mut CallSession,
     recognizers: &mut Option<Box<CallRecognizers>>,
     done: &mpsc::UnboundedSender<Done>,
+    log: &mut Vec<LogLine>,
 ) -> bool {
     let mut hang_up = false;
     while let Some(output) = session.poll_output() {
         match output {
             SessionOutput::Log(line) => {
                 tracing::info!(event = %serde_json::to_string(&line).unwrap_or_default());
+                log.push(line);
             }
             SessionOutput::LoadPrompt {
                 play_id,

@@ -3,12 +3,12 @@
 
 mod call;
 mod media;
+mod record;
 
 use crate::http_lookup::HttpLookup;
 use crate::replay::prompts::PromptFiles;
 use clap::Args;
-use ivr_engine::config::EngineConfig;
-use ivr_engine::speech::{SpeechConfig, SpeechModels};
+use ivr_engine::speech::SpeechModels;
 use ivr_flow::Flow;
 use ivr_sip::server::{ServerConfig, serve};
 use std::net::SocketAddr;
@@ -29,6 +29,10 @@ pub struct ServeArgs {
     /// Where SIP listens (UDP and TCP)
     #[arg(long, default_value = "127.0.0.1:5060")]
     sip: SocketAddr,
+    /// The address written in SDP answers, where callers send RTP (default: the --sip
+    /// address; required when that is 0.0.0.0 or ::)
+    #[arg(long)]
+    media_ip: Option<std::net::IpAddr>,
     /// Calls at once; more are refused with 503
     #[arg(long, default_value_t = 20)]
     max_calls: usize,
@@ -38,6 +42,9 @@ pub struct ServeArgs {
     /// Folder of the speech models (default: $IVR_MODELS_DIR or .models)
     #[arg(long)]
     models: Option<PathBuf>,
+    /// Where call records go: one JSON line per call, appended
+    #[arg(long, default_value = "data/calls.jsonl")]
+    records: PathBuf,
     /// Folder of recorded prompts
     #[arg(long, default_value = "prompts")]
     prompts: PathBuf,
@@ -50,7 +57,12 @@ pub(crate) struct Shared {
     pub prompts: Mutex<PromptFiles>,
     pub http: HttpLookup,
     pub rtp_timeout: Duration,
-    pub sip_ip: std::net::IpAddr,
+    /// The call records file.
+    pub records: PathBuf,
+    /// Where RTP sockets bind.
+    pub bind_ip: std::net::IpAddr,
+    /// The address SDP answers give callers.
+    pub media_ip: std::net::IpAddr,
 }
 
 pub fn run(args: &ServeArgs) -> ExitCode {
@@ -72,24 +84,28 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         .with_writer(std::io::stderr)
         .try_init()
         .ok();
-    let models_dir = args
-        .models
-        .clone()
-        .unwrap_or_else(SpeechConfig::default_models_dir);
-    let engine = match &args.config {
-        Some(path) => EngineConfig::read(path)?,
-        None => EngineConfig::default(),
+    let media_ip = match (args.media_ip, args.sip.ip()) {
+        (Some(ip), _) => ip,
+        (None, ip) if ip.is_unspecified() => {
+            return Err(format!(
+                "--sip {} listens on every address, so the SDP answer needs the one callers \
+                 reach: add --media-ip ADDRESS",
+                args.sip
+            ));
+        }
+        (None, ip) => ip,
     };
     let flow = crate::flow_file::load(&args.flow).map(Arc::new)?;
-    let models =
-        SpeechModels::load(&engine.speech_or_default(&models_dir)).map_err(|e| e.to_string())?;
+    let models = crate::speech_setup::load_models(args.models.as_deref(), args.config.as_deref())?;
     let shared = Arc::new(Shared {
         flow,
         models: Arc::new(models),
         prompts: Mutex::new(PromptFiles::new(&args.prompts)?),
         http: HttpLookup::new(),
         rtp_timeout: Duration::from_secs(args.rtp_timeout_s.max(1)),
-        sip_ip: args.sip.ip(),
+        records: args.records.clone(),
+        bind_ip: args.sip.ip(),
+        media_ip,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,0 +1,79 @@
+//! The call record (CDR): one JSON line per call, appended when the call ends.
+
+use ivr_engine::session::{LogEvent, LogLine};
+use ivr_flow::interpreter::CallEvent;
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+#[derive(Serialize)]
+pub struct CallRecord {
+    pub call_id: String,
+    pub caller: Option<String>,
+    pub called: Option<String>,
+    /// When the INVITE arrived, was answered, and the call ended (RFC 3339).
+    pub start: String,
+    pub answer: Option<String>,
+    pub end: String,
+    pub language: String,
+    pub states: Vec<String>,
+    /// Who ended it: `caller`, `engine` (the flow hung up), `rtp_timeout`, or the SIP status
+    /// the call was refused with.
+    pub ended_by: String,
+    pub recognition: Latency,
+    /// Every event of the `ivr chat --json` schema, timed from answer.
+    pub events: Vec<LogLine>,
+}
+
+/// End of speech to recognition result, over the call's utterances.
+#[derive(Serialize, Default)]
+pub struct Latency {
+    pub utterances: usize,
+    pub p50_ms: Option<u64>,
+    pub max_ms: Option<u64>,
+}
+
+impl CallRecord {
+    /// States visited and latency, from the events.
+    pub fn summarize(&mut self) {
+        self.states = self
+            .events
+            .iter()
+            .filter_map(|line| match &line.event {
+                LogEvent::Flow(CallEvent::State { name }) => Some(name.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut latencies: Vec<u64> = self
+            .events
+            .iter()
+            .filter_map(|line| match &line.event {
+                LogEvent::Flow(CallEvent::Recognized { latency_ms, .. }) => *latency_ms,
+                _ => None,
+            })
+            .collect();
+        latencies.sort_unstable();
+        self.recognition = Latency {
+            utterances: latencies.len(),
+            p50_ms: latencies.get(latencies.len() / 2).copied(),
+            max_ms: latencies.last().copied(),
+        };
+    }
+
+    /// Appends the record to `path` as one line (the folder is made if missing).
+    pub fn append_to(&self, path: &Path) -> Result<(), String> {
+        let mut line = serde_json::to_string(self).map_err(|e| e.to_string())?;
+        line.push('\n');
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        // One write of the whole line: concurrent calls' records do not interleave.
+        file.write_all(line.as_bytes())
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
