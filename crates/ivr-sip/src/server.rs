@@ -2,13 +2,15 @@
 //! the only module that knows rsipstack: the engine sees `IncomingCall`s, answers or rejects
 //! them, and hears `CallSignal`s; SDP decisions are made by `sdp`, outside.
 //!
-//! OPTIONS out of dialog gets 200. An INVITE over the call limit gets 503 with Retry-After.
+//! OPTIONS out of dialog gets 200. An INVITE over the call limit, or while the engine drains
+//! for shutdown, gets 503 with Retry-After.
 //! In a dialog: BYE and CANCEL end the call, INFO with a DTMF body becomes a key, anything the
 //! engine does not handle yet is answered by rsipstack (405) or declined here (488 for a
 //! re-INVITE, until re-negotiation is wired).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rsipstack::EndpointBuilder;
@@ -34,6 +36,8 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// Calls at once; more get 503.
     pub max_calls: usize,
+    /// Set while shutting down: new calls get 503, calls in progress go on.
+    pub draining: Arc<AtomicBool>,
 }
 
 /// Something that happened in a call's dialog.
@@ -136,7 +140,8 @@ pub async fn serve(
             }
             match tx.original.method {
                 Method::Invite => {
-                    let busy = routes.lock().map_or(true, |r| r.len() >= config.max_calls);
+                    let busy = config.draining.load(Ordering::Relaxed)
+                        || routes.lock().map_or(true, |r| r.len() >= config.max_calls);
                     if busy {
                         let retry = Header::RetryAfter(RETRY_AFTER_S.to_string().into());
                         tx.reply_with(StatusCode::ServiceUnavailable, vec![retry], None)

@@ -67,7 +67,7 @@ fn engine_logging_to(extra: &[&str], log: impl Into<Stdio>) -> Engine {
     // Ready when it answers OPTIONS (models load first: a few seconds).
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
-        if run_sipp(&engine, "options.xml", &[], 2).0 {
+        if run_sipp(engine.port, "options.xml", &[], 2).0 {
             return engine;
         }
         std::thread::sleep(Duration::from_millis(300));
@@ -76,12 +76,7 @@ fn engine_logging_to(extra: &[&str], log: impl Into<Stdio>) -> Engine {
 }
 
 /// Runs one SIPp call of `scenario` (with `{name}` placeholders filled in); (success, output).
-fn run_sipp(
-    engine: &Engine,
-    scenario: &str,
-    fill: &[(&str, String)],
-    timeout_s: u64,
-) -> (bool, String) {
+fn run_sipp(port: u16, scenario: &str, fill: &[(&str, String)], timeout_s: u64) -> (bool, String) {
     let mut text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/sipp")
@@ -91,13 +86,13 @@ fn run_sipp(
     for (name, value) in fill {
         text = text.replace(&format!("{{{name}}}"), value);
     }
-    let dir = std::env::temp_dir().join(format!("ivr-sipp-{}-{}", std::process::id(), engine.port));
+    let dir = std::env::temp_dir().join(format!("ivr-sipp-{}-{port}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(scenario);
     std::fs::write(&file, text).unwrap();
     let output = Command::new(sipp())
         .current_dir(&dir)
-        .arg(format!("127.0.0.1:{}", engine.port))
+        .arg(format!("127.0.0.1:{port}"))
         .args(["-sf", file.to_str().unwrap()])
         .args(["-i", "127.0.0.1", "-p", &free_port().to_string()])
         .args([
@@ -138,7 +133,7 @@ fn options_calls_and_refusals() {
         packets
     });
     let (ok, out) = run_sipp(
-        &engine,
+        engine.port,
         "call.xml",
         &[("rtp_port", rtp_port), ("hold_ms", "3000".into())],
         15,
@@ -169,7 +164,7 @@ fn options_calls_and_refusals() {
 
     // Nothing it can speak: 488.
     let (ok, out) = run_sipp(
-        &engine,
+        engine.port,
         "refused.xml",
         &[("status", "488".into()), ("codec", "18".into())],
         10,
@@ -188,7 +183,7 @@ fn options_calls_and_refusals() {
     let mut big = b"OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nX-Pad: ".to_vec();
     big.resize(60_000, b'a');
     junk.send_to(&big, &target).ok();
-    let (ok, out) = run_sipp(&engine, "options.xml", &[], 5);
+    let (ok, out) = run_sipp(engine.port, "options.xml", &[], 5);
     assert!(ok, "no 200 to OPTIONS after garbage:\n{out}");
 }
 
@@ -196,7 +191,7 @@ fn options_calls_and_refusals() {
 fn over_the_call_limit_is_503() {
     let engine = engine(&["--max-calls", "0"]);
     let (ok, out) = run_sipp(
-        &engine,
+        engine.port,
         "refused.xml",
         &[("status", "503".into()), ("codec", "0".into())],
         10,
@@ -275,7 +270,7 @@ fn a_key_by_sip_info_and_the_engine_hangs_up_at_the_flows_end() {
     let rtp_port = rtp.local_addr().unwrap().port().to_string();
     let peer = rtp_peer(rtp, 8, Vec::new);
     let (ok, out) = run_sipp(
-        &engine,
+        engine.port,
         "call_info.xml",
         &[
             ("rtp_port", rtp_port),
@@ -327,7 +322,12 @@ fn a_key_by_rfc_4733_and_the_engine_hangs_up_at_the_flows_end() {
     let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
     let rtp_port = rtp.local_addr().unwrap().port().to_string();
     let peer = rtp_peer(rtp, 8, || key_packets(1));
-    let (ok, out) = run_sipp(&engine, "call_wait_bye.xml", &[("rtp_port", rtp_port)], 20);
+    let (ok, out) = run_sipp(
+        engine.port,
+        "call_wait_bye.xml",
+        &[("rtp_port", rtp_port)],
+        20,
+    );
     assert!(
         ok,
         "RFC 4733 key 1 did not lead to the engine's BYE:\n{out}"
@@ -344,7 +344,12 @@ fn without_a_key_the_flow_waits_for_it() {
     let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
     let rtp_port = rtp.local_addr().unwrap().port().to_string();
     let peer = rtp_peer(rtp, 6, || key_packets(7));
-    let (ok, _) = run_sipp(&engine, "call_wait_bye.xml", &[("rtp_port", rtp_port)], 6);
+    let (ok, _) = run_sipp(
+        engine.port,
+        "call_wait_bye.xml",
+        &[("rtp_port", rtp_port)],
+        6,
+    );
     assert!(!ok, "the engine hung up without the expected key");
     peer.join().unwrap();
 }
@@ -388,7 +393,7 @@ fn a_caller_recording_over_rtp_is_understood() {
         sent
     });
     let (ok, out) = run_sipp(
-        &engine,
+        engine.port,
         "call.xml",
         &[("rtp_port", rtp_port), ("hold_ms", "24000".into())],
         40,
@@ -402,4 +407,57 @@ fn a_caller_recording_over_rtp_is_understood() {
         "no agent intent in the engine's log:\n{log}"
     );
     assert!(log.to_lowercase().contains("representative"), "{log}");
+}
+
+#[test]
+fn sigterm_refuses_new_calls_and_lets_the_current_one_finish() {
+    let mut engine = engine(&["--flow", KEYS_FLOW, "--drain-s", "30"]);
+    let port = engine.port;
+    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let rtp_port = rtp.local_addr().unwrap().port().to_string();
+    let _peer = rtp_peer(rtp, 8, Vec::new);
+    // A call that lasts 4 s (the flow's no-input timer is 10 s, so the caller hangs up).
+    let first = std::thread::spawn(move || {
+        run_sipp(
+            port,
+            "call.xml",
+            &[("rtp_port", rtp_port), ("hold_ms", "4000".into())],
+            15,
+        )
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    let pid = engine.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let (ok, out) = run_sipp(
+        engine.port,
+        "refused.xml",
+        &[("status", "503".into()), ("codec", "0".into())],
+        5,
+    );
+    assert!(
+        ok,
+        "a new call while draining was not refused with 503:\n{out}"
+    );
+    let (ok, out) = first.join().unwrap();
+    assert!(ok, "the call in progress did not finish normally:\n{out}");
+    // With no call left, the engine exits on its own, well before the 30 s drain limit.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = engine.child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "ivr serve did not exit after draining"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

@@ -14,9 +14,12 @@ use ivr_sip::server::{ServerConfig, serve};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::signal::unix::SignalKind;
 use tokio::sync::mpsc;
+use tracing::Instrument;
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
@@ -42,6 +45,9 @@ pub struct ServeArgs {
     /// Folder of the speech models (default: $IVR_MODELS_DIR or .models)
     #[arg(long)]
     models: Option<PathBuf>,
+    /// On SIGTERM, how long calls in progress may go on (new calls get 503 meanwhile)
+    #[arg(long, default_value_t = 60)]
+    drain_s: u64,
     /// Where call records go: one JSON line per call, appended
     #[arg(long, default_value = "data/calls.jsonl")]
     records: PathBuf,
@@ -113,11 +119,16 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("starting the runtime: {e}"))?;
     runtime.block_on(async {
         let cancel = rsipstack::platform::CancellationToken::new();
+        let draining = Arc::new(AtomicBool::new(false));
+        let active = Arc::new(AtomicUsize::new(0));
         let (calls_tx, mut calls) = mpsc::channel(16);
         let config = ServerConfig {
             listen: args.sip,
             max_calls: args.max_calls,
+            draining: Arc::clone(&draining),
         };
+        let mut terminate = tokio::signal::unix::signal(SignalKind::terminate())
+            .map_err(|e| format!("listening for SIGTERM: {e}"))?;
         let server = tokio::spawn(serve(config, calls_tx, cancel.clone()));
         eprintln!(
             "ivr serve: answering SIP on {sip} (UDP and TCP) with {flow}\n\
@@ -127,14 +138,43 @@ fn start(args: &ServeArgs) -> Result<(), String> {
             sip = args.sip,
             flow = args.flow.display()
         );
+        let mut drain_until: Option<tokio::time::Instant> = None;
+        let mut check = tokio::time::interval(Duration::from_millis(100));
         loop {
             tokio::select! {
                 call = calls.recv() => match call {
                     Some(call) => {
-                        tokio::spawn(call::run(Arc::clone(&shared), call));
+                        // Every log line of the call carries its Call-ID.
+                        let span = tracing::info_span!("call", call_id = %call.call_id);
+                        let shared = Arc::clone(&shared);
+                        let active = Arc::clone(&active);
+                        active.fetch_add(1, Ordering::SeqCst);
+                        tokio::spawn(
+                            async move {
+                                call::run(shared, call).await;
+                                active.fetch_sub(1, Ordering::SeqCst);
+                            }
+                            .instrument(span),
+                        );
                     }
                     None => break,
                 },
+                _ = terminate.recv(), if drain_until.is_none() => {
+                    draining.store(true, Ordering::SeqCst);
+                    drain_until = Some(tokio::time::Instant::now() + Duration::from_secs(args.drain_s));
+                    eprintln!(
+                        "ivr serve: SIGTERM: refusing new calls, waiting up to {} s for {} in progress",
+                        args.drain_s,
+                        active.load(Ordering::SeqCst)
+                    );
+                }
+                _ = check.tick(), if drain_until.is_some() => {
+                    let over = drain_until.is_some_and(|t| tokio::time::Instant::now() >= t);
+                    if active.load(Ordering::SeqCst) == 0 || over {
+                        cancel.cancel();
+                        break;
+                    }
+                }
                 _ = tokio::signal::ctrl_c() => {
                     cancel.cancel();
                     break;
