@@ -461,3 +461,27 @@ fn sigterm_refuses_new_calls_and_lets_the_current_one_finish() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn a_drain_that_runs_out_of_time_hangs_up_the_calls_left() {
+    let engine = engine(&["--flow", KEYS_FLOW, "--drain-s", "1"]);
+    let port = engine.port;
+    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let rtp_port = rtp.local_addr().unwrap().port().to_string();
+    let _peer = rtp_peer(rtp, 8, Vec::new);
+    // This caller would wait 10 s for the no-input timeout; the drain gives it 1 s.
+    let call = std::thread::spawn(move || {
+        run_sipp(port, "call_wait_bye.xml", &[("rtp_port", rtp_port)], 8)
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    let pid = engine.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (ok, out) = call.join().unwrap();
+    assert!(ok, "the call left at the drain limit got no BYE:\n{out}");
+}

@@ -185,6 +185,10 @@ async fn answer_and_run(
                     }
                 }
             }
+            () = shared.stop_calls.cancelled() => {
+                session.flow_input(Input::Hangup, jiff::Timestamp::now());
+                break "shutdown";
+            }
             signal = signals.recv() => match signal {
                 Some(CallSignal::Dtmf(key)) => session.dtmf(&key.to_string(), jiff::Timestamp::now()),
                 Some(CallSignal::Confirmed) => {}

@@ -65,6 +65,8 @@ pub(crate) struct Shared {
     pub rtp_timeout: Duration,
     /// The call records file.
     pub records: PathBuf,
+    /// Fired when a drain runs out of time: calls still up are hung up (BYE).
+    pub stop_calls: rsipstack::platform::CancellationToken,
     /// Where RTP sockets bind.
     pub bind_ip: std::net::IpAddr,
     /// The address SDP answers give callers.
@@ -110,6 +112,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         http: HttpLookup::new(),
         rtp_timeout: Duration::from_secs(args.rtp_timeout_s.max(1)),
         records: args.records.clone(),
+        stop_calls: rsipstack::platform::CancellationToken::new(),
         bind_ip: args.sip.ip(),
         media_ip,
     });
@@ -169,10 +172,19 @@ fn start(args: &ServeArgs) -> Result<(), String> {
                     );
                 }
                 _ = check.tick(), if drain_until.is_some() => {
-                    let over = drain_until.is_some_and(|t| tokio::time::Instant::now() >= t);
-                    if active.load(Ordering::SeqCst) == 0 || over {
+                    let now = tokio::time::Instant::now();
+                    if active.load(Ordering::SeqCst) == 0 {
                         cancel.cancel();
                         break;
+                    }
+                    if drain_until.is_some_and(|t| now >= t) {
+                        // Out of time: hang up what is left (BYE); stop when those calls are
+                        // gone, or 2 s later.
+                        shared.stop_calls.cancel();
+                        if drain_until.is_some_and(|t| now >= t + Duration::from_secs(2)) {
+                            cancel.cancel();
+                            break;
+                        }
                     }
                 }
                 _ = tokio::signal::ctrl_c() => {
