@@ -354,16 +354,12 @@ fn without_a_key_the_flow_waits_for_it() {
     peer.join().unwrap();
 }
 
-#[test]
-fn a_caller_recording_over_rtp_is_understood() {
-    // The fixture's caller asks for a representative 12.9 s after answer (after the greeting).
-    let audio = ivr_media::read_wav(repo().join("fixtures/en-agent-representative.wav")).unwrap();
-    let log_path = std::env::temp_dir().join(format!("ivr-serve-{}.log", std::process::id()));
-    let log = std::fs::File::create(&log_path).unwrap();
-    let engine = engine_logging_to(&[], log);
-    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let rtp_port = rtp.local_addr().unwrap().port().to_string();
-    let caller = std::thread::spawn(move || {
+/// Streams a fixture's caller audio as PCMU to the engine (learning its RTP address from the
+/// first packet it sends), paced by the clock; keeps draining what the engine sends. Returns
+/// the packets sent.
+fn stream_fixture(rtp: UdpSocket, fixture: &str) -> std::thread::JoinHandle<u32> {
+    let audio = ivr_media::read_wav(repo().join("fixtures").join(fixture)).unwrap();
+    std::thread::spawn(move || {
         rtp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         let mut buf = [0u8; 2048];
         let Ok((_, engine_rtp)) = rtp.recv_from(&mut buf) else {
@@ -391,22 +387,97 @@ fn a_caller_recording_over_rtp_is_understood() {
             while rtp.recv_from(&mut buf).is_ok() {}
         }
         sent
-    });
+    })
+}
+
+/// Runs a call whose caller audio is `fixture` for `hold_ms`; returns the engine's log.
+fn call_with_fixture(fixture: &str, hold_ms: u64) -> String {
+    let log_path = std::env::temp_dir().join(format!(
+        "ivr-serve-{}-{}.log",
+        std::process::id(),
+        fixture.replace('.', "-")
+    ));
+    let log = std::fs::File::create(&log_path).unwrap();
+    let engine = engine_logging_to(&[], log);
+    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let rtp_port = rtp.local_addr().unwrap().port().to_string();
+    let caller = stream_fixture(rtp, fixture);
     let (ok, out) = run_sipp(
         engine.port,
         "call.xml",
-        &[("rtp_port", rtp_port), ("hold_ms", "24000".into())],
-        40,
+        &[("rtp_port", rtp_port), ("hold_ms", hold_ms.to_string())],
+        hold_ms / 1000 + 15,
     );
     assert!(ok, "the call failed:\n{out}");
-    assert!(caller.join().unwrap() > 700);
+    assert!(caller.join().unwrap() > 200);
     drop(engine);
-    let log = std::fs::read_to_string(&log_path).unwrap();
+    std::fs::read_to_string(&log_path).unwrap()
+}
+
+#[test]
+fn a_caller_recording_over_rtp_is_understood() {
+    // The fixture's caller asks for a representative 12.9 s after answer (after the greeting).
+    let log = call_with_fixture("en-agent-representative.wav", 24_000);
     assert!(
         log.contains(r#""type":"intent","name":"agent""#),
         "no agent intent in the engine's log:\n{log}"
     );
     assert!(log.to_lowercase().contains("representative"), "{log}");
+}
+
+#[test]
+fn a_caller_talking_over_the_greeting_stops_it() {
+    // This caller speaks 3 s after answer, in the middle of the welcome prompt.
+    let log = call_with_fixture("en-agent-barge-in.wav", 12_000);
+    assert!(
+        log.contains(r#""type":"prompt_stopped","id":"welcome""#),
+        "the greeting was not cut:\n{log}"
+    );
+    assert!(log.contains(r#""type":"intent","name":"agent""#), "{log}");
+}
+
+#[test]
+fn an_rtp_flood_from_elsewhere_does_not_take_the_call() {
+    let engine = engine(&[]);
+    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    rtp.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let rtp_port = rtp.local_addr().unwrap().port().to_string();
+    let receiver = std::thread::spawn(move || {
+        let mut buf = [0u8; 2048];
+        let mut engine_rtp = None;
+        let mut after_flood = 0;
+        let flood = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let until = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < until {
+            if let Ok((_, from)) = rtp.recv_from(&mut buf) {
+                if engine_rtp.is_none() {
+                    engine_rtp = Some(from);
+                    // The caller speaks first (it latches), then a stranger floods the port.
+                    let mut hello = vec![0x80, 0, 0, 1, 0, 0, 0, 160, 1, 2, 3, 4];
+                    hello.extend_from_slice(&[0xff; 160]);
+                    rtp.send_to(&hello, from).unwrap();
+                    let mut junk = vec![0x80, 0, 0, 1, 0, 0, 0, 160, 9, 9, 9, 9];
+                    junk.extend_from_slice(&[0x00; 160]);
+                    for _ in 0..5000 {
+                        flood.send_to(&junk, from).ok();
+                    }
+                } else {
+                    after_flood += 1;
+                }
+            }
+        }
+        after_flood
+    });
+    let (ok, out) = run_sipp(
+        engine.port,
+        "call.xml",
+        &[("rtp_port", rtp_port), ("hold_ms", "4000".into())],
+        15,
+    );
+    assert!(ok, "the call did not survive the flood:\n{out}");
+    // The engine kept sending its audio to the caller, not to the flooder.
+    assert!(receiver.join().unwrap() >= 100);
 }
 
 #[test]
