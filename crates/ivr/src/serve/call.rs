@@ -266,17 +266,39 @@ fn carry_out(
                 let Some(mut mine) = recognizers.take() else {
                     continue;
                 };
-                let shared = Arc::clone(shared);
-                let done = done.clone();
-                tokio::task::spawn_blocking(move || {
-                    let result = mine.recognize(&shared.models, &audio, &config);
+                let models = Arc::clone(&shared.models);
+                let back = done.clone();
+                let submitted = shared.recognition.try_submit(
+                    move || {
+                        let result = mine.recognize(&models, &audio, &config);
+                        (result, mine)
+                    },
+                    move |outcome| {
+                        let (result, recognizers) = match outcome {
+                            Ok(done) => done,
+                            Err(failed) => (
+                                Err(RecognizerError::Decode(failed.to_string())),
+                                Box::default(),
+                            ),
+                        };
+                        back.send(Done::Recognized {
+                            utterance_id,
+                            result,
+                            recognizers,
+                        })
+                        .ok();
+                    },
+                );
+                if let Err(busy) = submitted {
+                    // Every worker busy and the queue full: this utterance goes unheard (the
+                    // flow re-prompts), rather than the caller waiting in silence.
                     done.send(Done::Recognized {
                         utterance_id,
-                        result,
-                        recognizers: mine,
+                        result: Err(RecognizerError::Decode(busy.to_string())),
+                        recognizers: Box::default(),
                     })
                     .ok();
-                });
+                }
             }
             SessionOutput::Flow(action) => match action {
                 Action::Hangup { .. } => hang_up = true,

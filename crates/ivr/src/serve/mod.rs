@@ -11,6 +11,7 @@ use clap::Args;
 use ivr_engine::speech::SpeechModels;
 use ivr_flow::Flow;
 use ivr_sip::server::{ServerConfig, serve};
+use ivr_speech::pool::RecognitionPool;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,6 +21,13 @@ use std::time::Duration;
 use tokio::signal::unix::SignalKind;
 use tokio::sync::mpsc;
 use tracing::Instrument;
+
+/// Utterances decoded at once: one per core on the 2-core machines this targets (each Whisper
+/// model also keeps two replicas).
+const RECOGNITION_WORKERS: usize = 2;
+/// Utterances waiting for a worker before new ones are refused (each waits about a decode,
+/// 1-2 s, per place in the queue).
+const RECOGNITION_QUEUE: usize = 8;
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
@@ -60,6 +68,8 @@ pub struct ServeArgs {
 pub(crate) struct Shared {
     pub flow: Arc<Flow>,
     pub models: Arc<SpeechModels>,
+    /// Recognition runs here, off the async runtime, with a bounded queue.
+    pub recognition: RecognitionPool,
     pub prompts: Mutex<PromptFiles>,
     pub http: HttpLookup,
     pub rtp_timeout: Duration,
@@ -108,6 +118,8 @@ fn start(args: &ServeArgs) -> Result<(), String> {
     let shared = Arc::new(Shared {
         flow,
         models: Arc::new(models),
+        recognition: RecognitionPool::new(RECOGNITION_WORKERS, RECOGNITION_QUEUE)
+            .map_err(|e| format!("starting recognition workers: {e}"))?,
         prompts: Mutex::new(PromptFiles::new(&args.prompts)?),
         http: HttpLookup::new(),
         rtp_timeout: Duration::from_secs(args.rtp_timeout_s.max(1)),
