@@ -178,14 +178,35 @@ impl IntentMatcher {
     pub fn score_in_language(&self, utterance: &str, intent: &str, lang: &str) -> Option<f32> {
         let query = self.query(utterance);
         let intent = self.intents.get(intent)?;
-        let best = intent
+        self.score_intent(&query, intent, Some(lang))
+            .map(|(score, _)| score)
+    }
+
+    /// An intent's score: its best example (among those in `lang`, when given; ties keep the
+    /// first), plus a part for the utterance its other examples' words explain.
+    fn score_intent<'a>(
+        &self,
+        query: &Query,
+        intent: &'a Intent,
+        lang: Option<&str>,
+    ) -> Option<(f32, &'a Example)> {
+        let (best, example) = intent
             .examples
             .iter()
-            .filter(|example| example.lang == lang)
-            .map(|example| score_example(&query, &example.terms, &self.idf))
-            .max_by(|a, b| a.score.total_cmp(&b.score))?;
-        let beyond_example = (intent_coverage(&query, &intent.terms) - best.said_covered).max(0.0);
-        Some((best.score + INTENT_WORDS_WEIGHT * beyond_example).min(1.0))
+            .filter(|example| lang.is_none_or(|l| example.lang == l))
+            .map(|example| (score_example(query, &example.terms, &self.idf), example))
+            .fold(
+                None,
+                |best: Option<(ExampleMatch, &Example)>, current| match best {
+                    Some(best) if best.0.score >= current.0.score => Some(best),
+                    _ => Some(current),
+                },
+            )?;
+        let beyond_example = (intent_coverage(query, &intent.terms) - best.said_covered).max(0.0);
+        Some((
+            (best.score + INTENT_WORDS_WEIGHT * beyond_example).min(1.0),
+            example,
+        ))
     }
 
     fn query(&self, utterance: &str) -> Query {
@@ -204,20 +225,7 @@ impl IntentMatcher {
             .iter()
             .filter(|(id, _)| candidates.is_empty() || candidates.contains(&id.as_str()))
             .filter_map(|(id, intent)| {
-                let (best, example) = intent
-                    .examples
-                    .iter()
-                    .map(|example| (score_example(query, &example.terms, &self.idf), example))
-                    .fold(
-                        None,
-                        |best: Option<(ExampleMatch, &Example)>, current| match best {
-                            Some(best) if best.0.score >= current.0.score => Some(best),
-                            _ => Some(current),
-                        },
-                    )?;
-                let beyond_example =
-                    (intent_coverage(query, &intent.terms) - best.said_covered).max(0.0);
-                let score = (best.score + INTENT_WORDS_WEIGHT * beyond_example).min(1.0);
+                let (score, example) = self.score_intent(query, intent, None)?;
                 let intent_score = IntentScore {
                     intent: id.clone(),
                     lang: example.lang.clone(),
