@@ -4,7 +4,7 @@
 
 use ivr_flow::Flow;
 use ivr_flow::interpreter::{
-    Action, Alternative, Call, CallEvent, CallInfo, Input, Output, TransferTarget, UnderstoodAs,
+    Action, Alternative, Call, CallEvent, CallInfo, Input, Output, TransferTarget,
 };
 use ivr_flow::schema::HttpMethod;
 use std::sync::Arc;
@@ -345,7 +345,7 @@ fn a_paraphrase_selects_its_intent() {
     assert_eq!(states(&ev), ["ask_pin"]);
 }
 
-fn understood_as(events: &[CallEvent]) -> Option<UnderstoodAs> {
+fn understood_as(events: &[CallEvent]) -> Option<Alternative> {
     events.iter().find_map(|e| match e {
         CallEvent::Recognized { understood_as, .. } => understood_as.clone(),
         _ => None,
@@ -363,7 +363,7 @@ fn a_less_likely_reading_is_used_when_the_first_is_not_understood() {
     assert_eq!(intent(&ev).as_deref(), Some("balance"));
     assert_eq!(
         understood_as(&ev),
-        Some(UnderstoodAs {
+        Some(Alternative {
             text: "check my balance".into(),
             confidence: 0.7,
             lang: None,

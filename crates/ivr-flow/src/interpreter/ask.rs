@@ -1,7 +1,7 @@
 //! The `ask` state: prompts, listening, and deciding what the caller's words or keys mean.
 
 use super::call::{Call, Phase};
-use super::io::{Action, Alternative, CallEvent, ListenParams, UnderstoodAs};
+use super::io::{Action, Alternative, CallEvent, ListenParams};
 use crate::schema::{AskSpec, RetryPolicy};
 use crate::text::{
     IntentScore, MatchDecision, MatchPolicy, SlotType, detect_language, slot_from_dtmf,
@@ -246,7 +246,7 @@ impl Call {
         &self,
         ask: &AskSpec,
         heard: &HeardSpeech,
-    ) -> Option<(UnderstoodAs, Outcome)> {
+    ) -> Option<(Alternative, Outcome)> {
         let floor = self
             .min_confidence(Some(ask))
             .max(heard.confidence * ALTERNATIVE_RATIO);
@@ -258,14 +258,7 @@ impl Call {
                 let lang = alt.lang.clone().or_else(|| heard.lang.clone());
                 match self.understand(ask, &alt.text, lang) {
                     Outcome::NoMatch | Outcome::NoInput => None,
-                    outcome => Some((
-                        UnderstoodAs {
-                            text: alt.text.clone(),
-                            confidence: alt.confidence,
-                            lang: alt.lang.clone(),
-                        },
-                        outcome,
-                    )),
+                    outcome => Some((alt.clone(), outcome)),
                 }
             })
     }

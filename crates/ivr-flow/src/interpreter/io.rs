@@ -44,21 +44,13 @@ pub enum Input {
     Hangup,
 }
 
-/// The alternative reading of an utterance that the flow went by.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct UnderstoodAs {
-    pub text: String,
-    pub confidence: f32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lang: Option<String>,
-}
-
 /// Another reading of an utterance, with its confidence (0.0 to 1.0, the scale of the first).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alternative {
     pub text: String,
     pub confidence: f32,
     /// Its language when the recognizer knows it; else the first reading's.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
 }
 
@@ -155,7 +147,7 @@ pub enum CallEvent {
         latency_ms: Option<u64>,
         /// The less likely reading the flow understood instead of `text`, when it did.
         #[serde(skip_serializing_if = "Option::is_none")]
-        understood_as: Option<UnderstoodAs>,
+        understood_as: Option<Alternative>,
     },
     Dtmf {
         digits: String,

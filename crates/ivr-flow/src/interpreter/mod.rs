@@ -14,5 +14,4 @@ mod io;
 pub use call::Call;
 pub use io::{
     Action, Alternative, CallEvent, CallInfo, Input, ListenParams, Output, TransferTarget,
-    UnderstoodAs,
 };
