@@ -77,7 +77,8 @@ impl RtpPeer {
     /// Where to send the engine's audio: where the caller's packets come from, else where its
     /// SDP asked; None on hold.
     pub fn send_to(&self) -> Option<SocketAddr> {
-        self.signalled.and(self.latched).or(self.signalled)
+        self.signalled
+            .map(|signalled| self.latched.unwrap_or(signalled))
     }
 
     /// A new offer in the dialog (re-INVITE): a new address restarts the latch, and hold or

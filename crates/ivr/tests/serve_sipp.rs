@@ -36,6 +36,13 @@ fn sipp() -> &'static str {
     "sipp"
 }
 
+/// The caller's RTP socket and its port, as the SIPp scenarios' SDP offers it.
+fn caller_rtp() -> (UdpSocket, String) {
+    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = rtp.local_addr().unwrap().port().to_string();
+    (rtp, port)
+}
+
 /// `ivr serve` on a free port, killed when dropped.
 struct Engine {
     child: Child,
@@ -117,10 +124,9 @@ fn options_calls_and_refusals() {
 
     // A call: the engine answers with PCMU and telephone-event, sends the greeting as RTP to
     // the offered port every 20 ms, and takes the caller's BYE.
-    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let (rtp, rtp_port) = caller_rtp();
     rtp.set_read_timeout(Some(Duration::from_millis(200)))
         .unwrap();
-    let rtp_port = rtp.local_addr().unwrap().port().to_string();
     let listener = std::thread::spawn(move || {
         let mut packets = Vec::new();
         let mut buf = [0u8; 2048];
@@ -266,8 +272,7 @@ fn a_key_by_sip_info_and_the_engine_hangs_up_at_the_flows_end() {
     let records = std::env::temp_dir().join(format!("ivr-records-{}.jsonl", std::process::id()));
     std::fs::remove_file(&records).ok();
     let engine = engine(&["--flow", KEYS_FLOW, "--records", records.to_str().unwrap()]);
-    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let rtp_port = rtp.local_addr().unwrap().port().to_string();
+    let (rtp, rtp_port) = caller_rtp();
     let peer = rtp_peer(rtp, 8, Vec::new);
     let (ok, out) = run_sipp(
         engine.port,
@@ -319,8 +324,7 @@ fn a_key_by_sip_info_and_the_engine_hangs_up_at_the_flows_end() {
 #[test]
 fn a_key_by_rfc_4733_and_the_engine_hangs_up_at_the_flows_end() {
     let engine = engine(&["--flow", KEYS_FLOW]);
-    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let rtp_port = rtp.local_addr().unwrap().port().to_string();
+    let (rtp, rtp_port) = caller_rtp();
     let peer = rtp_peer(rtp, 8, || key_packets(1));
     let (ok, out) = run_sipp(
         engine.port,
@@ -341,8 +345,7 @@ fn without_a_key_the_flow_waits_for_it() {
     // no-input timer is 10 s, so no BYE comes within SIPp's 6 s. Proves the test above needs
     // the right key to pass.
     let engine = engine(&["--flow", KEYS_FLOW]);
-    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let rtp_port = rtp.local_addr().unwrap().port().to_string();
+    let (rtp, rtp_port) = caller_rtp();
     let peer = rtp_peer(rtp, 6, || key_packets(7));
     let (ok, _) = run_sipp(
         engine.port,
@@ -399,8 +402,7 @@ fn call_with_fixture(fixture: &str, hold_ms: u64) -> String {
     ));
     let log = std::fs::File::create(&log_path).unwrap();
     let engine = engine_logging_to(&[], log);
-    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let rtp_port = rtp.local_addr().unwrap().port().to_string();
+    let (rtp, rtp_port) = caller_rtp();
     let caller = stream_fixture(rtp, fixture);
     let (ok, out) = run_sipp(
         engine.port,
@@ -439,10 +441,9 @@ fn a_caller_talking_over_the_greeting_stops_it() {
 #[test]
 fn an_rtp_flood_from_elsewhere_does_not_take_the_call() {
     let engine = engine(&[]);
-    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let (rtp, rtp_port) = caller_rtp();
     rtp.set_read_timeout(Some(Duration::from_millis(200)))
         .unwrap();
-    let rtp_port = rtp.local_addr().unwrap().port().to_string();
     let receiver = std::thread::spawn(move || {
         let mut buf = [0u8; 2048];
         let mut engine_rtp = None;
@@ -484,8 +485,7 @@ fn an_rtp_flood_from_elsewhere_does_not_take_the_call() {
 fn sigterm_refuses_new_calls_and_lets_the_current_one_finish() {
     let mut engine = engine(&["--flow", KEYS_FLOW, "--drain-s", "30"]);
     let port = engine.port;
-    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let rtp_port = rtp.local_addr().unwrap().port().to_string();
+    let (rtp, rtp_port) = caller_rtp();
     let _peer = rtp_peer(rtp, 8, Vec::new);
     // A call that lasts 4 s (the flow's no-input timer is 10 s, so the caller hangs up).
     let first = std::thread::spawn(move || {
@@ -537,8 +537,7 @@ fn sigterm_refuses_new_calls_and_lets_the_current_one_finish() {
 fn a_drain_that_runs_out_of_time_hangs_up_the_calls_left() {
     let engine = engine(&["--flow", KEYS_FLOW, "--drain-s", "1"]);
     let port = engine.port;
-    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let rtp_port = rtp.local_addr().unwrap().port().to_string();
+    let (rtp, rtp_port) = caller_rtp();
     let _peer = rtp_peer(rtp, 8, Vec::new);
     // This caller would wait 10 s for the no-input timeout; the drain gives it 1 s.
     let call = std::thread::spawn(move || {

@@ -82,22 +82,17 @@ async fn answer_and_run(
     let call_id = record.call_id.clone();
     let offer = match sdp::parse(&String::from_utf8_lossy(&offer)) {
         Ok(offer) => offer,
-        Err(e) => {
-            dialog.reject(400, &e.to_string());
-            return "400".to_string();
-        }
+        Err(e) => return refuse(dialog, 400, &e.to_string()),
     };
     let socket = match UdpSocket::bind(SocketAddr::new(shared.bind_ip, 0)).await {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!("no RTP port: {e}");
-            dialog.reject(503, "no media port");
-            return "503".to_string();
+            return refuse(dialog, 503, "no media port");
         }
     };
     let Ok(local_addr) = socket.local_addr() else {
-        dialog.reject(500, "no media port");
-        return "500".to_string();
+        return refuse(dialog, 500, "no media port");
     };
     let local = LocalMedia {
         address: shared.media_ip,
@@ -107,14 +102,8 @@ async fn answer_and_run(
     };
     let (answer, negotiated) = match sdp::answer(&offer, &local) {
         Ok(a) => a,
-        Err(e @ SdpError::NotAcceptable(_)) => {
-            dialog.reject(488, &e.to_string());
-            return "488".to_string();
-        }
-        Err(e) => {
-            dialog.reject(400, &e.to_string());
-            return "400".to_string();
-        }
+        Err(e @ SdpError::NotAcceptable(_)) => return refuse(dialog, 488, &e.to_string()),
+        Err(e) => return refuse(dialog, 400, &e.to_string()),
     };
     let now = Instant::now();
     let peer = RtpPeer::new(
@@ -137,10 +126,7 @@ async fn answer_and_run(
         VadParams::default(),
     ) {
         Ok(s) => s,
-        Err(e) => {
-            dialog.reject(500, &e);
-            return "500".to_string();
-        }
+        Err(e) => return refuse(dialog, 500, &e),
     };
     if let Err(e) = dialog.answer(&answer.to_string()) {
         tracing::warn!(call_id, "{e}");
@@ -213,8 +199,7 @@ async fn answer_and_run(
     // The last events (hangup) go to the log too.
     while let Some(output) = session.poll_output() {
         if let SessionOutput::Log(line) = output {
-            tracing::info!(call_id, event = %serde_json::to_string(&line).unwrap_or_default());
-            log.push(line);
+            keep_event(log, line);
         }
     }
     record.language = session.language().to_string();
@@ -222,6 +207,19 @@ async fn answer_and_run(
         dialog.hang_up().await;
     }
     ended_by.to_string()
+}
+
+/// Refuses the call with a final error response; the status is also who ended it, for the
+/// call record.
+fn refuse(dialog: &ivr_sip::server::CallDialog, status: u16, reason: &str) -> String {
+    dialog.reject(status, reason);
+    status.to_string()
+}
+
+/// An event of the call: logged now (within the call's span), kept for its record.
+fn keep_event(log: &mut Vec<LogLine>, line: LogLine) {
+    tracing::info!(event = %serde_json::to_string(&line).unwrap_or_default());
+    log.push(line);
 }
 
 /// Starts everything the session asked for; true when the flow hung up.
@@ -235,10 +233,7 @@ fn carry_out(
     let mut hang_up = false;
     while let Some(output) = session.poll_output() {
         match output {
-            SessionOutput::Log(line) => {
-                tracing::info!(event = %serde_json::to_string(&line).unwrap_or_default());
-                log.push(line);
-            }
+            SessionOutput::Log(line) => keep_event(log, line),
             SessionOutput::LoadPrompt {
                 play_id,
                 prompt,
