@@ -165,10 +165,10 @@ impl Inner {
             alternatives.extend(
                 std::iter::once((again.text, again.avg_logprob))
                     .chain(again.alternatives)
-                    .filter(|(text, _)| !text.is_empty())
                     .map(|r| reading(r, other)),
             );
         }
+        let alternatives = distinct_readings(&decoded.text, alternatives);
         Ok(Transcript {
             text: decoded.text,
             confidence: confidence(decoded.avg_logprob),
@@ -246,16 +246,7 @@ impl Inner {
         let Some((text, avg_logprob)) = readings.next() else {
             return Err(decode_error("the decoder returned no sequence"));
         };
-        let mut seen = vec![hints::words(&text)];
-        let mut alternatives = Vec::new();
-        for (alt, score) in readings {
-            let words = hints::words(&alt);
-            // "No." and "no!" are one reading; a beam spends many of its slots on such.
-            if !words.is_empty() && !seen.contains(&words) {
-                seen.push(words);
-                alternatives.push((alt, score));
-            }
-        }
+        let alternatives = readings.collect();
         Ok(Decoded {
             text,
             avg_logprob,
@@ -263,6 +254,24 @@ impl Inner {
             alternatives,
         })
     }
+}
+
+/// The readings that say something other than `first` and than each other, in order. "No." and
+/// "no!" are one reading (a beam spends many of its slots on such), and a runner-up language's
+/// reading with the same words as one already kept would tell the flow nothing new.
+fn distinct_readings(first: &str, readings: Vec<Alternative>) -> Vec<Alternative> {
+    let mut seen = vec![hints::words(first)];
+    readings
+        .into_iter()
+        .filter(|reading| {
+            let words = hints::words(&reading.text);
+            let new = !words.is_empty() && !seen.contains(&words);
+            if new {
+                seen.push(words);
+            }
+            new
+        })
+        .collect()
 }
 
 /// exp(mean token log-probability): the geometric mean of the token probabilities.
@@ -274,7 +283,8 @@ struct Decoded {
     text: String,
     avg_logprob: f32,
     no_speech_prob: f32,
-    /// Other readings with their mean token log-probability, best first.
+    /// The beam's other readings with their mean token log-probability, best first, as
+    /// decoded (repeats included).
     alternatives: Vec<(String, f32)>,
 }
 
