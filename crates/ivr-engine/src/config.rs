@@ -1,27 +1,93 @@
 //! The engine configuration file (YAML). Everything has a default, so the engine runs with
 //! no file at all.
 
-use crate::speech::SpeechConfig;
-use serde::Deserialize;
-use std::path::Path;
+pub mod serving;
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+use crate::speech::SpeechConfig;
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serving::{AdminSettings, QueueTarget, RtpSettings, SipSettings};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct EngineConfig {
     /// Which model hears which language; default: Whisper models under `.models/`.
-    #[serde(default)]
     pub speech: Option<SpeechConfig>,
+    pub sip: SipSettings,
+    pub rtp: RtpSettings,
+    pub admin: AdminSettings,
+    /// The flow for called numbers not in `numbers`.
+    pub flow: PathBuf,
+    /// Called number (the Request-URI user) -> the flow that answers it.
+    pub numbers: IndexMap<String, PathBuf>,
+    /// Queue name -> where a transfer to it goes.
+    pub queues: IndexMap<String, QueueTarget>,
+    /// Call records are appended to `calls.jsonl` here.
+    pub data_dir: PathBuf,
+    /// Recorded prompt audio.
+    pub prompts: PathBuf,
+    /// On SIGTERM, how long calls in progress may go on.
+    pub drain_s: u64,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            speech: None,
+            sip: SipSettings::default(),
+            rtp: RtpSettings::default(),
+            admin: AdminSettings::default(),
+            flow: PathBuf::from("call-flows/contact-center.yaml"),
+            numbers: IndexMap::new(),
+            queues: IndexMap::new(),
+            data_dir: PathBuf::from("data"),
+            prompts: PathBuf::from("prompts"),
+            drain_s: 60,
+        }
+    }
 }
 
 impl EngineConfig {
     pub fn read(path: &Path) -> Result<EngineConfig, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read the configuration {}: {e}", path.display()))?;
-        serde_saphyr::from_str(&text).map_err(|e| {
+        let config: EngineConfig = serde_saphyr::from_str(&text).map_err(|e| {
             let message = e.to_string();
             let first = message.lines().next().unwrap_or_default();
             format!("{}: {first}", path.display())
-        })
+        })?;
+        config
+            .check()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(config)
+    }
+
+    /// The flow file for a called number.
+    pub fn flow_for(&self, called: Option<&str>) -> &Path {
+        called
+            .and_then(|n| self.numbers.get(n))
+            .unwrap_or(&self.flow)
+    }
+
+    /// Every flow file named, each once.
+    pub fn flow_files(&self) -> Vec<PathBuf> {
+        let mut files = vec![self.flow.clone()];
+        for path in self.numbers.values() {
+            if !files.contains(path) {
+                files.push(path.clone());
+            }
+        }
+        files
+    }
+
+    /// Problems serde cannot see: transfer targets that are not SIP URIs.
+    pub fn check(&self) -> Result<(), String> {
+        for (queue, target) in &self.queues {
+            serving::check_sip_uri(&target.refer_to)
+                .map_err(|e| format!("queues.{queue}.refer_to: {e}"))?;
+        }
+        Ok(())
     }
 
     /// The speech models to load: the file's, else the defaults under `models_dir`.
@@ -29,5 +95,64 @@ impl EngineConfig {
         self.speech
             .clone()
             .unwrap_or_else(|| SpeechConfig::defaults(models_dir))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<EngineConfig, String> {
+        let config: EngineConfig = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
+        config.check()?;
+        Ok(config)
+    }
+
+    #[test]
+    fn an_empty_file_is_the_defaults() {
+        let config = parse("{}").unwrap_or_default();
+        assert_eq!(config.sip.listen.to_string(), "127.0.0.1:5060");
+        assert_eq!(
+            config.admin.listen.map(|a| a.to_string()),
+            Some("127.0.0.1:9090".into())
+        );
+        assert_eq!(config.rtp.ports.first, 20000);
+    }
+
+    #[test]
+    fn numbers_pick_their_flow() {
+        let config = parse(
+            "numbers:\n  \"8005550100\": call-flows/other.yaml\n\
+             queues:\n  agents-en: { refer_to: \"sip:agents@127.0.0.1:5080\" }\n\
+             rtp: { ports: 30000-30099 }\nadmin: { listen: null }\n",
+        );
+        let config = config.map_err(|e| e.to_string());
+        assert!(config.is_ok(), "{config:?}");
+        let config = config.unwrap_or_default();
+        assert_eq!(
+            config.flow_for(Some("8005550100")),
+            Path::new("call-flows/other.yaml")
+        );
+        assert_eq!(config.flow_for(Some("1")), config.flow.as_path());
+        assert_eq!(config.flow_for(None), config.flow.as_path());
+        assert_eq!(config.flow_files().len(), 2);
+        assert_eq!(config.admin.listen, None);
+        assert_eq!(config.rtp.ports.last, 30099);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_their_place() {
+        for (text, says) in [
+            (
+                "queues: { a: { refer_to: \"tel:+1800\" } }",
+                "queues.a.refer_to",
+            ),
+            ("rtp: { ports: 9-8 }", "port range"),
+            ("sip: { listen: nowhere }", "listen"),
+            ("sip: { lisen: 127.0.0.1:5060 }", "lisen"),
+        ] {
+            let error = parse(text).err().unwrap_or_default();
+            assert!(error.contains(says), "{text}: {error}");
+        }
     }
 }

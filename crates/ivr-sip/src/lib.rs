@@ -5,6 +5,7 @@
 //! without sockets.
 
 pub mod dtmf_relay;
+pub mod refer_progress;
 pub mod rtp_peer;
 pub mod sdp;
 pub mod server;

@@ -4,9 +4,9 @@
 //!
 //! OPTIONS out of dialog gets 200. An INVITE over the call limit, or while the engine drains
 //! for shutdown, gets 503 with Retry-After.
-//! In a dialog: BYE and CANCEL end the call, INFO with a DTMF body becomes a key, anything the
-//! engine does not handle yet is answered by rsipstack (405) or declined here (488 for a
-//! re-INVITE, until re-negotiation is wired).
+//! In a dialog: BYE and CANCEL end the call, INFO with a DTMF body becomes a key, a re-INVITE
+//! goes to the engine to answer (hold, resume, codec change), and NOTIFYs about the engine's
+//! REFER report the transfer's progress. Other requests are answered by rsipstack (405).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -26,6 +26,8 @@ use rsipstack::transport::{TcpListenerConnection, TransportLayer, udp::UdpConnec
 use tokio::sync::mpsc;
 
 use crate::dtmf_relay::key_from_info;
+use crate::refer_progress::{self, ReferProgress};
+use rsipstack::dialog::dialog::TransactionHandle;
 
 /// Seconds a caller refused for load is asked to wait before trying again.
 const RETRY_AFTER_S: u32 = 5;
@@ -41,14 +43,49 @@ pub struct ServerConfig {
 }
 
 /// Something that happened in a call's dialog.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum CallSignal {
     /// The caller acknowledged the answer (ACK): media may flow both ways.
     Confirmed,
     /// A key sent by SIP INFO.
     Dtmf(char),
+    /// A re-INVITE (hold, resume, a new codec or address): answer it.
+    Reoffer(Reoffer),
+    /// The caller's phone reports on the call our REFER asked it to make.
+    Transfer(ReferProgress),
     /// The dialog is over: the caller hung up (BYE or CANCEL), or it failed.
     Ended(String),
+}
+
+/// A re-INVITE waiting for the engine's answer. Answer promptly: the caller's transaction
+/// times out after 32 s, and rsipstack answers 501 if this is dropped unanswered.
+#[derive(Debug)]
+pub struct Reoffer {
+    /// The new SDP offer; empty for an offerless re-INVITE.
+    pub offer: Vec<u8>,
+    handle: TransactionHandle,
+}
+
+impl Reoffer {
+    /// 200 OK with the SDP answer.
+    pub async fn accept(self, sdp: &str) {
+        let headers = vec![Header::ContentType("application/sdp".into())];
+        let body = Some(sdp.as_bytes().to_vec());
+        if let Err(e) = self
+            .handle
+            .respond(StatusCode::OK, Some(headers), body)
+            .await
+        {
+            tracing::warn!("answering a re-INVITE: {e}");
+        }
+    }
+
+    /// A final error response; the session stays as it was (RFC 3261 section 14.2).
+    pub async fn reject(self, status: u16) {
+        if let Err(e) = self.handle.reply(StatusCode::from(status)).await {
+            tracing::warn!("refusing a re-INVITE: {e}");
+        }
+    }
 }
 
 /// A call offered to the engine. Answer or reject it promptly: the caller hears ringing.
@@ -71,6 +108,13 @@ pub struct CallDialog {
 }
 
 impl CallDialog {
+    /// 180 Ringing: the caller hears ringback until the answer.
+    pub fn ring(&self) {
+        if let Err(e) = self.dialog.ringing(None, None) {
+            tracing::warn!("sending 180 Ringing: {e}");
+        }
+    }
+
     /// 200 OK with the SDP answer.
     pub fn answer(&self, sdp: &str) -> Result<(), String> {
         let headers = vec![Header::ContentType("application/sdp".into())];
@@ -84,6 +128,18 @@ impl CallDialog {
         let code = StatusCode::from(status);
         if let Err(e) = self.dialog.reject(Some(code), Some(reason.to_string())) {
             tracing::warn!("rejecting a call: {e}");
+        }
+    }
+
+    /// REFER (RFC 3515, a blind transfer): asks the caller's phone to call `target`, a SIP
+    /// URI. Returns the REFER's final status (202: the phone will try, and reports by NOTIFY
+    /// as `CallSignal::Transfer`).
+    pub async fn refer(&self, target: &str) -> Result<u16, String> {
+        let refer_to = format!("<{target}>");
+        match self.dialog.refer(refer_to, None, None).await {
+            Ok(Some(response)) => Ok(u16::from(response.status_code)),
+            Ok(None) => Err("the call is not established".to_string()),
+            Err(e) => Err(format!("REFER: {e}")),
         }
     }
 
@@ -234,16 +290,12 @@ async fn route_states(dialogs: Arc<DialogLayer>, mut states: DialogStateReceiver
         match state {
             DialogState::Confirmed(id, _) => send(&id, CallSignal::Confirmed),
             DialogState::Info(id, request, handle) => {
-                let content_type = request
-                    .headers
-                    .iter()
-                    .find_map(|h| match h {
-                        Header::ContentType(c) => Some(c.value().to_string()),
-                        _ => None,
-                    })
-                    .unwrap_or_default();
+                let content_type = header_value(&request, |h| match h {
+                    Header::ContentType(c) => Some(c.value()),
+                    _ => None,
+                });
                 let body = String::from_utf8_lossy(&request.body);
-                match key_from_info(&content_type, &body) {
+                match key_from_info(content_type, &body) {
                     Some(key) => {
                         handle.reply(StatusCode::OK).await.ok();
                         send(&id, CallSignal::Dtmf(key));
@@ -253,9 +305,45 @@ async fn route_states(dialogs: Arc<DialogLayer>, mut states: DialogStateReceiver
                     }
                 }
             }
-            DialogState::Updated(_, _, handle) => {
-                // Re-negotiation is not wired to the media yet: keep the current session.
-                handle.reply(StatusCode::NotAcceptableHere).await.ok();
+            DialogState::Updated(id, request, handle) => {
+                let reoffer = Reoffer {
+                    offer: request.body.clone(),
+                    handle: handle.clone(),
+                };
+                let routed = routes
+                    .lock()
+                    .ok()
+                    .and_then(|r| r.get(&id).cloned())
+                    .is_some_and(|sender| sender.send(CallSignal::Reoffer(reoffer)).is_ok());
+                if !routed {
+                    handle
+                        .reply(StatusCode::CallTransactionDoesNotExist)
+                        .await
+                        .ok();
+                }
+            }
+            DialogState::Notify(id, request, handle) => {
+                let progress = refer_progress::from_notify(
+                    header_value(&request, |h| match h {
+                        Header::Event(e) => Some(e.value()),
+                        _ => None,
+                    }),
+                    header_value(&request, |h| match h {
+                        Header::SubscriptionState(s) => Some(s.value()),
+                        _ => None,
+                    }),
+                    &String::from_utf8_lossy(&request.body),
+                );
+                match progress {
+                    Some(progress) => {
+                        handle.reply(StatusCode::OK).await.ok();
+                        send(&id, CallSignal::Transfer(progress));
+                    }
+                    // 489 Bad Event (RFC 6665): we subscribed to nothing else.
+                    None => {
+                        handle.reply(StatusCode::from(489)).await.ok();
+                    }
+                }
             }
             DialogState::Options(_, _, handle) => {
                 handle.reply(StatusCode::OK).await.ok();
@@ -270,6 +358,14 @@ async fn route_states(dialogs: Arc<DialogLayer>, mut states: DialogStateReceiver
             _ => {}
         }
     }
+}
+
+/// The first header `pick` recognizes, or "".
+fn header_value<'a>(
+    request: &'a rsipstack::sip::Request,
+    pick: impl Fn(&'a Header) -> Option<&'a str>,
+) -> &'a str {
+    request.headers.iter().find_map(pick).unwrap_or_default()
 }
 
 fn describe(reason: &TerminatedReason) -> String {

@@ -47,6 +47,8 @@ fn caller_rtp() -> (UdpSocket, String) {
 struct Engine {
     child: Child,
     port: u16,
+    /// Its admin HTTP port (/healthz, /metrics, /calls).
+    admin: u16,
 }
 
 impl Drop for Engine {
@@ -62,15 +64,17 @@ fn engine(extra: &[&str]) -> Engine {
 
 fn engine_logging_to(extra: &[&str], log: impl Into<Stdio>) -> Engine {
     let port = free_port();
+    let admin = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_ivr"))
         .current_dir(repo())
         .args(["serve", "--sip", &format!("127.0.0.1:{port}")])
+        .args(["--admin", &format!("127.0.0.1:{admin}")])
         .args(extra)
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
         .unwrap();
-    let engine = Engine { child, port };
+    let engine = Engine { child, port, admin };
     // Ready when it answers OPTIONS (models load first: a few seconds).
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
@@ -118,12 +122,63 @@ fn run_sipp(port: u16, scenario: &str, fill: &[(&str, String)], timeout_s: u64) 
     (output.status.success(), text)
 }
 
+/// A GET on the engine's admin HTTP: (status, body).
+fn admin_get(engine: &Engine, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", engine.admin)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// A fresh path for a call records file.
+fn records_file(name: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("ivr-{name}-{}.jsonl", std::process::id()));
+    std::fs::remove_file(&path).ok();
+    path
+}
+
+/// The call records written to `path`, waiting up to 5 s for `count` of them.
+fn call_records(path: &Path, count: usize) -> Vec<serde_json::Value> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let records: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        if records.len() >= count || Instant::now() > deadline {
+            assert_eq!(records.len(), count, "{text}");
+            return records;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn options_calls_and_refusals() {
-    let engine = engine(&[]);
+    let records = records_file("refusals");
+    let engine = engine(&["--records", records.to_str().unwrap()]);
 
     // A call: the engine answers with PCMU and telephone-event, sends the greeting as RTP to
-    // the offered port every 20 ms, and takes the caller's BYE.
+    // the offered port every 20 ms, and takes the caller's BYE in the middle of it.
     let (rtp, rtp_port) = caller_rtp();
     rtp.set_read_timeout(Some(Duration::from_millis(200)))
         .unwrap();
@@ -167,6 +222,9 @@ fn options_calls_and_refusals() {
         .filter(|p| p[12..].iter().filter(|&&c| c & 0x7f < 0x60).count() > 20)
         .count();
     assert!(loud >= 50, "only {loud} packets carried sound");
+    let record = &call_records(&records, 1)[0];
+    assert_eq!(record["ended_by"], "caller", "{record}");
+    assert_eq!(record["states"][0], "greeting", "{record}");
 
     // Nothing it can speak: 488.
     let (ok, out) = run_sipp(
@@ -269,8 +327,7 @@ fn key_packets(event: u8) -> Vec<Vec<u8>> {
 
 #[test]
 fn a_key_by_sip_info_and_the_engine_hangs_up_at_the_flows_end() {
-    let records = std::env::temp_dir().join(format!("ivr-records-{}.jsonl", std::process::id()));
-    std::fs::remove_file(&records).ok();
+    let records = records_file("info");
     let engine = engine(&["--flow", KEYS_FLOW, "--records", records.to_str().unwrap()]);
     let (rtp, rtp_port) = caller_rtp();
     let peer = rtp_peer(rtp, 8, Vec::new);
@@ -288,14 +345,8 @@ fn a_key_by_sip_info_and_the_engine_hangs_up_at_the_flows_end() {
     assert!(peer.join().unwrap() > 0);
 
     // The call record: one JSON line, written when the call ended.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !records.exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let text = std::fs::read_to_string(&records).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 1, "{text}");
-    let record: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    let record = &call_records(&records, 1)[0];
+    let text = record.to_string();
     assert_eq!(record["caller"], "+12025550143");
     assert_eq!(record["called"], "8003755283");
     assert_eq!(record["ended_by"], "engine");
@@ -358,16 +409,23 @@ fn without_a_key_the_flow_waits_for_it() {
 }
 
 /// Streams a fixture's caller audio as PCMU to the engine (learning its RTP address from the
-/// first packet it sends), paced by the clock; keeps draining what the engine sends. Returns
-/// the packets sent.
-fn stream_fixture(rtp: UdpSocket, fixture: &str) -> std::thread::JoinHandle<u32> {
-    let audio = ivr_media::read_wav(repo().join("fixtures").join(fixture)).unwrap();
+/// first packet it sends), paced by the clock, then silence for `then_silence_s`. Returns the
+/// packets sent and the audio payload the engine sent back, in order.
+fn stream_fixture(
+    rtp: UdpSocket,
+    fixture: &str,
+    then_silence_s: u64,
+) -> std::thread::JoinHandle<(u32, Vec<u8>)> {
+    let mut audio = ivr_media::read_wav(repo().join("fixtures").join(fixture)).unwrap();
+    audio.extend(std::iter::repeat_n(0, 8000 * then_silence_s as usize));
     std::thread::spawn(move || {
         rtp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         let mut buf = [0u8; 2048];
-        let Ok((_, engine_rtp)) = rtp.recv_from(&mut buf) else {
-            return 0;
+        let mut heard: Vec<(u16, Vec<u8>)> = Vec::new();
+        let Ok((n, engine_rtp)) = rtp.recv_from(&mut buf) else {
+            return (0, Vec::new());
         };
+        heard.push((u16::from_be_bytes([buf[2], buf[3]]), buf[12..n].to_vec()));
         rtp.set_nonblocking(true).unwrap();
         let start = Instant::now();
         let mut sent = 0u32;
@@ -385,57 +443,392 @@ fn stream_fixture(rtp: UdpSocket, fixture: &str) -> std::thread::JoinHandle<u32>
             packet.extend_from_slice(&(160 * i as u32).to_be_bytes());
             packet.extend_from_slice(&0x0bad_cafe_u32.to_be_bytes());
             packet.extend_from_slice(&payload);
-            rtp.send_to(&packet, engine_rtp).unwrap();
+            if rtp.send_to(&packet, engine_rtp).is_err() {
+                break;
+            }
             sent += 1;
-            while rtp.recv_from(&mut buf).is_ok() {}
+            while let Ok((n, _)) = rtp.recv_from(&mut buf) {
+                heard.push((u16::from_be_bytes([buf[2], buf[3]]), buf[12..n].to_vec()));
+            }
         }
-        sent
+        // Loopback does not reorder, but order by sequence number as a receiver must.
+        let first = heard.first().map_or(0, |h| h.0);
+        heard.sort_by_key(|(seq, _)| seq.wrapping_sub(first));
+        (sent, heard.into_iter().flat_map(|(_, p)| p).collect())
     })
 }
 
-/// Runs a call whose caller audio is `fixture` for `hold_ms`; returns the engine's log.
-fn call_with_fixture(fixture: &str, hold_ms: u64) -> String {
-    let log_path = std::env::temp_dir().join(format!(
-        "ivr-serve-{}-{}.log",
-        std::process::id(),
-        fixture.replace('.', "-")
-    ));
-    let log = std::fs::File::create(&log_path).unwrap();
-    let engine = engine_logging_to(&[], log);
-    let (rtp, rtp_port) = caller_rtp();
-    let caller = stream_fixture(rtp, fixture);
-    let (ok, out) = run_sipp(
-        engine.port,
-        "call.xml",
-        &[("rtp_port", rtp_port), ("hold_ms", hold_ms.to_string())],
-        hold_ms / 1000 + 15,
-    );
-    assert!(ok, "the call failed:\n{out}");
-    assert!(caller.join().unwrap() > 200);
-    drop(engine);
-    std::fs::read_to_string(&log_path).unwrap()
+/// Whether the engine's audio contains `prompt` (a recorded prompt of the shipped flow) sample
+/// for sample: the engine sends prompt audio unchanged, G.711-encoded, so a second of it found
+/// byte for byte in what the caller heard is that prompt and no other.
+fn heard_prompt(heard: &[u8], prompt: &str) -> bool {
+    let samples = ivr_media::read_wav(repo().join("prompts").join(prompt)).unwrap();
+    let mut encoded = Vec::new();
+    ivr_media::g711::encode_ulaw(&samples, &mut encoded);
+    // A second from the middle (the start may share silence with anything).
+    let middle = encoded.len() / 2;
+    let probe = &encoded[middle..(middle + 8000).min(encoded.len())];
+    heard.windows(probe.len()).any(|w| w == probe)
 }
 
 #[test]
-fn a_caller_recording_over_rtp_is_understood() {
-    // The fixture's caller asks for a representative 12.9 s after answer (after the greeting).
-    let log = call_with_fixture("en-agent-representative.wav", 24_000);
-    assert!(
-        log.contains(r#""type":"intent","name":"agent""#),
-        "no agent intent in the engine's log:\n{log}"
+fn a_caller_asking_for_an_agent_at_10_eastern_is_transferred() {
+    // The shipped flow, a weekday at 10:00 Eastern (agents open), the agent queues sent to a
+    // SIP URI by the configuration. The fixture's caller asks for a representative 12.9 s
+    // after answer; the flow says it is connecting, then REFERs the caller's phone there.
+    let dir = std::env::temp_dir().join(format!("ivr-transfer-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("ivr.yaml");
+    std::fs::write(
+        &config,
+        "queues:\n  agents-en: { refer_to: \"sip:agents-en@127.0.0.1:5099\" }\n  \
+         agents-es: { refer_to: \"sip:agents-es@127.0.0.1:5099\" }\n",
+    )
+    .unwrap();
+    let records = records_file("agent-transfer");
+    let engine = engine(&[
+        "--config",
+        config.to_str().unwrap(),
+        "--at",
+        "2026-12-01T10:00:00-05:00",
+        "--records",
+        records.to_str().unwrap(),
+    ]);
+    let (rtp, rtp_port) = caller_rtp();
+    let caller = stream_fixture(rtp, "en-agent-representative.wav", 30);
+    let (ok, out) = run_sipp(
+        engine.port,
+        "refer.xml",
+        &[
+            ("rtp_port", rtp_port),
+            ("refer_within_ms", "45000".into()),
+            ("refer_to", "sip:agents-en@127.0.0.1:5099".into()),
+            ("final", "200 OK".into()),
+            ("bye_within_ms", "5000".into()),
+        ],
+        60,
     );
-    assert!(log.to_lowercase().contains("representative"), "{log}");
+    assert!(ok, "the call was not transferred:\n{out}");
+    let (sent, heard) = caller.join().unwrap();
+    assert!(sent > 200);
+    // What the caller heard: the greeting, then "please hold while I connect you".
+    assert!(
+        heard_prompt(&heard, "en-US/welcome.wav"),
+        "no greeting heard"
+    );
+    assert!(
+        heard_prompt(&heard, "en-US/connecting.wav"),
+        "no connecting prompt heard"
+    );
+    assert!(!heard_prompt(&heard, "en-US/agents_closed.wav"));
+
+    let record = &call_records(&records, 1)[0];
+    assert_eq!(record["ended_by"], "transferred", "{record}");
+    assert_eq!(
+        record["transfer"],
+        serde_json::json!({"refer_to": "sip:agents-en@127.0.0.1:5099", "result": "connected"})
+    );
+    let states: Vec<&str> = record["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
+    assert_eq!(
+        &states[states.len() - 3..],
+        ["agent_request", "connecting", "agent_transfer"],
+        "{record}"
+    );
+    let events = record["events"].as_array().unwrap();
+    assert!(
+        events.iter().any(|e| e["type"] == "recognized"
+            && e["text"]
+                .as_str()
+                .is_some_and(|t| t.to_lowercase().contains("representative"))),
+        "{record}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "intent" && e["name"] == "agent"),
+        "{record}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "transfer" && e["queue"] == "agents-en"),
+        "{record}"
+    );
 }
 
 #[test]
 fn a_caller_talking_over_the_greeting_stops_it() {
     // This caller speaks 3 s after answer, in the middle of the welcome prompt.
-    let log = call_with_fixture("en-agent-barge-in.wav", 12_000);
+    let log_path = std::env::temp_dir().join(format!("ivr-serve-{}-barge.log", std::process::id()));
+    let engine = engine_logging_to(&[], std::fs::File::create(&log_path).unwrap());
+    let (rtp, rtp_port) = caller_rtp();
+    let caller = stream_fixture(rtp, "en-agent-barge-in.wav", 0);
+    let (ok, out) = run_sipp(
+        engine.port,
+        "call.xml",
+        &[("rtp_port", rtp_port), ("hold_ms", "12000".into())],
+        30,
+    );
+    assert!(ok, "the call failed:\n{out}");
+    assert!(caller.join().unwrap().0 > 200);
+    drop(engine);
+    let log = std::fs::read_to_string(&log_path).unwrap();
     assert!(
         log.contains(r#""type":"prompt_stopped","id":"welcome""#),
         "the greeting was not cut:\n{log}"
     );
     assert!(log.contains(r#""type":"intent","name":"agent""#), "{log}");
+}
+
+#[test]
+fn cancel_before_the_answer_gets_487() {
+    let records = records_file("cancel");
+    let engine = engine(&[
+        "--flow",
+        KEYS_FLOW,
+        "--answer-after-ms",
+        "5000",
+        "--records",
+        records.to_str().unwrap(),
+    ]);
+    let (ok, out) = run_sipp(engine.port, "cancel.xml", &[], 10);
+    assert!(ok, "no 180, 200 (CANCEL) and 487:\n{out}");
+    let record = &call_records(&records, 1)[0];
+    assert_eq!(record["ended_by"], "caller_cancelled", "{record}");
+    assert!(record["answer"].is_null(), "{record}");
+}
+
+#[test]
+fn reinvite_holds_resumes_and_changes_the_codec() {
+    let engine = engine(&["--flow", KEYS_FLOW]);
+    let (rtp, rtp_port) = caller_rtp();
+    rtp.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let listener = std::thread::spawn(move || {
+        let mut packets: Vec<(Instant, u8)> = Vec::new();
+        let mut buf = [0u8; 2048];
+        let until = Instant::now() + Duration::from_secs(9);
+        while Instant::now() < until {
+            if let Ok((n, _)) = rtp.recv_from(&mut buf)
+                && n > 12
+            {
+                packets.push((Instant::now(), buf[1] & 0x7f));
+            }
+        }
+        packets
+    });
+    let (ok, out) = run_sipp(
+        engine.port,
+        "reinvite.xml",
+        &[
+            ("rtp_port", rtp_port),
+            ("hold_after_ms", "1500".into()),
+            ("hold_ms", "2500".into()),
+            ("after_ms", "2000".into()),
+        ],
+        20,
+    );
+    assert!(
+        ok,
+        "hold (recvonly answer) or PCMA (PT 8 answer) failed:\n{out}"
+    );
+    let packets = listener.join().unwrap();
+    let pcmu = packets.iter().filter(|p| p.1 == 0).count();
+    let pcma: Vec<Instant> = packets.iter().filter(|p| p.1 == 8).map(|p| p.0).collect();
+    assert!(pcmu >= 40, "{pcmu} PCMU packets before the hold");
+    assert!(
+        pcma.len() >= 50,
+        "{} PCMA packets after the resume",
+        pcma.len()
+    );
+    // PCMU first, PCMA after, never mixed; on hold the engine sent nothing for ~2.5 s.
+    let last_pcmu = packets.iter().rfind(|p| p.1 == 0).unwrap().0;
+    assert!(last_pcmu < pcma[0]);
+    let gap = pcma[0] - last_pcmu;
+    assert!(gap >= Duration::from_millis(2000), "hold gap {gap:?}");
+}
+
+#[test]
+fn a_transfer_by_refer_and_one_that_fails() {
+    let records = records_file("refer");
+    let engine = engine(&[
+        "--flow",
+        "crates/ivr/tests/flows/transfer.yaml",
+        "--records",
+        records.to_str().unwrap(),
+    ]);
+    for final_status in ["200 OK", "486 Busy Here"] {
+        let (rtp, rtp_port) = caller_rtp();
+        let _peer = rtp_peer(rtp, 8, Vec::new);
+        let (ok, out) = run_sipp(
+            engine.port,
+            "refer.xml",
+            &[
+                ("rtp_port", rtp_port),
+                ("refer_within_ms", "8000".into()),
+                ("refer_to", "sip:agent@127.0.0.1:5099".into()),
+                ("final", final_status.into()),
+                ("bye_within_ms", "8000".into()),
+            ],
+            20,
+        );
+        assert!(ok, "transfer with the new call at {final_status}:\n{out}");
+    }
+    let records = call_records(&records, 2);
+    assert_eq!(records[0]["ended_by"], "transferred", "{}", records[0]);
+    assert_eq!(records[0]["transfer"]["result"], "connected");
+    assert_eq!(
+        records[0]["transfer"]["refer_to"],
+        "sip:agent@127.0.0.1:5099"
+    );
+    // A busy agent: the caller is still ours; the flow's fallback says sorry and hangs up.
+    assert_eq!(records[1]["ended_by"], "engine", "{}", records[1]);
+    assert!(
+        records[1]["transfer"]["result"]
+            .as_str()
+            .is_some_and(|r| r.contains("486")),
+        "{}",
+        records[1]
+    );
+    assert_eq!(
+        records[1]["states"],
+        serde_json::json!(["hello", "to_agent", "sorry", "done"])
+    );
+}
+
+#[test]
+fn a_changed_flow_serves_new_calls_and_the_call_in_progress_keeps_its_own() {
+    // The engine routes the dialled number to a copy of the keys flow by its configuration.
+    let dir = std::env::temp_dir().join(format!("ivr-reload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let flow = dir.join("keys.yaml");
+    let original = std::fs::read_to_string(repo().join(KEYS_FLOW)).unwrap();
+    std::fs::write(&flow, &original).unwrap();
+    let config = dir.join("ivr.yaml");
+    std::fs::write(
+        &config,
+        format!("numbers:\n  \"8003755283\": {}\n", flow.display()),
+    )
+    .unwrap();
+    let records = records_file("reload");
+    let log_path = dir.join("engine.log");
+    let engine = engine_logging_to(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--records",
+            records.to_str().unwrap(),
+        ],
+        std::fs::File::create(&log_path).unwrap(),
+    );
+    let port = engine.port;
+
+    // Call A starts on version 1 and presses its key 7 s in.
+    let (rtp_a, rtp_port_a) = caller_rtp();
+    let _peer_a = rtp_peer(rtp_a, 12, Vec::new);
+    let call_a = std::thread::spawn(move || {
+        run_sipp(
+            port,
+            "call_info.xml",
+            &[
+                ("rtp_port", rtp_port_a),
+                ("pause_ms", "7000".into()),
+                ("key", "1".into()),
+            ],
+            20,
+        )
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    let (status, calls) = admin_get(&engine, "/calls");
+    assert_eq!(status, 200);
+    let calls: serde_json::Value = serde_json::from_str(&calls).unwrap();
+    assert_eq!(calls.as_array().map(Vec::len), Some(1), "{calls}");
+    assert_eq!(calls[0]["state"], "menu", "{calls}");
+    assert_eq!(calls[0]["flow_version"], 1, "{calls}");
+    assert_eq!(calls[0]["caller"], "+12025550143", "{calls}");
+
+    // Version 2: key 1 leads somewhere else. Picked up within the 1 s poll.
+    let changed = original.replace("one: confirm", "one: done");
+    assert_ne!(changed, original);
+    std::fs::write(&flow, &changed).unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+
+    // Call B runs version 2 while A is still on version 1.
+    let (rtp_b, rtp_port_b) = caller_rtp();
+    let _peer_b = rtp_peer(rtp_b, 6, Vec::new);
+    let (ok, out) = run_sipp(
+        port,
+        "call_info.xml",
+        &[
+            ("rtp_port", rtp_port_b),
+            ("pause_ms", "1000".into()),
+            ("key", "1".into()),
+        ],
+        15,
+    );
+    assert!(ok, "call B:\n{out}");
+    let (ok, out) = call_a.join().unwrap();
+    assert!(ok, "call A:\n{out}");
+    let done = call_records(&records, 2);
+    let b = done
+        .iter()
+        .find(|r| r["states"] == serde_json::json!(["menu", "done"]));
+    let a = done
+        .iter()
+        .find(|r| r["states"] == serde_json::json!(["menu", "confirm", "done"]));
+    assert!(a.is_some() && b.is_some(), "{done:?}");
+    assert!(b.unwrap()["flow"].as_str().unwrap().ends_with("keys.yaml"));
+
+    // A broken version is refused, logged, and calls keep version 2.
+    std::fs::write(&flow, changed.replace("start: menu", "start: nowhere")).unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    let (rtp_c, rtp_port_c) = caller_rtp();
+    let _peer_c = rtp_peer(rtp_c, 6, Vec::new);
+    let (ok, out) = run_sipp(
+        port,
+        "call_info.xml",
+        &[
+            ("rtp_port", rtp_port_c),
+            ("pause_ms", "1000".into()),
+            ("key", "1".into()),
+        ],
+        15,
+    );
+    assert!(ok, "call C:\n{out}");
+    let done = call_records(&records, 3);
+    assert_eq!(done[2]["states"], serde_json::json!(["menu", "done"]));
+
+    // The metrics saw all of it.
+    let (status, metrics) = admin_get(&engine, "/metrics");
+    assert_eq!(status, 200);
+    for name in [
+        "ivr_active_calls 0",
+        "ivr_calls_total{outcome=\"engine\"} 3",
+        "ivr_recognition_queue_depth",
+        "ivr_recognition_latency_seconds_bucket",
+        "ivr_rtp_packets_lost_total",
+        "ivr_rtp_packets_late_total",
+        "ivr_prompt_underruns_total",
+        "ivr_flow_reloads_total{result=\"loaded\"} 1",
+        "ivr_flow_reloads_total{result=\"refused\"} 1",
+    ] {
+        assert!(
+            metrics.contains(name),
+            "no `{name}` in /metrics:\n{metrics}"
+        );
+    }
+    assert_eq!(admin_get(&engine, "/healthz"), (200, "ok\n".to_string()));
+    drop(engine);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.contains("fails its check") && log.contains("nowhere"),
+        "the refused version was not logged:\n{log}"
+    );
 }
 
 #[test]

@@ -38,6 +38,8 @@ pub struct CallSession {
     /// detects the language: the language a call starts in (the flow's default, or the one
     /// its number is routed with) says nothing about the language the caller speaks.
     language_known: bool,
+    /// Frames played as silence while a prompt's audio was still on its way.
+    prompt_underruns: u64,
     out: VecDeque<SessionOutput>,
 }
 
@@ -62,6 +64,7 @@ impl CallSession {
             next_utterance: 1,
             prompts: HashMap::new(),
             language_known: false,
+            prompt_underruns: 0,
             out: VecDeque::new(),
         };
         session.drain_call();
@@ -80,6 +83,11 @@ impl CallSession {
         self.call.language()
     }
 
+    /// 20 ms frames the caller heard silence in because a prompt's audio was not ready yet.
+    pub fn prompt_underruns(&self) -> u64 {
+        self.prompt_underruns
+    }
+
     /// Milliseconds of call time, counted in caller audio.
     pub fn call_ms(&self) -> u64 {
         self.samples_in / SAMPLES_PER_MS
@@ -87,6 +95,9 @@ impl CallSession {
 
     /// One 20 ms frame: caller audio in, audio for the caller out.
     pub fn tick(&mut self, now: jiff::Timestamp, caller: &[i16]) -> [i16; FRAME_SAMPLES] {
+        if !self.player.is_playing() && !self.prompts.is_empty() {
+            self.prompt_underruns += 1;
+        }
         let frame = self.player.next_frame();
         for play_id in frame.finished {
             self.prompts.remove(&play_id);
@@ -157,6 +168,10 @@ impl CallSession {
     /// The audio of a prompt the session asked for; `None` if it could not be had (the prompt
     /// is then skipped, the call goes on).
     pub fn prompt_audio(&mut self, play_id: u64, samples: Option<Vec<i16>>, now: jiff::Timestamp) {
+        if !self.prompts.contains_key(&play_id) {
+            // Stopped (barge-in) before its audio came.
+            return;
+        }
         match samples {
             Some(samples) if !samples.is_empty() => self.player.enqueue(play_id, samples),
             _ => {
@@ -278,7 +293,17 @@ impl CallSession {
                 self.listening = None;
             }
             Action::StopPlayback => {
-                for play_id in self.player.stop() {
+                let mut stopped = self.player.stop();
+                // Plays whose audio is still loading stop too: it is dropped when it comes.
+                let mut loading: Vec<u64> = self
+                    .prompts
+                    .keys()
+                    .filter(|id| !stopped.contains(id))
+                    .copied()
+                    .collect();
+                loading.sort_unstable();
+                stopped.extend(loading);
+                for play_id in stopped {
                     if let Some(id) = self.prompts.remove(&play_id) {
                         self.log(LogEvent::Media(MediaEvent::PromptStopped {
                             id,

@@ -1,25 +1,29 @@
 //! One live call: SDP answer, then a 20 ms loop that feeds the call session the caller's audio
-//! and sends back the engine's, while prompt loading, recognition and lookups run off the
-//! loop and report back.
+//! and sends back the engine's, while prompt loading, recognition, lookups and transfers run
+//! off the loop and report back.
 
 use super::Shared;
+use super::live::LiveCall;
 use super::media::{MAX_DATAGRAM, MediaLeg};
-use super::record::{CallRecord, Latency};
+use super::metrics as names;
+use super::record::{CallRecord, Latency, TransferRecord};
+use super::transfer::{self, Step, Transfer};
 use crate::replay::drive::PromptSource;
-use ivr_engine::session::{CallSession, LogLine, SessionOutput};
+use ivr_engine::session::{CallSession, LogEvent, LogLine, SessionOutput};
 use ivr_engine::speech::CallRecognizers;
-use ivr_flow::interpreter::{Action, CallInfo, Input};
+use ivr_flow::interpreter::{Action, CallEvent, CallInfo, Input, TransferTarget};
 use ivr_sip::rtp_peer::RtpPeer;
 use ivr_sip::sdp::{self, LocalMedia, SdpError};
-use ivr_sip::server::{CallSignal, IncomingCall};
+use ivr_sip::server::{CallDialog, CallSignal, IncomingCall, Reoffer};
 use ivr_speech::endpointer::VadParams;
 use ivr_speech::{RecognizerError, Transcript};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
+
+/// Media counters go to the metrics once a second (every 50 frames).
+const METRICS_EVERY_TICKS: u32 = 50;
 
 /// Work done off the loop, coming back.
 enum Done {
@@ -33,10 +37,11 @@ enum Done {
         recognizers: Box<CallRecognizers>,
     },
     Flow(Input),
+    /// The final response to the REFER of a transfer.
+    Referred(Result<u16, String>),
 }
 
 pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
-    let start = jiff::Timestamp::now();
     let IncomingCall {
         call_id,
         caller,
@@ -45,22 +50,47 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
         dialog,
         mut signals,
     } = call;
+    let flow_path = shared.config.flow_for(called.as_deref()).to_path_buf();
+    let Some((flow, flow_version)) = shared.flows.get(&flow_path) else {
+        tracing::error!("flow {} is not loaded", flow_path.display());
+        dialog.reject(500, "no flow");
+        return;
+    };
+    let start = shared.clock.now();
     let mut record = CallRecord {
         call_id: call_id.clone(),
         caller: caller.clone(),
         called: called.clone(),
+        flow: flow_path.display().to_string(),
         start: start.to_string(),
         answer: None,
         end: String::new(),
-        language: shared.flow.spec.default_language.value.clone(),
+        language: flow.spec.default_language.value.clone(),
         states: Vec::new(),
         ended_by: String::new(),
+        transfer: None,
         recognition: Latency::default(),
         events: Vec::new(),
     };
-    let ended_by = answer_and_run(&shared, &mut record, offer, &dialog, &mut signals).await;
+    shared.live.insert(LiveCall {
+        call_id: call_id.clone(),
+        caller,
+        called,
+        flow: record.flow.clone(),
+        flow_version,
+        start: record.start.clone(),
+        answered: false,
+        state: None,
+        language: record.language.clone(),
+    });
+    let ended_by = answer_and_run(&shared, flow, &mut record, offer, &dialog, &mut signals).await;
+    shared.live.remove(&call_id);
+    if record.answer.is_some() {
+        metrics::gauge!(names::ACTIVE_CALLS).decrement(1.0);
+    }
+    metrics::counter!(names::CALLS, "outcome" => ended_by.clone()).increment(1);
     record.ended_by = ended_by;
-    record.end = jiff::Timestamp::now().to_string();
+    record.end = shared.clock.now().to_string();
     record.summarize();
     let path = shared.records.clone();
     let written = tokio::task::spawn_blocking(move || record.append_to(&path)).await;
@@ -74,9 +104,10 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
 /// Answers the call and runs it to its end; returns who ended it.
 async fn answer_and_run(
     shared: &Arc<Shared>,
+    flow: Arc<ivr_flow::Flow>,
     record: &mut CallRecord,
     offer: Vec<u8>,
-    dialog: &ivr_sip::server::CallDialog,
+    dialog: &CallDialog,
     signals: &mut mpsc::UnboundedReceiver<CallSignal>,
 ) -> String {
     let call_id = record.call_id.clone();
@@ -84,17 +115,14 @@ async fn answer_and_run(
         Ok(offer) => offer,
         Err(e) => return refuse(dialog, 400, &e.to_string()),
     };
-    let socket = match UdpSocket::bind(SocketAddr::new(shared.bind_ip, 0)).await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!("no RTP port: {e}");
-            return refuse(dialog, 503, "no media port");
-        }
+    let Some(socket) = shared.rtp_ports.bind(shared.bind_ip).await else {
+        tracing::warn!("no free RTP port in the configured range");
+        return refuse(dialog, 503, "no media port");
     };
     let Ok(local_addr) = socket.local_addr() else {
         return refuse(dialog, 500, "no media port");
     };
-    let local = LocalMedia {
+    let mut local = LocalMedia {
         address: shared.media_ip,
         rtp_port: local_addr.port(),
         session_id: u64::from(local_addr.port()),
@@ -105,11 +133,14 @@ async fn answer_and_run(
         Err(e @ SdpError::NotAcceptable(_)) => return refuse(dialog, 488, &e.to_string()),
         Err(e) => return refuse(dialog, 400, &e.to_string()),
     };
+    if let Some(cancelled) = ring(shared, dialog, signals).await {
+        return cancelled;
+    }
     let now = Instant::now();
     let peer = RtpPeer::new(
         negotiated.remote,
         negotiated.direction.receives(),
-        shared.rtp_timeout,
+        Duration::from_secs(shared.config.rtp.timeout_s.max(1)),
         now,
     );
     let mut media = MediaLeg::new(socket, &negotiated, peer, now);
@@ -119,121 +150,341 @@ async fn answer_and_run(
         called: record.called.clone(),
         language: None,
     };
-    let mut session = match CallSession::new(
-        Arc::clone(&shared.flow),
-        info,
-        jiff::Timestamp::now(),
-        VadParams::default(),
-    ) {
+    let mut session = match CallSession::new(flow, info, shared.clock.now(), VadParams::default()) {
         Ok(s) => s,
         Err(e) => return refuse(dialog, 500, &e),
     };
-    if let Err(e) = dialog.answer(&answer.to_string()) {
+    let mut current_answer = answer.to_string();
+    if let Err(e) = dialog.answer(&current_answer) {
         tracing::warn!(call_id, "{e}");
         return "answer_failed".to_string();
     }
-    record.answer = Some(jiff::Timestamp::now().to_string());
+    record.answer = Some(shared.clock.now().to_string());
+    metrics::gauge!(names::ACTIVE_CALLS).increment(1.0);
+    shared.live.update(&call_id, |c| c.answered = true);
     let log = &mut record.events;
     let (done_tx, mut done) = mpsc::unbounded_channel::<Done>();
     let mut recognizers = Some(Box::new(CallRecognizers::default()));
+    let mut transfer: Option<Transfer> = None;
+    let mut counters = MediaCounters::default();
     let mut ticker = tokio::time::interval(Duration::from_millis(20));
     // A late tick is made up at once, so the call clock never drifts from the wall clock.
     ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
     let mut buf = vec![0u8; MAX_DATAGRAM + 1];
+    let mut caller_gone = false;
     let ended_by = loop {
+        let mut step = Step::Waiting;
         tokio::select! {
             _ = ticker.tick() => {
                 let now = Instant::now();
                 if media.peer.timed_out(now) {
                     tracing::info!(call_id, "no RTP: hanging up");
-                    session.flow_input(Input::Hangup, jiff::Timestamp::now());
+                    session.flow_input(Input::Hangup, shared.clock.now());
                     break "rtp_timeout";
                 }
                 let (frame, lost_key) = media.next_frame(now);
-                let wall = jiff::Timestamp::now();
+                let wall = shared.clock.now();
                 if let Some(key) = lost_key {
                     session.dtmf(&key.to_string(), wall);
                 }
                 let out = session.tick(wall, &frame);
                 media.send(&out).await;
-                if carry_out(shared, &mut session, &mut recognizers, &done_tx, log) {
-                    break "engine";
-                }
-                if session.is_ended() {
-                    break "engine";
+                counters.tick(&media, &session);
+                if let Some(t) = &transfer {
+                    step = t.on_tick(now);
                 }
             }
             received = media.socket.recv_from(&mut buf) => {
                 if let Ok((len, from)) = received && len <= MAX_DATAGRAM {
                     let keys = media.receive(&buf[..len], from, Instant::now());
                     for key in keys {
-                        session.dtmf(&key.to_string(), jiff::Timestamp::now());
+                        session.dtmf(&key.to_string(), shared.clock.now());
                     }
                 }
             }
             () = shared.stop_calls.cancelled() => {
-                session.flow_input(Input::Hangup, jiff::Timestamp::now());
+                session.flow_input(Input::Hangup, shared.clock.now());
                 break "shutdown";
             }
             signal = signals.recv() => match signal {
-                Some(CallSignal::Dtmf(key)) => session.dtmf(&key.to_string(), jiff::Timestamp::now()),
+                Some(CallSignal::Dtmf(key)) => session.dtmf(&key.to_string(), shared.clock.now()),
                 Some(CallSignal::Confirmed) => {}
+                Some(CallSignal::Reoffer(reoffer)) => {
+                    reinvite(reoffer, &mut local, &mut current_answer, &mut media).await;
+                }
+                Some(CallSignal::Transfer(progress)) => {
+                    if let Some(t) = &mut transfer {
+                        step = t.on_progress(progress);
+                    }
+                }
                 Some(CallSignal::Ended(_)) | None => {
-                    session.flow_input(Input::Hangup, jiff::Timestamp::now());
+                    session.flow_input(Input::Hangup, shared.clock.now());
+                    caller_gone = true;
+                    // A phone that took the REFER often hangs up on us before it reports.
+                    if transfer.as_ref().is_some_and(|t| t.accepted) {
+                        record_transfer(&mut record.transfer, transfer.take(), "connected");
+                        break "transferred";
+                    }
                     break "caller";
                 }
             },
             Some(work) = done.recv() => {
-                let now = jiff::Timestamp::now();
+                let now = shared.clock.now();
                 match work {
                     Done::Prompt { play_id, samples } => session.prompt_audio(play_id, samples, now),
                     Done::Recognized { utterance_id, result, recognizers: back } => {
                         recognizers = Some(back);
+                        metrics::gauge!(names::RECOGNITION_QUEUE)
+                            .set(shared.recognition.queue_depth() as f64);
                         session.recognized(utterance_id, result, now);
                     }
                     Done::Flow(input) => session.flow_input(input, now),
+                    Done::Referred(status) => {
+                        if let Some(t) = &mut transfer {
+                            step = t.on_refer_response(&status);
+                        }
+                    }
                 }
             }
+        }
+        match step {
+            Step::Waiting => {}
+            Step::Connected => {
+                tracing::info!(call_id, "transferred");
+                record_transfer(&mut record.transfer, transfer.take(), "connected");
+                session.flow_input(Input::TransferResult { ok: true }, shared.clock.now());
+            }
+            Step::Failed(why) => {
+                tracing::info!(call_id, "transfer failed: {why}");
+                record_transfer(&mut record.transfer, transfer.take(), &why);
+                session.flow_input(Input::TransferResult { ok: false }, shared.clock.now());
+            }
+        }
+        let work = carry_out(
+            shared,
+            &call_id,
+            &mut session,
+            &mut recognizers,
+            &done_tx,
+            log,
+        );
+        if let Some(target) = work.transfer {
+            transfer = start_transfer(shared, dialog, &target, &done_tx);
+        }
+        if work.hang_up || session.is_ended() {
+            let connected = record
+                .transfer
+                .as_ref()
+                .is_some_and(|t| t.result == "connected");
+            break if connected { "transferred" } else { "engine" };
         }
     };
     // The last events (hangup) go to the log too.
     while let Some(output) = session.poll_output() {
         if let SessionOutput::Log(line) = output {
-            keep_event(log, line);
+            keep_event(shared, &call_id, log, line);
         }
     }
+    counters.tick_final(&media, &session);
     record.language = session.language().to_string();
-    if ended_by != "caller" {
+    if !caller_gone {
         dialog.hang_up().await;
     }
     ended_by.to_string()
 }
 
+/// 180 Ringing, then the configured wait before the answer. Returns who ended the call if
+/// it ended while ringing (a CANCEL, or shutdown).
+async fn ring(
+    shared: &Shared,
+    dialog: &CallDialog,
+    signals: &mut mpsc::UnboundedReceiver<CallSignal>,
+) -> Option<String> {
+    dialog.ring();
+    let wait = tokio::time::sleep(Duration::from_millis(shared.config.sip.answer_after_ms));
+    tokio::pin!(wait);
+    loop {
+        tokio::select! {
+            () = &mut wait => return None,
+            () = shared.stop_calls.cancelled() => return Some(refuse(dialog, 503, "shutting down")),
+            signal = signals.recv() => match signal {
+                // rsipstack has answered the CANCEL (200) and the INVITE (487).
+                Some(CallSignal::Ended(_)) | None => return Some("caller_cancelled".to_string()),
+                Some(_) => {}
+            },
+        }
+    }
+}
+
+/// Answers a re-INVITE: a new offer gets a new answer (hold, resume, another codec or
+/// address) and the media follows it; an offer we cannot take is refused and the session
+/// stays as it was.
+async fn reinvite(
+    reoffer: Reoffer,
+    local: &mut LocalMedia,
+    current_answer: &mut String,
+    media: &mut MediaLeg,
+) {
+    if reoffer.offer.is_empty() {
+        // An offerless re-INVITE (a refresh): offer the session as it stands. The answer
+        // comes in the ACK, which the dialog layer keeps; the media stays as it is.
+        let again = current_answer.clone();
+        reoffer.accept(&again).await;
+        return;
+    }
+    let offer = match sdp::parse(&String::from_utf8_lossy(&reoffer.offer)) {
+        Ok(offer) => offer,
+        Err(e) => {
+            tracing::info!("re-INVITE with bad SDP: {e}");
+            reoffer.reject(400).await;
+            return;
+        }
+    };
+    let next = LocalMedia {
+        session_version: local.session_version + 1,
+        ..local.clone()
+    };
+    match sdp::answer(&offer, &next) {
+        Ok((answer, negotiated)) => {
+            *local = next;
+            *current_answer = answer.to_string();
+            media.renegotiate(&negotiated, Instant::now());
+            tracing::info!(
+                codec = ?negotiated.codec,
+                direction = ?negotiated.direction,
+                "re-INVITE: media renegotiated"
+            );
+            reoffer.accept(current_answer).await;
+        }
+        Err(e) => {
+            tracing::info!("re-INVITE refused: {e}");
+            let status = if matches!(e, SdpError::NotAcceptable(_)) {
+                488
+            } else {
+                400
+            };
+            reoffer.reject(status).await;
+        }
+    }
+}
+
+/// Sends the REFER for a flow's transfer (its answer comes back as `Done::Referred`); a
+/// target that cannot be reached fails the transfer at once.
+fn start_transfer(
+    shared: &Arc<Shared>,
+    dialog: &CallDialog,
+    target: &TransferTarget,
+    done: &mpsc::UnboundedSender<Done>,
+) -> Option<Transfer> {
+    match transfer::target_uri(&shared.config, target) {
+        Ok(uri) => {
+            tracing::info!("transfer: REFER to {uri}");
+            let dialog = dialog.clone();
+            let done = done.clone();
+            let to = uri.clone();
+            tokio::spawn(async move {
+                let status = dialog.refer(&to).await;
+                done.send(Done::Referred(status)).ok();
+            });
+            Some(Transfer::new(uri, Instant::now()))
+        }
+        Err(e) => {
+            tracing::warn!("transfer failed: {e}");
+            done.send(Done::Flow(Input::TransferResult { ok: false }))
+                .ok();
+            None
+        }
+    }
+}
+
+fn record_transfer(slot: &mut Option<TransferRecord>, transfer: Option<Transfer>, result: &str) {
+    if let Some(t) = transfer {
+        *slot = Some(TransferRecord {
+            refer_to: t.uri,
+            result: result.to_string(),
+        });
+    }
+}
+
 /// Refuses the call with a final error response; the status is also who ended it, for the
 /// call record.
-fn refuse(dialog: &ivr_sip::server::CallDialog, status: u16, reason: &str) -> String {
+fn refuse(dialog: &CallDialog, status: u16, reason: &str) -> String {
     dialog.reject(status, reason);
     status.to_string()
 }
 
-/// An event of the call: logged now (within the call's span), kept for its record.
-fn keep_event(log: &mut Vec<LogLine>, line: LogLine) {
+/// An event of the call: logged now (within the call's span), kept for its record, and
+/// reflected in `/calls` and the metrics.
+fn keep_event(shared: &Shared, call_id: &str, log: &mut Vec<LogLine>, line: LogLine) {
     tracing::info!(event = %serde_json::to_string(&line).unwrap_or_default());
+    match &line.event {
+        LogEvent::Flow(CallEvent::State { name }) => {
+            shared
+                .live
+                .update(call_id, |c| c.state = Some(name.clone()));
+        }
+        LogEvent::Flow(CallEvent::Language { lang, .. }) => {
+            shared.live.update(call_id, |c| c.language = lang.clone());
+        }
+        LogEvent::Flow(CallEvent::Recognized {
+            latency_ms: Some(ms),
+            ..
+        }) => {
+            metrics::histogram!(names::RECOGNITION_LATENCY).record(*ms as f64 / 1000.0);
+        }
+        _ => {}
+    }
     log.push(line);
 }
 
-/// Starts everything the session asked for; true when the flow hung up.
+/// Media counters reported to the metrics as they grow.
+#[derive(Default)]
+struct MediaCounters {
+    ticks: u32,
+    lost: u64,
+    late: u64,
+    underruns: u64,
+}
+
+impl MediaCounters {
+    fn tick(&mut self, media: &MediaLeg, session: &CallSession) {
+        self.ticks += 1;
+        if self.ticks.is_multiple_of(METRICS_EVERY_TICKS) {
+            self.tick_final(media, session);
+        }
+    }
+
+    fn tick_final(&mut self, media: &MediaLeg, session: &CallSession) {
+        let (lost, late) = media.lost_and_late();
+        let underruns = session.prompt_underruns();
+        metrics::counter!(names::RTP_LOST).increment(lost.saturating_sub(self.lost));
+        metrics::counter!(names::RTP_LATE).increment(late.saturating_sub(self.late));
+        metrics::counter!(names::PROMPT_UNDERRUNS)
+            .increment(underruns.saturating_sub(self.underruns));
+        (self.lost, self.late, self.underruns) = (lost, late, underruns);
+    }
+}
+
+/// What the loop must do after the session's requests were started.
+#[derive(Default)]
+struct Work {
+    hang_up: bool,
+    transfer: Option<TransferTarget>,
+}
+
+/// Starts everything the session asked for.
 fn carry_out(
     shared: &Arc<Shared>,
+    call_id: &str,
     session: &mut CallSession,
     recognizers: &mut Option<Box<CallRecognizers>>,
     done: &mpsc::UnboundedSender<Done>,
     log: &mut Vec<LogLine>,
-) -> bool {
-    let mut hang_up = false;
+) -> Work {
+    let mut work = Work::default();
     while let Some(output) = session.poll_output() {
         match output {
-            SessionOutput::Log(line) => keep_event(log, line),
+            SessionOutput::Log(line) => keep_event(shared, call_id, log, line),
             SessionOutput::LoadPrompt {
                 play_id,
                 prompt,
@@ -284,6 +535,8 @@ fn carry_out(
                         .ok();
                     },
                 );
+                metrics::gauge!(names::RECOGNITION_QUEUE)
+                    .set(shared.recognition.queue_depth() as f64);
                 if let Err(busy) = submitted {
                     // Every worker busy and the queue full: this utterance goes unheard (the
                     // flow re-prompts), rather than the caller waiting in silence.
@@ -296,7 +549,8 @@ fn carry_out(
                 }
             }
             SessionOutput::Flow(action) => match action {
-                Action::Hangup { .. } => hang_up = true,
+                Action::Hangup { .. } => work.hang_up = true,
+                Action::Transfer(target) => work.transfer = Some(target),
                 Action::Lookup {
                     method,
                     url,
@@ -311,8 +565,8 @@ fn carry_out(
                         done.send(Done::Flow(Input::LookupResult { result })).ok();
                     });
                 }
-                // Messages, callbacks and transfers are not delivered by this engine yet: the
-                // flow hears that they failed and takes its fallback.
+                // Messages and callbacks are not delivered by this engine yet: the flow hears
+                // that they failed and takes its fallback.
                 Action::Notify { .. } => {
                     done.send(Done::Flow(Input::NotifyResult { ok: false }))
                         .ok();
@@ -321,13 +575,9 @@ fn carry_out(
                     done.send(Done::Flow(Input::CallbackResult { ok: false }))
                         .ok();
                 }
-                Action::Transfer(_) => {
-                    done.send(Done::Flow(Input::TransferResult { ok: false }))
-                        .ok();
-                }
                 _ => {}
             },
         }
     }
-    hang_up
+    work
 }

@@ -39,10 +39,7 @@ impl MediaLeg {
         let ssrc = random_u32();
         MediaLeg {
             socket,
-            codec: match negotiated.codec {
-                AudioCodec::Pcmu => Codec::Pcmu,
-                AudioCodec::Pcma => Codec::Pcma,
-            },
+            codec: codec_of(negotiated),
             payload_type: negotiated.payload_type,
             telephone_event: negotiated.telephone_event,
             sends: negotiated.direction.sends(),
@@ -55,6 +52,23 @@ impl MediaLeg {
             packet: [0; MAX_DATAGRAM],
             decoded: Vec::with_capacity(FRAME_SAMPLES),
         }
+    }
+
+    /// A re-INVITE's agreement: codec, payload types, direction and address may all change;
+    /// the RTP stream (SSRC, sequence, timestamps) goes on (RFC 3264 section 8).
+    pub fn renegotiate(&mut self, negotiated: &Negotiated, now: Instant) {
+        self.codec = codec_of(negotiated);
+        self.payload_type = negotiated.payload_type;
+        self.telephone_event = negotiated.telephone_event;
+        self.sends = negotiated.direction.sends();
+        self.peer
+            .renegotiated(negotiated.remote, negotiated.direction.receives(), now);
+    }
+
+    /// Caller packets lost and late so far (the jitter buffer's count).
+    pub fn lost_and_late(&self) -> (u64, u64) {
+        let stats = self.jitter.stats();
+        (stats.lost, stats.late)
     }
 
     fn ms(&self, now: Instant) -> u64 {
@@ -120,6 +134,13 @@ impl MediaLeg {
             }
             Err(e) => tracing::warn!("building RTP: {e}"),
         }
+    }
+}
+
+fn codec_of(negotiated: &Negotiated) -> Codec {
+    match negotiated.codec {
+        AudioCodec::Pcmu => Codec::Pcmu,
+        AudioCodec::Pcma => Codec::Pcma,
     }
 }
 

@@ -1,18 +1,30 @@
 //! `ivr serve`: answers SIP calls and runs the flow on each, with the same call session a
 //! replay uses; only the edges differ (RTP sockets and the wall clock here).
 
+mod admin;
 mod call;
+mod clock;
+mod flows;
+mod live;
 mod media;
+mod metrics;
+mod ports;
 mod record;
+mod transfer;
 
 use crate::http_lookup::HttpLookup;
 use crate::replay::prompts::PromptFiles;
 use clap::Args;
-use ivr_engine::speech::SpeechModels;
-use ivr_flow::Flow;
+use clock::CallClock;
+use flows::{FlowLibrary, Reloaded};
+use ivr_engine::config::EngineConfig;
+use ivr_engine::config::serving::PortRange;
+use ivr_engine::speech::{SpeechConfig, SpeechModels};
 use ivr_sip::server::{ServerConfig, serve};
 use ivr_speech::pool::RecognitionPool;
-use std::net::SocketAddr;
+use live::LiveCalls;
+use ports::RtpPorts;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -28,59 +40,83 @@ const RECOGNITION_WORKERS: usize = 2;
 /// Utterances waiting for a worker before new ones are refused (each waits about a decode,
 /// 1-2 s, per place in the queue).
 const RECOGNITION_QUEUE: usize = 8;
+/// How often flow files are checked for changes.
+const FLOW_POLL: Duration = Duration::from_secs(1);
 
+/// Each option overrides the same setting of the configuration file (`--config`), whose
+/// every setting has a default (README: "Engine configuration").
 #[derive(Args, Debug)]
 pub struct ServeArgs {
-    /// Engine configuration (YAML); its `speech:` section chooses the models
+    /// Engine configuration (YAML): SIP, RTP, admin, flows by number, queues, speech models
     #[arg(long)]
     config: Option<PathBuf>,
-    /// The call flow every call runs
-    #[arg(long, default_value = "call-flows/contact-center.yaml")]
-    flow: PathBuf,
-    /// Where SIP listens (UDP and TCP)
-    #[arg(long, default_value = "127.0.0.1:5060")]
-    sip: SocketAddr,
+    /// The call flow for numbers the configuration does not route (default:
+    /// call-flows/contact-center.yaml)
+    #[arg(long)]
+    flow: Option<PathBuf>,
+    /// Where SIP listens, UDP and TCP (default: 127.0.0.1:5060)
+    #[arg(long)]
+    sip: Option<SocketAddr>,
     /// The address written in SDP answers, where callers send RTP (default: the --sip
     /// address; required when that is 0.0.0.0 or ::)
     #[arg(long)]
-    media_ip: Option<std::net::IpAddr>,
-    /// Calls at once; more are refused with 503
-    #[arg(long, default_value_t = 20)]
-    max_calls: usize,
-    /// Hang up when the caller sends no RTP for this long (seconds)
-    #[arg(long, default_value_t = 30)]
-    rtp_timeout_s: u64,
+    media_ip: Option<IpAddr>,
+    /// UDP ports for RTP, FIRST-LAST (default: 20000-29999)
+    #[arg(long)]
+    rtp_ports: Option<PortRange>,
+    /// Calls at once; more are refused with 503 (default: 20)
+    #[arg(long)]
+    max_calls: Option<usize>,
+    /// How long callers hear ringing before the answer, ms (default: 0)
+    #[arg(long)]
+    answer_after_ms: Option<u64>,
+    /// Hang up when the caller sends no RTP for this long, seconds (default: 30)
+    #[arg(long)]
+    rtp_timeout_s: Option<u64>,
+    /// Admin HTTP (/healthz, /metrics, /calls) address (default: 127.0.0.1:9090)
+    #[arg(long, conflicts_with = "no_admin")]
+    admin: Option<SocketAddr>,
+    /// No admin HTTP
+    #[arg(long)]
+    no_admin: bool,
     /// Folder of the speech models (default: $IVR_MODELS_DIR or .models)
     #[arg(long)]
     models: Option<PathBuf>,
-    /// On SIGTERM, how long calls in progress may go on (new calls get 503 meanwhile)
-    #[arg(long, default_value_t = 60)]
-    drain_s: u64,
-    /// Where call records go: one JSON line per call, appended
-    #[arg(long, default_value = "data/calls.jsonl")]
-    records: PathBuf,
-    /// Folder of recorded prompts
-    #[arg(long, default_value = "prompts")]
-    prompts: PathBuf,
+    /// On SIGTERM, how long calls in progress may go on, seconds (default: 60)
+    #[arg(long)]
+    drain_s: Option<u64>,
+    /// Where call records go, one JSON line per call (default: data/calls.jsonl)
+    #[arg(long)]
+    records: Option<PathBuf>,
+    /// Folder of recorded prompts (default: prompts)
+    #[arg(long)]
+    prompts: Option<PathBuf>,
+    /// Run calls as if the clock had read this time (RFC 3339) when the engine started, to try
+    /// a flow's schedules (default: the real time)
+    #[arg(long)]
+    at: Option<String>,
 }
 
 /// What every call shares: loaded once per process.
 pub(crate) struct Shared {
-    pub flow: Arc<Flow>,
+    pub config: EngineConfig,
+    pub flows: FlowLibrary,
     pub models: Arc<SpeechModels>,
     /// Recognition runs here, off the async runtime, with a bounded queue.
     pub recognition: RecognitionPool,
     pub prompts: Mutex<PromptFiles>,
     pub http: HttpLookup,
-    pub rtp_timeout: Duration,
+    pub rtp_ports: RtpPorts,
     /// The call records file.
     pub records: PathBuf,
     /// Fired when a drain runs out of time: calls still up are hung up (BYE).
     pub stop_calls: rsipstack::platform::CancellationToken,
     /// Where RTP sockets bind.
-    pub bind_ip: std::net::IpAddr,
+    pub bind_ip: IpAddr,
     /// The address SDP answers give callers.
-    pub media_ip: std::net::IpAddr,
+    pub media_ip: IpAddr,
+    pub clock: CallClock,
+    pub live: Arc<LiveCalls>,
 }
 
 pub fn run(args: &ServeArgs) -> ExitCode {
@@ -93,6 +129,48 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     }
 }
 
+/// The configuration file's settings with the command line's on top.
+fn settings(args: &ServeArgs) -> Result<EngineConfig, String> {
+    let mut config = match &args.config {
+        Some(path) => EngineConfig::read(path)?,
+        None => EngineConfig::default(),
+    };
+    if let Some(flow) = &args.flow {
+        config.flow = flow.clone();
+    }
+    if let Some(sip) = args.sip {
+        config.sip.listen = sip;
+    }
+    if let Some(ip) = args.media_ip {
+        config.sip.media_ip = Some(ip);
+    }
+    if let Some(ports) = args.rtp_ports {
+        config.rtp.ports = ports;
+    }
+    if let Some(max) = args.max_calls {
+        config.sip.max_calls = max;
+    }
+    if let Some(ms) = args.answer_after_ms {
+        config.sip.answer_after_ms = ms;
+    }
+    if let Some(s) = args.rtp_timeout_s {
+        config.rtp.timeout_s = s;
+    }
+    if let Some(admin) = args.admin {
+        config.admin.listen = Some(admin);
+    }
+    if args.no_admin {
+        config.admin.listen = None;
+    }
+    if let Some(s) = args.drain_s {
+        config.drain_s = s;
+    }
+    if let Some(prompts) = &args.prompts {
+        config.prompts = prompts.clone();
+    }
+    Ok(config)
+}
+
 fn start(args: &ServeArgs) -> Result<(), String> {
     // Logs to stderr; RUST_LOG picks what (default: the engine's own info lines).
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -102,112 +180,205 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         .with_writer(std::io::stderr)
         .try_init()
         .ok();
-    let media_ip = match (args.media_ip, args.sip.ip()) {
+    let config = settings(args)?;
+    let listen = config.sip.listen;
+    let media_ip = match (config.sip.media_ip, listen.ip()) {
         (Some(ip), _) => ip,
         (None, ip) if ip.is_unspecified() => {
             return Err(format!(
-                "--sip {} listens on every address, so the SDP answer needs the one callers \
-                 reach: add --media-ip ADDRESS",
-                args.sip
+                "SIP listens on every address ({listen}), so the SDP answer needs the one \
+                 callers reach: add --media-ip ADDRESS (or sip.media_ip in the configuration)"
             ));
         }
         (None, ip) => ip,
     };
-    let flow = crate::flow_file::load(&args.flow).map(Arc::new)?;
-    let models = crate::speech_setup::load_models(args.models.as_deref(), args.config.as_deref())?;
+    let clock = match &args.at {
+        Some(at) => CallClock::starting_at(crate::flow_file::parse_time(at)?),
+        None => CallClock::real(),
+    };
+    let flows = FlowLibrary::load(&config.flow_files())?;
+    let models_dir = args
+        .models
+        .clone()
+        .unwrap_or_else(SpeechConfig::default_models_dir);
+    let models =
+        SpeechModels::load(&config.speech_or_default(&models_dir)).map_err(|e| e.to_string())?;
+    let metrics = metrics::install()?;
+    let draining = Arc::new(AtomicBool::new(false));
+    let live = Arc::new(LiveCalls::default());
+    let admin_at = match config.admin.listen {
+        Some(listen) => Some(admin::start(
+            listen,
+            admin::Admin {
+                metrics,
+                live: Arc::clone(&live),
+                draining: Arc::clone(&draining),
+            },
+        )?),
+        None => None,
+    };
     let shared = Arc::new(Shared {
-        flow,
+        flows,
         models: Arc::new(models),
         recognition: RecognitionPool::new(RECOGNITION_WORKERS, RECOGNITION_QUEUE)
             .map_err(|e| format!("starting recognition workers: {e}"))?,
-        prompts: Mutex::new(PromptFiles::new(&args.prompts)?),
+        prompts: Mutex::new(PromptFiles::new(&config.prompts)?),
         http: HttpLookup::new(),
-        rtp_timeout: Duration::from_secs(args.rtp_timeout_s.max(1)),
-        records: args.records.clone(),
+        rtp_ports: RtpPorts::new(config.rtp.ports),
+        records: args
+            .records
+            .clone()
+            .unwrap_or_else(|| config.data_dir.join("calls.jsonl")),
         stop_calls: rsipstack::platform::CancellationToken::new(),
-        bind_ip: args.sip.ip(),
+        bind_ip: listen.ip(),
         media_ip,
+        clock,
+        live,
+        config,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("starting the runtime: {e}"))?;
-    runtime.block_on(async {
-        let cancel = rsipstack::platform::CancellationToken::new();
-        let draining = Arc::new(AtomicBool::new(false));
-        let active = Arc::new(AtomicUsize::new(0));
-        let (calls_tx, mut calls) = mpsc::channel(16);
-        let config = ServerConfig {
-            listen: args.sip,
-            max_calls: args.max_calls,
-            draining: Arc::clone(&draining),
-        };
-        let mut terminate = tokio::signal::unix::signal(SignalKind::terminate())
-            .map_err(|e| format!("listening for SIGTERM: {e}"))?;
-        let server = tokio::spawn(serve(config, calls_tx, cancel.clone()));
-        eprintln!(
-            "ivr serve: answering SIP on {sip} (UDP and TCP) with {flow}\n\
-             call it with a softphone at sip:8003755283@{sip}, or with SIPp (it sends no audio, \
-             so the call hears the greeting, then the no-input reprompts):\n    \
-             sipp -sn uac {sip} -s 8003755283 -m 1 -d 30000 -i 127.0.0.1 -p 5070",
-            sip = args.sip,
-            flow = args.flow.display()
-        );
-        let mut drain_until: Option<tokio::time::Instant> = None;
-        let mut check = tokio::time::interval(Duration::from_millis(100));
-        loop {
-            tokio::select! {
-                call = calls.recv() => match call {
-                    Some(call) => {
-                        // Every log line of the call carries its Call-ID.
-                        let span = tracing::info_span!("call", call_id = %call.call_id);
-                        let shared = Arc::clone(&shared);
-                        let active = Arc::clone(&active);
-                        active.fetch_add(1, Ordering::SeqCst);
-                        tokio::spawn(
-                            async move {
-                                call::run(shared, call).await;
-                                active.fetch_sub(1, Ordering::SeqCst);
-                            }
-                            .instrument(span),
-                        );
-                    }
-                    None => break,
-                },
-                _ = terminate.recv(), if drain_until.is_none() => {
-                    draining.store(true, Ordering::SeqCst);
-                    drain_until = Some(tokio::time::Instant::now() + Duration::from_secs(args.drain_s));
-                    eprintln!(
-                        "ivr serve: SIGTERM: refusing new calls, waiting up to {} s for {} in progress",
-                        args.drain_s,
-                        active.load(Ordering::SeqCst)
+    runtime.block_on(serve_calls(shared, draining, admin_at))
+}
+
+async fn serve_calls(
+    shared: Arc<Shared>,
+    draining: Arc<AtomicBool>,
+    admin_at: Option<SocketAddr>,
+) -> Result<(), String> {
+    let config = &shared.config;
+    let cancel = rsipstack::platform::CancellationToken::new();
+    let active = Arc::new(AtomicUsize::new(0));
+    let (calls_tx, mut calls) = mpsc::channel(16);
+    let server_config = ServerConfig {
+        listen: config.sip.listen,
+        max_calls: config.sip.max_calls,
+        draining: Arc::clone(&draining),
+    };
+    let mut terminate = tokio::signal::unix::signal(SignalKind::terminate())
+        .map_err(|e| format!("listening for SIGTERM: {e}"))?;
+    let mut hangup = tokio::signal::unix::signal(SignalKind::hangup())
+        .map_err(|e| format!("listening for SIGHUP: {e}"))?;
+    let server = tokio::spawn(serve(server_config, calls_tx, cancel.clone()));
+    print_welcome(&shared, admin_at);
+    let mut drain_until: Option<tokio::time::Instant> = None;
+    let mut check = tokio::time::interval(Duration::from_millis(100));
+    let mut flow_poll = tokio::time::interval(FLOW_POLL);
+    flow_poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            call = calls.recv() => match call {
+                Some(call) => {
+                    // Every log line of the call carries its Call-ID.
+                    let span = tracing::info_span!("call", call_id = %call.call_id);
+                    let shared = Arc::clone(&shared);
+                    let active = Arc::clone(&active);
+                    active.fetch_add(1, Ordering::SeqCst);
+                    tokio::spawn(
+                        async move {
+                            call::run(shared, call).await;
+                            active.fetch_sub(1, Ordering::SeqCst);
+                        }
+                        .instrument(span),
                     );
                 }
-                _ = check.tick(), if drain_until.is_some() => {
-                    let now = tokio::time::Instant::now();
-                    if active.load(Ordering::SeqCst) == 0 {
-                        cancel.cancel();
-                        break;
-                    }
-                    if drain_until.is_some_and(|t| now >= t) {
-                        // Out of time: hang up what is left (BYE); stop when those calls are
-                        // gone, or 2 s later.
-                        shared.stop_calls.cancel();
-                        if drain_until.is_some_and(|t| now >= t + Duration::from_secs(2)) {
-                            cancel.cancel();
-                            break;
-                        }
-                    }
-                }
-                _ = tokio::signal::ctrl_c() => {
+                None => break,
+            },
+            _ = flow_poll.tick() => reload_flows(&shared, false).await,
+            _ = hangup.recv() => {
+                tracing::info!("SIGHUP: reading every flow again");
+                reload_flows(&shared, true).await;
+            }
+            _ = terminate.recv(), if drain_until.is_none() => {
+                draining.store(true, Ordering::SeqCst);
+                drain_until = Some(tokio::time::Instant::now() + Duration::from_secs(config.drain_s));
+                eprintln!(
+                    "ivr serve: SIGTERM: refusing new calls, waiting up to {} s for {} in progress",
+                    config.drain_s,
+                    active.load(Ordering::SeqCst)
+                );
+            }
+            _ = check.tick(), if drain_until.is_some() => {
+                let now = tokio::time::Instant::now();
+                if active.load(Ordering::SeqCst) == 0 {
                     cancel.cancel();
                     break;
                 }
+                if drain_until.is_some_and(|t| now >= t) {
+                    // Out of time: hang up what is left (BYE); stop when those calls are
+                    // gone, or 2 s later.
+                    shared.stop_calls.cancel();
+                    if drain_until.is_some_and(|t| now >= t + Duration::from_secs(2)) {
+                        cancel.cancel();
+                        break;
+                    }
+                }
+            }
+            _ = tokio::signal::ctrl_c() => {
+                cancel.cancel();
+                break;
             }
         }
-        match server.await {
-            Ok(result) => result,
-            Err(e) => Err(format!("SIP server task: {e}")),
+    }
+    match server.await {
+        Ok(result) => result,
+        Err(e) => Err(format!("SIP server task: {e}")),
+    }
+}
+
+/// Checks the flow files off the runtime (file IO and validation) and logs what changed.
+async fn reload_flows(shared: &Arc<Shared>, all: bool) {
+    let library = Arc::clone(shared);
+    let Ok(report) = tokio::task::spawn_blocking(move || library.flows.reload(all)).await else {
+        return;
+    };
+    for change in report {
+        match change {
+            Reloaded::Now(path, version) => {
+                ::metrics::counter!(metrics::FLOW_RELOADS, "result" => "loaded").increment(1);
+                tracing::info!(
+                    "flow {} reloaded (version {version}): new calls run it, calls in \
+                     progress keep theirs",
+                    path.display()
+                );
+            }
+            Reloaded::Refused(path, errors) => {
+                ::metrics::counter!(metrics::FLOW_RELOADS, "result" => "refused").increment(1);
+                tracing::error!(
+                    "flow {} changed but fails its check; calls keep the previous version. {errors}",
+                    path.display()
+                );
+            }
         }
-    })
+    }
+}
+
+fn print_welcome(shared: &Shared, admin_at: Option<SocketAddr>) {
+    let config = &shared.config;
+    let sip = config.sip.listen;
+    let mut text = format!(
+        "ivr serve: answering SIP on {sip} (UDP and TCP) with {flow}\n\
+         call it with a softphone at sip:8003755283@{sip}, or with SIPp (it sends no audio, so \
+         the call hears the greeting, then the no-input reprompts):\n    \
+         sipp -sn uac {sip} -s 8003755283 -m 1 -d 30000 -i 127.0.0.1 -p 5070\n",
+        flow = config.flow.display()
+    );
+    for (number, flow) in &config.numbers {
+        text += &format!("number {number} -> {}\n", flow.display());
+    }
+    for (queue, target) in &config.queues {
+        text += &format!(
+            "transfers to queue {queue} -> REFER to {}\n",
+            target.refer_to
+        );
+    }
+    if let Some(at) = admin_at {
+        text += &format!("admin: http://{at}/healthz, /metrics, /calls\n");
+    }
+    if shared.clock.is_shifted() {
+        text += &format!("clock: calls run as if it were {}\n", shared.clock.now());
+    }
+    eprint!("{text}");
 }

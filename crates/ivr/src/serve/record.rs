@@ -11,18 +11,30 @@ pub struct CallRecord {
     pub call_id: String,
     pub caller: Option<String>,
     pub called: Option<String>,
+    /// The flow file that answered (chosen by the called number).
+    pub flow: String,
     /// When the INVITE arrived, was answered, and the call ended (RFC 3339).
     pub start: String,
     pub answer: Option<String>,
     pub end: String,
     pub language: String,
     pub states: Vec<String>,
-    /// Who ended it: `caller`, `engine` (the flow hung up), `rtp_timeout`, or the SIP status
-    /// the call was refused with.
+    /// Who ended it: `caller`, `caller_cancelled` (before the answer), `engine` (the flow
+    /// hung up), `transferred`, `rtp_timeout`, `shutdown`, or the SIP status the call was
+    /// refused with.
     pub ended_by: String,
+    /// The transfer the flow asked for, if it got that far: where to and how it ended.
+    pub transfer: Option<TransferRecord>,
     pub recognition: Latency,
     /// Every event of the `ivr chat --json` schema, timed from answer.
     pub events: Vec<LogLine>,
+}
+
+#[derive(Serialize)]
+pub struct TransferRecord {
+    pub refer_to: String,
+    /// `connected`, or why it failed.
+    pub result: String,
 }
 
 /// End of speech to recognition result, over the call's utterances.

@@ -1,0 +1,164 @@
+//! What `ivr serve` needs beyond speech: where SIP, RTP and the admin page listen, which flow
+//! answers which number (see `EngineConfig`), where transfers to each queue go, and where call records are kept.
+//! Every field has a default, so the engine answers calls with no file at all.
+
+use serde::{Deserialize, Deserializer};
+use std::net::{IpAddr, SocketAddr};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SipSettings {
+    /// Where SIP listens, UDP and TCP.
+    pub listen: SocketAddr,
+    /// The address SDP answers give callers for RTP; needed when `listen` is 0.0.0.0.
+    pub media_ip: Option<IpAddr>,
+    /// Calls at once; more get 503 with Retry-After.
+    pub max_calls: usize,
+    /// How long the caller hears ringing (180) before the engine answers.
+    pub answer_after_ms: u64,
+}
+
+impl Default for SipSettings {
+    fn default() -> Self {
+        SipSettings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 5060)),
+            media_ip: None,
+            max_calls: 20,
+            answer_after_ms: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RtpSettings {
+    /// The UDP ports calls' RTP may use, as `FIRST-LAST` (one even port per call).
+    pub ports: PortRange,
+    /// Hang up when the caller sends no RTP for this long.
+    pub timeout_s: u64,
+}
+
+impl Default for RtpSettings {
+    fn default() -> Self {
+        RtpSettings {
+            ports: PortRange {
+                first: 20000,
+                last: 29999,
+            },
+            timeout_s: 30,
+        }
+    }
+}
+
+/// An inclusive range of UDP ports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortRange {
+    pub first: u16,
+    pub last: u16,
+}
+
+impl std::str::FromStr for PortRange {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<PortRange, String> {
+        let bad = || format!("`{text}` is not a port range like 20000-29999");
+        let (first, last) = text.split_once('-').ok_or_else(bad)?;
+        let first: u16 = first.trim().parse().map_err(|_| bad())?;
+        let last: u16 = last.trim().parse().map_err(|_| bad())?;
+        if first < 1024 || last <= first {
+            return Err(format!(
+                "port range `{text}`: needs two ports or more, from 1024 up, the first lower"
+            ));
+        }
+        Ok(PortRange { first, last })
+    }
+}
+
+impl<'de> Deserialize<'de> for PortRange {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdminSettings {
+    /// Where `/healthz`, `/metrics` and `/calls` are served; `null` turns them off.
+    pub listen: Option<SocketAddr>,
+}
+
+impl Default for AdminSettings {
+    fn default() -> Self {
+        AdminSettings {
+            listen: Some(SocketAddr::from(([127, 0, 0, 1], 9090))),
+        }
+    }
+}
+
+/// Where a flow's transfer to a queue goes, until agents sign in to the engine itself.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueTarget {
+    /// The SIP URI the caller's phone is asked to call (REFER).
+    pub refer_to: String,
+}
+
+/// Checks a transfer target: a `sip:` or `sips:` URI with a host.
+pub fn check_sip_uri(uri: &str) -> Result<(), String> {
+    let bad = || format!("`{uri}` is not a SIP URI (sip:user@host)");
+    let rest = uri
+        .strip_prefix("sip:")
+        .or_else(|| uri.strip_prefix("sips:"))
+        .ok_or_else(bad)?;
+    let host = rest.rsplit('@').next().unwrap_or_default();
+    if host.is_empty()
+        || uri
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>')
+    {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(
+            "20000-20099".parse::<PortRange>(),
+            Ok(PortRange {
+                first: 20000,
+                last: 20099
+            })
+        );
+        for bad in [
+            "20000",
+            "a-b",
+            "30000-20000",
+            "80-90",
+            "20000-20000",
+            "1-70000",
+        ] {
+            assert!(bad.parse::<PortRange>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sip_uris() {
+        assert!(check_sip_uri("sip:agents@pbx.example.org").is_ok());
+        assert!(check_sip_uri("sips:+18005550100@127.0.0.1:5061;transport=tls").is_ok());
+        for bad in [
+            "tel:+18005550100",
+            "sip:",
+            "sip:a@",
+            "sip:a b@host",
+            "<sip:a@b>",
+        ] {
+            assert!(check_sip_uri(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The admin HTTP endpoint: `/healthz`, `/metrics` (Prometheus text) and `/calls` (the calls in
+//! progress, JSON). Served from its own thread: a slow scraper never holds up a call.
+
+use super::live::LiveCalls;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tiny_http::{Header, Method, Response, Server};
+
+pub struct Admin {
+    pub metrics: PrometheusHandle,
+    pub live: Arc<LiveCalls>,
+    /// Set while draining: `/healthz` says so (503), so a load balancer stops sending calls.
+    pub draining: Arc<AtomicBool>,
+}
+
+/// Binds `listen` now (so a taken port fails the start) and serves it on a thread.
+pub fn start(listen: SocketAddr, admin: Admin) -> Result<SocketAddr, String> {
+    let server = Server::http(listen).map_err(|e| format!("admin HTTP on {listen}: {e}"))?;
+    let bound = server
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| format!("admin HTTP on {listen}: not an IP address"))?;
+    std::thread::Builder::new()
+        .name("admin-http".into())
+        .spawn(move || {
+            for request in server.incoming_requests() {
+                let response = answer(&admin, request.method(), request.url());
+                request.respond(response).ok();
+            }
+        })
+        .map_err(|e| format!("admin HTTP thread: {e}"))?;
+    Ok(bound)
+}
+
+fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    let path = url.split('?').next().unwrap_or_default();
+    if *method != Method::Get && *method != Method::Head {
+        return text(405, "only GET\n", "text/plain");
+    }
+    match path {
+        "/healthz" if admin.draining.load(Ordering::Relaxed) => {
+            text(503, "draining\n", "text/plain")
+        }
+        "/healthz" => text(200, "ok\n", "text/plain"),
+        "/metrics" => {
+            admin.metrics.run_upkeep();
+            text(200, &admin.metrics.render(), "text/plain; version=0.0.4")
+        }
+        "/calls" => {
+            let body = serde_json::to_string_pretty(&admin.live.snapshot())
+                .unwrap_or_else(|_| "[]".to_string());
+            text(200, &body, "application/json")
+        }
+        _ => text(
+            404,
+            "not found: try /healthz, /metrics, /calls\n",
+            "text/plain",
+        ),
+    }
+}
+
+fn text(status: u16, body: &str, content_type: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    let mut response = Response::from_string(body).with_status_code(status);
+    if let Ok(header) = Header::from_bytes("Content-Type", content_type) {
+        response = response.with_header(header);
+    }
+    response
+}

@@ -1,0 +1,157 @@
+//! A blind transfer by REFER (RFC 3515), sans-IO: where it goes, and how it ends from the
+//! REFER's response and the caller's phone's NOTIFYs. The transfer worked when the new call
+//! is answered (a 2xx sipfrag); until then the caller is still ours, so a refusal, a failed
+//! new call or silence past the deadline hands the call back to the flow's fallback.
+
+use ivr_engine::config::EngineConfig;
+use ivr_engine::config::serving::check_sip_uri;
+use ivr_flow::interpreter::TransferTarget;
+use ivr_sip::refer_progress::ReferProgress;
+use std::time::{Duration, Instant};
+
+/// How long the new call may take to be answered (ringing an agent included).
+pub const TRANSFER_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The SIP URI a flow's transfer goes to.
+pub fn target_uri(config: &EngineConfig, target: &TransferTarget) -> Result<String, String> {
+    match target {
+        TransferTarget::Uri(uri) => check_sip_uri(uri).map(|()| uri.clone()),
+        TransferTarget::Queue(queue) => config
+            .queues
+            .get(queue)
+            .map(|t| t.refer_to.clone())
+            .ok_or_else(|| {
+                format!(
+                    "queue {queue} has nowhere to transfer to: add queues.{queue}.refer_to to \
+                     the engine configuration"
+                )
+            }),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Waiting,
+    Connected,
+    Failed(String),
+}
+
+#[derive(Debug)]
+pub struct Transfer {
+    pub uri: String,
+    deadline: Instant,
+    /// The phone took the REFER (202); a hangup from here on is the transfer going ahead.
+    pub accepted: bool,
+}
+
+impl Transfer {
+    pub fn new(uri: String, now: Instant) -> Transfer {
+        Transfer {
+            uri,
+            deadline: now + TRANSFER_TIMEOUT,
+            accepted: false,
+        }
+    }
+
+    /// The REFER's final response (or why none came).
+    pub fn on_refer_response(&mut self, status: &Result<u16, String>) -> Step {
+        match status {
+            Ok(code) if (200..300).contains(code) => {
+                self.accepted = true;
+                Step::Waiting
+            }
+            Ok(code) => Step::Failed(format!("REFER answered {code}")),
+            Err(e) => Step::Failed(e.clone()),
+        }
+    }
+
+    pub fn on_progress(&mut self, progress: ReferProgress) -> Step {
+        if progress.succeeded() {
+            Step::Connected
+        } else if progress.failed() {
+            Step::Failed(format!("the new call failed with {}", progress.status))
+        } else if progress.finished {
+            Step::Failed(format!("reports ended at {}", progress.status))
+        } else {
+            Step::Waiting
+        }
+    }
+
+    pub fn on_tick(&self, now: Instant) -> Step {
+        if now >= self.deadline {
+            Step::Failed(format!(
+                "no answer from {} within {} s",
+                self.uri,
+                TRANSFER_TIMEOUT.as_secs()
+            ))
+        } else {
+            Step::Waiting
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ivr_engine::config::serving::QueueTarget;
+
+    fn progress(status: u16, finished: bool) -> ReferProgress {
+        ReferProgress { status, finished }
+    }
+
+    #[test]
+    fn connected_when_the_new_call_is_answered() {
+        let now = Instant::now();
+        let mut t = Transfer::new("sip:a@127.0.0.1".into(), now);
+        assert_eq!(t.on_refer_response(&Ok(202)), Step::Waiting);
+        assert!(t.accepted);
+        assert_eq!(t.on_progress(progress(100, false)), Step::Waiting);
+        assert_eq!(t.on_progress(progress(180, false)), Step::Waiting);
+        assert_eq!(t.on_progress(progress(200, true)), Step::Connected);
+    }
+
+    #[test]
+    fn refused_failed_or_silent_transfers_fail() {
+        let now = Instant::now();
+        let mut t = Transfer::new("sip:a@127.0.0.1".into(), now);
+        assert!(matches!(t.on_refer_response(&Ok(603)), Step::Failed(_)));
+        assert!(!t.accepted);
+        assert!(matches!(
+            t.on_refer_response(&Err("timeout".into())),
+            Step::Failed(_)
+        ));
+        assert!(matches!(
+            t.on_progress(progress(486, true)),
+            Step::Failed(_)
+        ));
+        assert!(matches!(
+            t.on_progress(progress(180, true)),
+            Step::Failed(_)
+        ));
+        assert_eq!(t.on_tick(now + Duration::from_secs(59)), Step::Waiting);
+        assert!(matches!(t.on_tick(now + TRANSFER_TIMEOUT), Step::Failed(_)));
+    }
+
+    #[test]
+    fn queues_go_where_the_configuration_says() {
+        let mut config = EngineConfig::default();
+        config.queues.insert(
+            "agents-en".into(),
+            QueueTarget {
+                refer_to: "sip:agents@127.0.0.1:5080".into(),
+            },
+        );
+        let queue = |q: &str| TransferTarget::Queue(q.into());
+        assert_eq!(
+            target_uri(&config, &queue("agents-en")),
+            Ok("sip:agents@127.0.0.1:5080".to_string())
+        );
+        let missing = target_uri(&config, &queue("agents-es"))
+            .err()
+            .unwrap_or_default();
+        assert!(missing.contains("queues.agents-es.refer_to"), "{missing}");
+        let uri = |u: &str| TransferTarget::Uri(u.into());
+        assert!(target_uri(&config, &uri("sip:x@127.0.0.1")).is_ok());
+        assert!(target_uri(&config, &uri("mailto:x@y")).is_err());
+    }
+}
