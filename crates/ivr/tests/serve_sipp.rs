@@ -2,175 +2,12 @@
 //! `ivr serve` against SIPp (Debian `sip-tester`, installed by `make test`), a real third-party
 //! SIP peer, on loopback. Every SIPp run is bounded (`-m 1`, `-timeout`), and so is every wait.
 
+mod serve_support;
+
+use serve_support::*;
 use std::net::UdpSocket;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn free_port() -> u16 {
-    // Free on UDP and on TCP, since the engine listens on both.
-    loop {
-        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let port = udp.local_addr().unwrap().port();
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-}
-
-fn sipp() -> &'static str {
-    let found = Command::new("sipp")
-        .arg("-v")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    assert!(
-        found,
-        "sipp is missing: `make test` installs it (scripts/setup-system.sh, Debian sip-tester)"
-    );
-    "sipp"
-}
-
-/// The caller's RTP socket and its port, as the SIPp scenarios' SDP offers it.
-fn caller_rtp() -> (UdpSocket, String) {
-    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let port = rtp.local_addr().unwrap().port().to_string();
-    (rtp, port)
-}
-
-/// `ivr serve` on a free port, killed when dropped.
-struct Engine {
-    child: Child,
-    port: u16,
-    /// Its admin HTTP port (/healthz, /metrics, /calls).
-    admin: u16,
-}
-
-impl Drop for Engine {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-fn engine(extra: &[&str]) -> Engine {
-    engine_logging_to(extra, Stdio::null())
-}
-
-fn engine_logging_to(extra: &[&str], log: impl Into<Stdio>) -> Engine {
-    let port = free_port();
-    let admin = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_ivr"))
-        .current_dir(repo())
-        .args(["serve", "--sip", &format!("127.0.0.1:{port}")])
-        .args(["--admin", &format!("127.0.0.1:{admin}")])
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let engine = Engine { child, port, admin };
-    // Ready when it answers OPTIONS (models load first: a few seconds).
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if run_sipp(engine.port, "options.xml", &[], 2).0 {
-            return engine;
-        }
-        std::thread::sleep(Duration::from_millis(300));
-    }
-    panic!("ivr serve did not answer OPTIONS within 60 s");
-}
-
-/// Runs one SIPp call of `scenario` (with `{name}` placeholders filled in); (success, output).
-fn run_sipp(port: u16, scenario: &str, fill: &[(&str, String)], timeout_s: u64) -> (bool, String) {
-    let mut text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/sipp")
-            .join(scenario),
-    )
-    .unwrap();
-    for (name, value) in fill {
-        text = text.replace(&format!("{{{name}}}"), value);
-    }
-    let dir = std::env::temp_dir().join(format!("ivr-sipp-{}-{port}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(scenario);
-    std::fs::write(&file, text).unwrap();
-    let output = Command::new(sipp())
-        .current_dir(&dir)
-        .arg(format!("127.0.0.1:{port}"))
-        .args(["-sf", file.to_str().unwrap()])
-        .args(["-i", "127.0.0.1", "-p", &free_port().to_string()])
-        .args([
-            "-m",
-            "1",
-            "-timeout",
-            &format!("{timeout_s}s"),
-            "-timeout_error",
-        ])
-        .arg("-nostdin")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout).to_string()
-        + &String::from_utf8_lossy(&output.stderr);
-    (output.status.success(), text)
-}
-
-/// A GET on the engine's admin HTTP: (status, body).
-fn admin_get(engine: &Engine, path: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", engine.admin)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
-
-/// A fresh path for a call records file.
-fn records_file(name: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("ivr-{name}-{}.jsonl", std::process::id()));
-    std::fs::remove_file(&path).ok();
-    path
-}
-
-/// The call records written to `path`, waiting up to 5 s for `count` of them.
-fn call_records(path: &Path, count: usize) -> Vec<serde_json::Value> {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        let records: Vec<serde_json::Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        if records.len() >= count || Instant::now() > deadline {
-            assert_eq!(records.len(), count, "{text}");
-            return records;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 #[test]
 fn options_calls_and_refusals() {
@@ -262,8 +99,6 @@ fn over_the_call_limit_is_503() {
     );
     assert!(ok, "no 503 over the limit:\n{out}");
 }
-
-const KEYS_FLOW: &str = "crates/ivr/tests/flows/keys.yaml";
 
 /// Collects the engine's RTP on `socket` for up to `for_s` seconds; when it has seen the
 /// engine's address, sends it whatever `after_first` returns (once).
@@ -456,19 +291,6 @@ fn stream_fixture(
         heard.sort_by_key(|(seq, _)| seq.wrapping_sub(first));
         (sent, heard.into_iter().flat_map(|(_, p)| p).collect())
     })
-}
-
-/// Whether the engine's audio contains `prompt` (a recorded prompt of the shipped flow) sample
-/// for sample: the engine sends prompt audio unchanged, G.711-encoded, so a second of it found
-/// byte for byte in what the caller heard is that prompt and no other.
-fn heard_prompt(heard: &[u8], prompt: &str) -> bool {
-    let samples = ivr_media::read_wav(repo().join("prompts").join(prompt)).unwrap();
-    let mut encoded = Vec::new();
-    ivr_media::g711::encode_ulaw(&samples, &mut encoded);
-    // A second from the middle (the start may share silence with anything).
-    let middle = encoded.len() / 2;
-    let probe = &encoded[middle..(middle + 8000).min(encoded.len())];
-    heard.windows(probe.len()).any(|w| w == probe)
 }
 
 #[test]

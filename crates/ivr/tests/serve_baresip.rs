@@ -1,0 +1,146 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! `ivr serve` called by baresip (Debian `baresip-core`, installed by `make test`), a real
+//! softphone, on loopback: a WAV file is its microphone, and it records what it hears. Every
+//! baresip quits by itself (`-t`) and is killed when dropped; every wait is bounded.
+
+mod serve_support;
+
+use serve_support::baresip::{Baresip, padded_mic, silent_mic};
+use serve_support::*;
+use std::time::{Duration, Instant};
+
+fn dial_uri(engine: &Engine) -> String {
+    format!("sip:8003755283@127.0.0.1:{}", engine.port)
+}
+
+#[test]
+fn baresip_asks_for_an_agent_at_10_eastern_and_follows_the_transfer() {
+    // The agent: a SIPp callee the caller's phone is transferred to.
+    let agent_port = free_port();
+    let mut agent = sipp_callee("agent_uas.xml", agent_port, 90);
+    let dir = std::env::temp_dir().join(format!("ivr-baresip-transfer-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("ivr.yaml");
+    let agents = format!("sip:agents-en@127.0.0.1:{agent_port}");
+    std::fs::write(
+        &config,
+        format!("queues:\n  agents-en: {{ refer_to: \"{agents}\" }}\n"),
+    )
+    .unwrap();
+    let records = records_file("baresip-transfer");
+    let engine = engine(&[
+        "--config",
+        config.to_str().unwrap(),
+        "--at",
+        "2026-12-01T10:00:00-05:00",
+        "--records",
+        records.to_str().unwrap(),
+    ]);
+    // The caller asks for a representative 12.9 s into the call, then stays silent.
+    let mic = padded_mic("en-agent-representative.wav", 60);
+    let caller = Baresip::caller("transfer", &mic, Some(&dial_uri(&engine)), 70);
+
+    // The engine hangs up on the caller once the agent answered (NOTIFY 200).
+    let record = &call_records_within(&records, 1, 60)[0];
+    assert_eq!(
+        record["ended_by"],
+        "transferred",
+        "{record}\n{}",
+        caller.log()
+    );
+    assert_eq!(record["transfer"]["refer_to"], agents.as_str());
+    assert_eq!(record["transfer"]["result"], "connected");
+    assert_eq!(record["caller"], "caller", "{record}");
+    let events = record["events"].as_array().unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "intent" && e["name"] == "agent"),
+        "{record}"
+    );
+    // The caller heard the greeting and "please hold while I connect you", sample for sample.
+    let heard = caller.heard();
+    assert!(
+        heard_prompt_samples(&heard, "en-US/welcome.wav"),
+        "no greeting"
+    );
+    assert!(
+        heard_prompt_samples(&heard, "en-US/connecting.wav"),
+        "no connecting"
+    );
+    // The agent got the call from the caller's phone; ending it ends the agent's scenario.
+    caller.command("hangup", "");
+    drop(caller);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = agent.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the agent never got its BYE");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "the agent's side of the transfer failed");
+}
+
+#[test]
+fn baresip_keys_by_rfc_4733_lead_the_flow_to_its_end() {
+    let records = records_file("baresip-keys");
+    let engine = engine(&["--flow", KEYS_FLOW, "--records", records.to_str().unwrap()]);
+    let mut caller = Baresip::caller("keys", &silent_mic(30), Some(&dial_uri(&engine)), 20);
+    std::thread::sleep(Duration::from_millis(2500));
+    caller.command("sndcode", "1");
+    let record = &call_records_within(&records, 1, 15)[0];
+    assert_eq!(record["ended_by"], "engine", "{record}\n{}", caller.log());
+    assert_eq!(
+        record["states"],
+        serde_json::json!(["menu", "confirm", "done"])
+    );
+    let events = record["events"].as_array().unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "dtmf" && e["digits"] == "1"),
+        "{record}"
+    );
+    caller.wait(20);
+}
+
+#[test]
+fn baresip_gives_up_while_it_rings() {
+    let records = records_file("baresip-cancel");
+    let engine = engine(&[
+        "--flow",
+        KEYS_FLOW,
+        "--answer-after-ms",
+        "8000",
+        "--records",
+        records.to_str().unwrap(),
+    ]);
+    let caller = Baresip::caller("cancel", &silent_mic(30), Some(&dial_uri(&engine)), 20);
+    std::thread::sleep(Duration::from_millis(2000));
+    caller.command("hangup", "");
+    let record = &call_records_within(&records, 1, 10)[0];
+    assert_eq!(
+        record["ended_by"],
+        "caller_cancelled",
+        "{record}\n{}",
+        caller.log()
+    );
+    assert!(record["answer"].is_null());
+}
+
+#[test]
+fn baresip_hangs_up_in_the_middle_of_the_greeting() {
+    let records = records_file("baresip-hangup");
+    let engine = engine(&["--records", records.to_str().unwrap()]);
+    let mut caller = Baresip::caller("hangup", &silent_mic(30), Some(&dial_uri(&engine)), 4);
+    caller.wait(15);
+    let record = &call_records_within(&records, 1, 10)[0];
+    assert_eq!(record["ended_by"], "caller", "{record}\n{}", caller.log());
+    assert_eq!(record["states"], serde_json::json!(["greeting"]));
+    // It heard the call until it hung up (its recording holds the greeting so far).
+    let heard = caller.heard();
+    assert!(heard.len() > 8000 * 2, "{} samples heard", heard.len());
+    let (status, _) = admin_get(&engine, "/healthz");
+    assert_eq!(status, 200);
+}
