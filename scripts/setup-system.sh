@@ -2,12 +2,12 @@
 # Installs the Debian packages that building and testing need: espeak-ng (prompt speech, run
 # as a program, never linked), cmake (builds CTranslate2 for Whisper) and ccache (cargo builds
 # CTranslate2's C++ once for `cargo clippy` and again for `cargo test`; ccache makes the second
-# build a cache hit), SIPp (Debian sip-tester) and baresip (baresip-core): the SIP peers `ivr serve` is tested
-# against.
+# build a cache hit), SIPp (Debian sip-tester) and baresip (baresip-core): the SIP peers
+# `ivr serve` is tested against, and sox (pads a caller's WAV for scripts/call-with-baresip.sh).
 # Making fixtures needs more (see fixtures/README.md). Idempotent: installs
 # only what is missing.
 set -euo pipefail
-packages=(espeak-ng cmake ccache sip-tester baresip-core)
+packages=(espeak-ng cmake ccache sip-tester baresip-core sox)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

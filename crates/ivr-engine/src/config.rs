@@ -40,12 +40,24 @@ impl Default for EngineConfig {
             admin: AdminSettings::default(),
             flow: PathBuf::from("call-flows/contact-center.yaml"),
             numbers: IndexMap::new(),
-            queues: IndexMap::new(),
+            queues: default_queues(),
             data_dir: PathBuf::from("data"),
             prompts: PathBuf::from("prompts"),
             drain_s: 60,
         }
     }
+}
+
+/// The shipped flow's queues go to a PBX on this machine's port 5080 until the configuration
+/// says where agents are (`make run` prints how to stand one up there).
+fn default_queues() -> IndexMap<String, QueueTarget> {
+    ["agents-en", "agents-es"]
+        .into_iter()
+        .map(|queue| {
+            let refer_to = format!("sip:{queue}@127.0.0.1:5080");
+            (queue.to_string(), QueueTarget { refer_to })
+        })
+        .collect()
 }
 
 impl EngineConfig {

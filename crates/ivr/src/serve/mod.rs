@@ -360,9 +360,12 @@ fn print_welcome(shared: &Shared, admin_at: Option<SocketAddr>) {
     let sip = config.sip.listen;
     let mut text = format!(
         "ivr serve: answering SIP on {sip} (UDP and TCP) with {flow}\n\
-         call it with a softphone at sip:8003755283@{sip}, or with SIPp (it sends no audio, so \
-         the call hears the greeting, then the no-input reprompts):\n    \
-         sipp -sn uac {sip} -s 8003755283 -m 1 -d 30000 -i 127.0.0.1 -p 5070\n",
+         call it with baresip (a caller asking for an agent; what it hears is recorded):\n    \
+         scripts/call-with-baresip.sh fixtures/en-agent-representative.wav sip:8003755283@{sip}\n\
+         or with SIPp (no audio: the call hears the greeting, then the no-input reprompts):\n    \
+         sipp -sn uac {sip} -s 8003755283 -m 1 -d 30000 -i 127.0.0.1 -p 5070\n\
+         an agent to take transfers at 127.0.0.1:5080 (during the agents' hours):\n    \
+         sipp -sn uas -i 127.0.0.1 -p 5080 -rtp_echo\n",
         flow = config.flow.display()
     );
     for (number, flow) in &config.numbers {

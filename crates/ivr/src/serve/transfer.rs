@@ -135,6 +135,7 @@ mod tests {
     #[test]
     fn queues_go_where_the_configuration_says() {
         let mut config = EngineConfig::default();
+        config.queues.clear();
         config.queues.insert(
             "agents-en".into(),
             QueueTarget {

@@ -212,8 +212,7 @@ pub fn heard_prompt_samples(heard: &[i16], prompt: &str) -> bool {
     };
     heard.windows(probe.len()).any(|w| {
         w[..40].iter().zip(probe).all(|(&a, &b)| close(a, b))
-            && w.iter().zip(probe).filter(|&(&a, &b)| close(a, b)).count() * 100
-                >= probe.len() * 98
+            && w.iter().zip(probe).filter(|&(&a, &b)| close(a, b)).count() * 100 >= probe.len() * 98
     })
 }
 
