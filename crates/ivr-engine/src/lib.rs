@@ -1,6 +1,8 @@
 //! A call session: media, speech and the flow interpreter wired together, sans-IO, plus the
-//! pieces its IO layers share (speech models, prompt audio).
+//! pieces its IO layers share (speech models, prompt audio, engine configuration, call
+//! records).
 
+pub mod cdr;
 pub mod config;
 pub mod session;
 pub mod speech;

@@ -86,6 +86,19 @@ fn options_calls_and_refusals() {
     junk.send_to(&big, &target).ok();
     let (ok, out) = run_sipp(engine.port, "options.xml", &[], 5);
     assert!(ok, "no 200 to OPTIONS after garbage:\n{out}");
+
+    // The same over TCP: OPTIONS, and a call with its BYE.
+    let (ok, out) = run_sipp_over("t1", engine.port, "options.xml", &[], 5);
+    assert!(ok, "no 200 to OPTIONS over TCP:\n{out}");
+    let (_rtp, rtp_port) = caller_rtp();
+    let (ok, out) = run_sipp_over(
+        "t1",
+        engine.port,
+        "call.xml",
+        &[("rtp_port", rtp_port), ("hold_ms", "1000".into())],
+        10,
+    );
+    assert!(ok, "a call over TCP failed:\n{out}");
 }
 
 #[test]

@@ -9,7 +9,6 @@ mod live;
 mod media;
 mod metrics;
 mod ports;
-mod record;
 mod transfer;
 
 use crate::http_lookup::HttpLookup;

@@ -95,6 +95,17 @@ pub fn run_sipp(
     fill: &[(&str, String)],
     timeout_s: u64,
 ) -> (bool, String) {
+    run_sipp_over("u1", port, scenario, fill, timeout_s)
+}
+
+/// `run_sipp` over a SIPp transport: `u1` (UDP) or `t1` (TCP, one connection).
+pub fn run_sipp_over(
+    transport: &str,
+    port: u16,
+    scenario: &str,
+    fill: &[(&str, String)],
+    timeout_s: u64,
+) -> (bool, String) {
     let mut text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/sipp")
@@ -112,6 +123,7 @@ pub fn run_sipp(
         .current_dir(&dir)
         .arg(format!("127.0.0.1:{port}"))
         .args(["-sf", file.to_str().unwrap()])
+        .args(["-t", transport])
         .args(["-i", "127.0.0.1", "-p", &free_port().to_string()])
         .args([
             "-m",

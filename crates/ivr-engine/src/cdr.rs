@@ -1,6 +1,6 @@
 //! The call record (CDR): one JSON line per call, appended when the call ends.
 
-use ivr_engine::session::{LogEvent, LogLine};
+use crate::session::{LogEvent, LogLine};
 use ivr_flow::interpreter::CallEvent;
 use serde::Serialize;
 use std::io::Write;
