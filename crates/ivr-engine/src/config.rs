@@ -1,10 +1,12 @@
 //! The engine configuration file (YAML). Everything has a default, so the engine runs with
 //! no file at all.
 
+pub mod messaging;
 pub mod serving;
 
 use crate::speech::SpeechConfig;
 use indexmap::IndexMap;
+use messaging::{EmailSettings, SmsSettings};
 use serde::Deserialize;
 use serving::{AdminSettings, QueueTarget, RtpSettings, SipSettings};
 use std::path::{Path, PathBuf};
@@ -25,6 +27,12 @@ pub struct EngineConfig {
     pub queues: IndexMap<String, QueueTarget>,
     /// Call records are appended to `calls.jsonl` here.
     pub data_dir: PathBuf,
+    /// Callbacks and the message outbox (SQLite; default: `data_dir/ivr.db`).
+    pub database: Option<PathBuf>,
+    /// Where text messages go; without it a flow's `notify` by sms fails (its fallback).
+    pub sms: Option<SmsSettings>,
+    /// Where emails go; without it a flow's `notify` by email fails.
+    pub email: Option<EmailSettings>,
     /// Recorded prompt audio.
     pub prompts: PathBuf,
     /// On SIGTERM, how long calls in progress may go on.
@@ -42,6 +50,9 @@ impl Default for EngineConfig {
             numbers: IndexMap::new(),
             queues: default_queues(),
             data_dir: PathBuf::from("data"),
+            database: None,
+            sms: None,
+            email: None,
             prompts: PathBuf::from("prompts"),
             drain_s: 60,
         }
@@ -93,8 +104,22 @@ impl EngineConfig {
         files
     }
 
-    /// Problems serde cannot see: transfer targets that are not SIP URIs.
+    /// The database file.
+    pub fn database_path(&self) -> PathBuf {
+        self.database
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("ivr.db"))
+    }
+
+    /// Problems serde cannot see: transfer targets that are not SIP URIs, bad provider
+    /// settings, secrets named but not set.
     pub fn check(&self) -> Result<(), String> {
+        if let Some(sms) = &self.sms {
+            sms.check()?;
+        }
+        if let Some(email) = &self.email {
+            email.check()?;
+        }
         for (queue, target) in &self.queues {
             serving::check_sip_uri(&target.refer_to)
                 .map_err(|e| format!("queues.{queue}.refer_to: {e}"))?;

@@ -4,6 +4,8 @@
 
 pub mod cdr;
 pub mod config;
+pub mod notify;
 pub mod session;
 pub mod speech;
+pub mod store;
 pub mod tts;

@@ -4,6 +4,7 @@
 //! transactions (rsipstack) sit behind the engine's IO layer, so call logic can be tested
 //! without sockets.
 
+pub mod caller_id;
 pub mod dtmf_relay;
 pub mod refer_progress;
 pub mod rtp_peer;

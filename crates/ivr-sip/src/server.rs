@@ -91,7 +91,7 @@ impl Reoffer {
 /// A call offered to the engine. Answer or reject it promptly: the caller hears ringing.
 pub struct IncomingCall {
     pub call_id: String,
-    /// The From user (the caller's number), when there is one.
+    /// The From user (the caller's number), unless withheld (`caller_id`).
     pub caller: Option<String>,
     /// The Request-URI user (the number dialled).
     pub called: Option<String>,
@@ -251,11 +251,20 @@ async fn offer_call(
             .call_id_header()
             .map(|c| c.value().to_string())
             .unwrap_or_default(),
-        caller: request
-            .from_header()
-            .ok()
-            .and_then(|f| f.uri().ok())
-            .and_then(|u| u.user().map(str::to_string)),
+        caller: crate::caller_id::caller_number(
+            request
+                .from_header()
+                .ok()
+                .and_then(|f| f.uri().ok())
+                .and_then(|u| u.user().map(str::to_string))
+                .as_deref(),
+            request.headers.iter().find_map(|h| match h {
+                Header::Other(name, value) if name.eq_ignore_ascii_case("privacy") => {
+                    Some(value.as_str())
+                }
+                _ => None,
+            }),
+        ),
         called: request.uri.user().map(str::to_string),
         offer: request.body.clone(),
         dialog: CallDialog {

@@ -1,7 +1,9 @@
-//! The admin HTTP endpoint: `/healthz`, `/metrics` (Prometheus text) and `/calls` (the calls in
-//! progress, JSON). Served from its own thread: a slow scraper never holds up a call.
+//! The admin HTTP endpoint: `/healthz`, `/metrics` (Prometheus text), `/calls` (the calls in
+//! progress), `/callbacks` (and `POST /callbacks/ID/done`) and `/outbox`, JSON. Served from its
+//! own thread: a slow scraper never holds up a call.
 
 use super::live::LiveCalls;
+use ivr_engine::store::{OutboxState, Store};
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,7 +15,11 @@ pub struct Admin {
     pub live: Arc<LiveCalls>,
     /// Set while draining: `/healthz` says so (503), so a load balancer stops sending calls.
     pub draining: Arc<AtomicBool>,
+    pub store: Arc<Store>,
 }
+
+/// Rows listed at most, per list.
+const LIST_LIMIT: usize = 500;
 
 /// Binds `listen` now (so a taken port fails the start) and serves it on a thread.
 pub fn start(listen: SocketAddr, admin: Admin) -> Result<SocketAddr, String> {
@@ -35,9 +41,12 @@ pub fn start(listen: SocketAddr, admin: Admin) -> Result<SocketAddr, String> {
 }
 
 fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    let path = url.split('?').next().unwrap_or_default();
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    if *method == Method::Post {
+        return post(admin, path);
+    }
     if *method != Method::Get && *method != Method::Head {
-        return text(405, "only GET\n", "text/plain");
+        return text(405, "GET, or POST /callbacks/ID/done\n", "text/plain");
     }
     match path {
         "/healthz" if admin.draining.load(Ordering::Relaxed) => {
@@ -53,11 +62,53 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor
                 .unwrap_or_else(|_| "[]".to_string());
             text(200, &body, "application/json")
         }
+        "/callbacks" => {
+            let pending_only = !query.split('&').any(|q| q == "all=1");
+            json(admin.store.callbacks(pending_only))
+        }
+        "/outbox" => {
+            let state = match query.split('&').find_map(|q| q.strip_prefix("state=")) {
+                Some("sent") => OutboxState::Sent,
+                Some("failed") => OutboxState::Failed,
+                Some("sending") => OutboxState::Sending,
+                _ => OutboxState::Pending,
+            };
+            json(admin.store.outbox(state, LIST_LIMIT))
+        }
         _ => text(
             404,
-            "not found: try /healthz, /metrics, /calls\n",
+            "not found: try /healthz, /metrics, /calls, /callbacks, /outbox\n",
             "text/plain",
         ),
+    }
+}
+
+/// `POST /callbacks/ID/done`: an agent made the callback.
+fn post(admin: &Admin, path: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    let id = path
+        .strip_prefix("/callbacks/")
+        .and_then(|rest| rest.strip_suffix("/done"))
+        .and_then(|id| id.parse::<i64>().ok());
+    let Some(id) = id else {
+        return text(404, "POST /callbacks/ID/done\n", "text/plain");
+    };
+    match admin.store.mark_callback_done(id, jiff::Timestamp::now()) {
+        Ok(true) => json(admin.store.callback(id)),
+        Ok(false) => text(409, "no such callback, or already done\n", "text/plain"),
+        Err(e) => text(500, &format!("{e}\n"), "text/plain"),
+    }
+}
+
+fn json<T: serde::Serialize>(
+    rows: Result<T, ivr_engine::store::StoreError>,
+) -> Response<std::io::Cursor<Vec<u8>>> {
+    match rows {
+        Ok(rows) => text(
+            200,
+            &serde_json::to_string_pretty(&rows).unwrap_or_default(),
+            "application/json",
+        ),
+        Err(e) => text(500, &format!("{e}\n"), "text/plain"),
     }
 }
 

@@ -5,6 +5,7 @@
 use super::Shared;
 use super::live::LiveCall;
 use super::media::{MAX_DATAGRAM, MediaLeg};
+use super::messages;
 use super::metrics as names;
 use super::transfer::{self, Step, Transfer};
 use crate::replay::drive::PromptSource;
@@ -565,15 +566,42 @@ fn carry_out(
                         done.send(Done::Flow(Input::LookupResult { result })).ok();
                     });
                 }
-                // Messages and callbacks are not delivered by this engine yet: the flow hears
-                // that they failed and takes its fallback.
-                Action::Notify { .. } => {
-                    done.send(Done::Flow(Input::NotifyResult { ok: false }))
-                        .ok();
+                Action::Notify {
+                    channel,
+                    template,
+                    lang,
+                    to,
+                    subject,
+                    body,
+                } => {
+                    let notify = messages::Notify {
+                        call_id: call_id.to_string(),
+                        channel,
+                        template,
+                        lang,
+                        to,
+                        subject,
+                        body,
+                    };
+                    let shared = Arc::clone(shared);
+                    let done = done.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let result = messages::queue(&shared, &notify);
+                        done.send(Done::Flow(result)).ok();
+                    });
                 }
-                Action::Callback { .. } => {
-                    done.send(Done::Flow(Input::CallbackResult { ok: false }))
-                        .ok();
+                Action::Callback {
+                    queue,
+                    number,
+                    lang,
+                } => {
+                    let shared = Arc::clone(shared);
+                    let done = done.clone();
+                    let call_id = call_id.to_string();
+                    tokio::task::spawn_blocking(move || {
+                        let result = messages::callback(&shared, &call_id, &queue, &number, &lang);
+                        done.send(Done::Flow(result)).ok();
+                    });
                 }
                 _ => {}
             },

@@ -11,6 +11,8 @@ pub const RTP_LOST: &str = "ivr_rtp_packets_lost_total";
 pub const RTP_LATE: &str = "ivr_rtp_packets_late_total";
 pub const PROMPT_UNDERRUNS: &str = "ivr_prompt_underruns_total";
 pub const FLOW_RELOADS: &str = "ivr_flow_reloads_total";
+pub const MESSAGES: &str = "ivr_messages_total";
+pub const CALLBACKS: &str = "ivr_callbacks_total";
 
 /// End of speech to recognition result, seconds: Whisper on 2 cores takes 0.5-4 s.
 const LATENCY_BUCKETS: &[f64] = &[0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 10.0];

@@ -4,9 +4,11 @@
 mod admin;
 mod call;
 mod clock;
+mod deliver;
 mod flows;
 mod live;
 mod media;
+mod messages;
 mod metrics;
 mod ports;
 mod transfer;
@@ -116,6 +118,10 @@ pub(crate) struct Shared {
     pub media_ip: IpAddr,
     pub clock: CallClock,
     pub live: Arc<LiveCalls>,
+    /// Callbacks and the message outbox.
+    pub store: Arc<ivr_engine::store::Store>,
+    /// Wakes the outbox deliverer when a call queues a message.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 pub fn run(args: &ServeArgs) -> ExitCode {
@@ -202,6 +208,9 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         .unwrap_or_else(SpeechConfig::default_models_dir);
     let models =
         SpeechModels::load(&config.speech_or_default(&models_dir)).map_err(|e| e.to_string())?;
+    let store = ivr_engine::store::Store::open(&config.database_path())
+        .map(Arc::new)
+        .map_err(|e| e.to_string())?;
     let metrics = metrics::install()?;
     let draining = Arc::new(AtomicBool::new(false));
     let live = Arc::new(LiveCalls::default());
@@ -212,6 +221,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
                 metrics,
                 live: Arc::clone(&live),
                 draining: Arc::clone(&draining),
+                store: Arc::clone(&store),
             },
         )?),
         None => None,
@@ -233,6 +243,8 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         media_ip,
         clock,
         live,
+        store,
+        outbox_wake: Arc::new(tokio::sync::Notify::new()),
         config,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -260,6 +272,12 @@ async fn serve_calls(
         .map_err(|e| format!("listening for SIGTERM: {e}"))?;
     let mut hangup = tokio::signal::unix::signal(SignalKind::hangup())
         .map_err(|e| format!("listening for SIGHUP: {e}"))?;
+    let senders = deliver::Senders::new(&shared)?;
+    tokio::spawn(deliver::run(
+        Arc::clone(&shared),
+        senders,
+        Arc::clone(&shared.outbox_wake),
+    ));
     let server = tokio::spawn(serve(server_config, calls_tx, cancel.clone()));
     print_welcome(&shared, admin_at);
     let mut drain_until: Option<tokio::time::Instant> = None;

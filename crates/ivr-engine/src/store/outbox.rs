@@ -1,0 +1,204 @@
+//! The outbox: text messages and emails waiting to go, going, sent, or given up on. A message
+//! is claimed (`sending`) for a lease before it is handed to the provider, so two deliverers
+//! never send it at once; one left `sending` by a crash is claimed again when its lease runs
+//! out. A message that reached the provider just before a crash may then go a second time,
+//! so deliveries carry the message's id for the provider to drop repeats
+//! (`Idempotency-Key`, `Message-ID`).
+
+use super::{Store, StoreError};
+use rusqlite::params;
+use serde::Serialize;
+
+pub struct NewMessage<'a> {
+    pub call_id: &'a str,
+    /// `sms` or `email`.
+    pub channel: &'a str,
+    /// E.164 number or email address, already checked.
+    pub recipient: &'a str,
+    pub lang: &'a str,
+    pub template: &'a str,
+    pub subject: Option<&'a str>,
+    pub body: &'a str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutboxState {
+    Pending,
+    Sending,
+    Sent,
+    Failed,
+}
+
+impl OutboxState {
+    fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Pending => "pending",
+            OutboxState::Sending => "sending",
+            OutboxState::Sent => "sent",
+            OutboxState::Failed => "failed",
+        }
+    }
+
+    fn parse(text: &str) -> OutboxState {
+        match text {
+            "sending" => OutboxState::Sending,
+            "sent" => OutboxState::Sent,
+            "failed" => OutboxState::Failed,
+            _ => OutboxState::Pending,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Message {
+    pub id: i64,
+    pub call_id: String,
+    pub channel: String,
+    pub recipient: String,
+    pub lang: String,
+    pub template: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub queued_at: String,
+    /// Deliveries tried so far, this one included once claimed.
+    pub attempts: u32,
+    pub state: OutboxState,
+    pub last_error: Option<String>,
+    pub sent_at: Option<String>,
+}
+
+const COLUMNS: &str = "id, call_id, channel, recipient, lang, template, subject, body, \
+                       queued_at, attempts, state, last_error, sent_at";
+
+impl Message {
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
+        let state: String = r.get(10)?;
+        Ok(Message {
+            id: r.get(0)?,
+            call_id: r.get(1)?,
+            channel: r.get(2)?,
+            recipient: r.get(3)?,
+            lang: r.get(4)?,
+            template: r.get(5)?,
+            subject: r.get(6)?,
+            body: r.get(7)?,
+            queued_at: r.get(8)?,
+            attempts: r.get(9)?,
+            state: OutboxState::parse(&state),
+            last_error: r.get(11)?,
+            sent_at: r.get(12)?,
+        })
+    }
+}
+
+fn ms(at: jiff::Timestamp) -> i64 {
+    at.as_millisecond()
+}
+
+impl Store {
+    /// Queues a message, due at once; on `Ok` it is committed to disk.
+    pub fn queue_message(
+        &self,
+        message: &NewMessage<'_>,
+        now: jiff::Timestamp,
+    ) -> Result<i64, StoreError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO outbox (call_id, channel, recipient, lang, template, subject, body,
+                                     queued_at, next_attempt_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    message.call_id,
+                    message.channel,
+                    message.recipient,
+                    message.lang,
+                    message.template,
+                    message.subject,
+                    message.body,
+                    now.to_string(),
+                    ms(now)
+                ],
+            )?;
+            Ok(c.last_insert_rowid())
+        })
+    }
+
+    /// Claims up to `limit` messages that are due (pending, or left `sending` past their
+    /// lease), for `lease`; each claim counts as an attempt.
+    pub fn claim_due(
+        &self,
+        now: jiff::Timestamp,
+        limit: usize,
+        lease: std::time::Duration,
+    ) -> Result<Vec<Message>, StoreError> {
+        let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let claimed = {
+                let mut due = tx.prepare(&format!(
+                    "SELECT {COLUMNS} FROM outbox
+                     WHERE state IN ('pending', 'sending') AND next_attempt_ms <= ?1
+                     ORDER BY next_attempt_ms, id LIMIT ?2"
+                ))?;
+                let rows = due.query_map(params![ms(now), limit as i64], Message::from_row)?;
+                let mut claimed = rows.collect::<rusqlite::Result<Vec<Message>>>()?;
+                for message in &mut claimed {
+                    tx.execute(
+                        "UPDATE outbox SET state = 'sending', attempts = attempts + 1,
+                                           next_attempt_ms = ?2 WHERE id = ?1",
+                        params![message.id, ms(now).saturating_add(lease_ms)],
+                    )?;
+                    message.attempts += 1;
+                    message.state = OutboxState::Sending;
+                }
+                claimed
+            };
+            tx.commit()?;
+            Ok(claimed)
+        })
+    }
+
+    pub fn mark_sent(&self, id: i64, at: jiff::Timestamp) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE outbox SET state = 'sent', sent_at = ?2, last_error = NULL WHERE id = ?1",
+                params![id, at.to_string()],
+            )
+            .map(drop)
+        })
+    }
+
+    /// A failed attempt: try again at `next` (or never, when `next` is None: failed).
+    pub fn mark_failed_attempt(
+        &self,
+        id: i64,
+        error: &str,
+        next: Option<jiff::Timestamp>,
+    ) -> Result<(), StoreError> {
+        self.with(|c| {
+            let (state, next_ms) = match next {
+                Some(at) => (OutboxState::Pending, ms(at)),
+                None => (OutboxState::Failed, i64::MAX),
+            };
+            c.execute(
+                "UPDATE outbox SET state = ?2, next_attempt_ms = ?3, last_error = ?4
+                 WHERE id = ?1",
+                params![id, state.as_str(), next_ms, error],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Messages in `state`, oldest first (at most `limit`).
+    pub fn outbox(&self, state: OutboxState, limit: usize) -> Result<Vec<Message>, StoreError> {
+        self.with(|c| {
+            let mut statement = c.prepare(&format!(
+                "SELECT {COLUMNS} FROM outbox WHERE state = ?1 ORDER BY id LIMIT ?2"
+            ))?;
+            let rows =
+                statement.query_map(params![state.as_str(), limit as i64], Message::from_row)?;
+            rows.collect()
+        })
+    }
+}

@@ -1,0 +1,123 @@
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+use std::time::Duration;
+
+fn temp_db(name: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("ivr-store-{}-{name}.db", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
+    }
+    path
+}
+
+fn at(seconds: i64) -> jiff::Timestamp {
+    jiff::Timestamp::from_second(1_800_000_000 + seconds).unwrap()
+}
+
+fn message<'a>(to: &'a str) -> NewMessage<'a> {
+    NewMessage {
+        call_id: "c1",
+        channel: "sms",
+        recipient: to,
+        lang: "en-US",
+        template: "link",
+        subject: None,
+        body: "https://uscis.gov/forms",
+    }
+}
+
+#[test]
+fn a_callback_survives_reopening_and_is_done_once() {
+    let path = temp_db("callbacks");
+    let id = {
+        let store = Store::open(&path).unwrap();
+        store
+            .add_callback(&NewCallback {
+                call_id: "c1",
+                queue: "agents-es",
+                number: "+12025550143",
+                lang: "es-US",
+                requested_at: at(0),
+            })
+            .unwrap()
+    };
+    let store = Store::open(&path).unwrap();
+    let pending = store.callbacks(true).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].id, id);
+    assert_eq!(pending[0].number, "+12025550143");
+    assert!(store.mark_callback_done(id, at(60)).unwrap());
+    assert!(!store.mark_callback_done(id, at(61)).unwrap());
+    assert!(store.callbacks(true).unwrap().is_empty());
+    assert_eq!(store.callbacks(false).unwrap().len(), 1);
+    assert!(store.callback(id).unwrap().unwrap().done_at.is_some());
+    assert_eq!(store.callback(id + 1).unwrap(), None);
+}
+
+#[test]
+fn a_message_is_claimed_once_sent_once_and_retried_when_it_fails() {
+    let store = Store::open(&temp_db("outbox")).unwrap();
+    let lease = Duration::from_secs(30);
+    let first = store
+        .queue_message(&message("+12025550143"), at(0))
+        .unwrap();
+    let second = store
+        .queue_message(&message("+12025550144"), at(1))
+        .unwrap();
+    // Not due before it was queued; then both, once: a second claim finds nothing.
+    assert!(store.claim_due(at(-1), 10, lease).unwrap().is_empty());
+    let claimed = store.claim_due(at(2), 10, lease).unwrap();
+    assert_eq!(
+        claimed.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [first, second]
+    );
+    assert!(claimed.iter().all(|m| m.attempts == 1));
+    assert!(store.claim_due(at(3), 10, lease).unwrap().is_empty());
+    store.mark_sent(first, at(3)).unwrap();
+    store
+        .mark_failed_attempt(second, "503 from the provider", Some(at(10)))
+        .unwrap();
+    assert!(store.claim_due(at(9), 10, lease).unwrap().is_empty());
+    let again = store.claim_due(at(10), 10, lease).unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 2);
+    assert_eq!(
+        again[0].last_error.as_deref(),
+        Some("503 from the provider")
+    );
+    store.mark_failed_attempt(second, "refused", None).unwrap();
+    assert!(store.claim_due(at(100_000), 10, lease).unwrap().is_empty());
+    assert_eq!(store.outbox(OutboxState::Sent, 10).unwrap()[0].id, first);
+    assert_eq!(store.outbox(OutboxState::Failed, 10).unwrap()[0].id, second);
+}
+
+#[test]
+fn a_message_left_sending_by_a_crash_is_claimed_again_after_its_lease() {
+    let path = temp_db("lease");
+    let lease = Duration::from_secs(30);
+    {
+        let store = Store::open(&path).unwrap();
+        store
+            .queue_message(&message("+12025550143"), at(0))
+            .unwrap();
+        assert_eq!(store.claim_due(at(0), 10, lease).unwrap().len(), 1);
+        // The process dies here, mid-delivery.
+    }
+    let store = Store::open(&path).unwrap();
+    assert!(store.claim_due(at(29), 10, lease).unwrap().is_empty());
+    let again = store.claim_due(at(30), 10, lease).unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 2);
+}
+
+#[test]
+fn an_unopenable_database_says_which_file() {
+    let error = Store::open(Path::new("/proc/ivr-no/calls.db"))
+        .err()
+        .unwrap();
+    assert!(
+        error.to_string().contains("/proc/ivr-no/calls.db"),
+        "{error}"
+    );
+}

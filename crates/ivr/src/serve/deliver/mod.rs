@@ -1,0 +1,136 @@
+//! Delivers the outbox: claims due messages, hands each to the SMS webhook or the SMTP
+//! server, and records the outcome (sent, retry later, or failed). Woken when a call queues a
+//! message, and once a second for retries.
+
+mod email;
+mod sms;
+
+use super::Shared;
+use email::EmailSender;
+use ivr_engine::notify::retry::{DeliveryError, delay_after};
+use ivr_engine::store::Message;
+use sms::SmsSender;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// How long a claimed message is ours before another attempt may take it (it outlasts the
+/// longest delivery timeout).
+const LEASE: Duration = Duration::from_secs(120);
+/// Messages claimed at once.
+const BATCH: usize = 16;
+const POLL: Duration = Duration::from_secs(1);
+
+pub struct Senders {
+    sms: Option<Arc<SmsSender>>,
+    email: Option<EmailSender>,
+}
+
+impl Senders {
+    /// From the configuration; inside the runtime (lettre).
+    pub fn new(shared: &Shared) -> Result<Senders, String> {
+        let sms = match &shared.config.sms {
+            Some(settings) => Some(Arc::new(SmsSender::new(settings.clone())?)),
+            None => None,
+        };
+        let email = match &shared.config.email {
+            Some(settings) => Some(EmailSender::new(settings)?),
+            None => None,
+        };
+        Ok(Senders { sms, email })
+    }
+}
+
+pub async fn run(shared: Arc<Shared>, senders: Senders, wake: Arc<Notify>) {
+    loop {
+        tokio::select! {
+            () = wake.notified() => {}
+            () = tokio::time::sleep(POLL) => {}
+        }
+        loop {
+            let store = Arc::clone(&shared);
+            let now = jiff::Timestamp::now();
+            let claimed =
+                tokio::task::spawn_blocking(move || store.store.claim_due(now, BATCH, LEASE)).await;
+            let batch = match claimed {
+                Ok(Ok(batch)) => batch,
+                Ok(Err(e)) => {
+                    tracing::error!("outbox: {e}");
+                    break;
+                }
+                Err(e) => {
+                    tracing::error!("outbox: {e}");
+                    break;
+                }
+            };
+            let full = batch.len() == BATCH;
+            for message in batch {
+                let outcome = deliver(&senders, &message).await;
+                record(&shared, &message, outcome).await;
+            }
+            if !full {
+                break;
+            }
+        }
+    }
+}
+
+async fn deliver(senders: &Senders, message: &Message) -> Result<(), DeliveryError> {
+    match message.channel.as_str() {
+        "sms" => {
+            let Some(sms) = &senders.sms else {
+                return Err(DeliveryError::Transient(
+                    "no sms provider configured".into(),
+                ));
+            };
+            let sms = Arc::clone(sms);
+            let message = message.clone();
+            tokio::task::spawn_blocking(move || sms.send(&message))
+                .await
+                .unwrap_or_else(|e| Err(DeliveryError::Transient(e.to_string())))
+        }
+        "email" => match &senders.email {
+            Some(email) => email.send(message).await,
+            None => Err(DeliveryError::Transient("no SMTP server configured".into())),
+        },
+        other => Err(DeliveryError::Permanent(format!("unknown channel {other}"))),
+    }
+}
+
+async fn record(shared: &Arc<Shared>, message: &Message, outcome: Result<(), DeliveryError>) {
+    let id = message.id;
+    let now = jiff::Timestamp::now();
+    let (result, label) = match &outcome {
+        Ok(()) => {
+            tracing::info!(id, channel = message.channel, "outbox: sent");
+            (Ok(()), "sent")
+        }
+        Err(error) => {
+            let next = match error {
+                DeliveryError::Transient(_) => {
+                    delay_after(message.attempts).and_then(|d| now.checked_add(d).ok())
+                }
+                DeliveryError::Permanent(_) => None,
+            };
+            let label = if next.is_some() { "retry" } else { "failed" };
+            tracing::warn!(
+                id,
+                channel = message.channel,
+                attempt = message.attempts,
+                "outbox: {error}"
+            );
+            (Err((error.to_string(), next)), label)
+        }
+    };
+    metrics::counter!(super::metrics::MESSAGES, "channel" => message.channel.clone(), "result" => label)
+        .increment(1);
+    let store = Arc::clone(shared);
+    let written = tokio::task::spawn_blocking(move || match result {
+        Ok(()) => store.store.mark_sent(id, now),
+        Err((error, next)) => store.store.mark_failed_attempt(id, &error, next),
+    })
+    .await;
+    if let Ok(Err(e)) = written {
+        tracing::error!(id, "outbox: {e}");
+    }
+}
