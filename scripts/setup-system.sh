@@ -3,11 +3,12 @@
 # as a program, never linked), cmake (builds CTranslate2 for Whisper) and ccache (cargo builds
 # CTranslate2's C++ once for `cargo clippy` and again for `cargo test`; ccache makes the second
 # build a cache hit), SIPp (Debian sip-tester) and baresip (baresip-core): the SIP peers
-# `ivr serve` is tested against, and sox (pads a caller's WAV for scripts/call-with-baresip.sh).
+# `ivr serve` is tested against, sox (pads a caller's WAV for scripts/call-with-baresip.sh), and
+# python3-aiosmtpd (a real SMTP server for the email tests).
 # Making fixtures needs more (see fixtures/README.md). Idempotent: installs
 # only what is missing.
 set -euo pipefail
-packages=(espeak-ng cmake ccache sip-tester baresip-core sox)
+packages=(espeak-ng cmake ccache sip-tester baresip-core sox python3-aiosmtpd)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -259,9 +259,7 @@ async fn offer_call(
                 .and_then(|u| u.user().map(str::to_string))
                 .as_deref(),
             request.headers.iter().find_map(|h| match h {
-                Header::Other(name, value) if name.eq_ignore_ascii_case("privacy") => {
-                    Some(value.as_str())
-                }
+                Header::Privacy(privacy) => Some(privacy.value()),
                 _ => None,
             }),
         ),

@@ -256,56 +256,6 @@ fn without_a_key_the_flow_waits_for_it() {
     peer.join().unwrap();
 }
 
-/// Streams a fixture's caller audio as PCMU to the engine (learning its RTP address from the
-/// first packet it sends), paced by the clock, then silence for `then_silence_s`. Returns the
-/// packets sent and the audio payload the engine sent back, in order.
-fn stream_fixture(
-    rtp: UdpSocket,
-    fixture: &str,
-    then_silence_s: u64,
-) -> std::thread::JoinHandle<(u32, Vec<u8>)> {
-    let mut audio = ivr_media::read_wav(repo().join("fixtures").join(fixture)).unwrap();
-    audio.extend(std::iter::repeat_n(0, 8000 * then_silence_s as usize));
-    std::thread::spawn(move || {
-        rtp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let mut buf = [0u8; 2048];
-        let mut heard: Vec<(u16, Vec<u8>)> = Vec::new();
-        let Ok((n, engine_rtp)) = rtp.recv_from(&mut buf) else {
-            return (0, Vec::new());
-        };
-        heard.push((u16::from_be_bytes([buf[2], buf[3]]), buf[12..n].to_vec()));
-        rtp.set_nonblocking(true).unwrap();
-        let start = Instant::now();
-        let mut sent = 0u32;
-        let mut payload = Vec::new();
-        for (i, frame) in audio.chunks(160).enumerate() {
-            // Paced by the clock, not by sleeps adding up.
-            let due = start + Duration::from_millis(20 * i as u64);
-            if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                std::thread::sleep(wait);
-            }
-            payload.clear();
-            ivr_media::g711::encode_ulaw(frame, &mut payload);
-            let mut packet = vec![0x80, 0];
-            packet.extend_from_slice(&(i as u16).to_be_bytes());
-            packet.extend_from_slice(&(160 * i as u32).to_be_bytes());
-            packet.extend_from_slice(&0x0bad_cafe_u32.to_be_bytes());
-            packet.extend_from_slice(&payload);
-            if rtp.send_to(&packet, engine_rtp).is_err() {
-                break;
-            }
-            sent += 1;
-            while let Ok((n, _)) = rtp.recv_from(&mut buf) {
-                heard.push((u16::from_be_bytes([buf[2], buf[3]]), buf[12..n].to_vec()));
-            }
-        }
-        // Loopback does not reorder, but order by sequence number as a receiver must.
-        let first = heard.first().map_or(0, |h| h.0);
-        heard.sort_by_key(|(seq, _)| seq.wrapping_sub(first));
-        (sent, heard.into_iter().flat_map(|(_, p)| p).collect())
-    })
-}
-
 #[test]
 fn a_caller_asking_for_an_agent_at_10_eastern_is_transferred() {
     // The shipped flow, a weekday at 10:00 Eastern (agents open), the agent queues sent to a

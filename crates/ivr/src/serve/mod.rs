@@ -89,6 +89,9 @@ pub struct ServeArgs {
     /// Where call records go, one JSON line per call (default: data/calls.jsonl)
     #[arg(long)]
     records: Option<PathBuf>,
+    /// The database of callbacks and queued messages (default: data/ivr.db)
+    #[arg(long)]
+    database: Option<PathBuf>,
     /// Folder of recorded prompts (default: prompts)
     #[arg(long)]
     prompts: Option<PathBuf>,
@@ -169,6 +172,9 @@ fn settings(args: &ServeArgs) -> Result<EngineConfig, String> {
     }
     if let Some(s) = args.drain_s {
         config.drain_s = s;
+    }
+    if let Some(database) = &args.database {
+        config.database = Some(database.clone());
     }
     if let Some(prompts) = &args.prompts {
         config.prompts = prompts.clone();
@@ -251,13 +257,18 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("starting the runtime: {e}"))?;
-    runtime.block_on(serve_calls(shared, draining, admin_at))
+    let sms = match &shared.config.sms {
+        Some(settings) => Some(deliver::sms::SmsSender::new(settings.clone())?),
+        None => None,
+    };
+    runtime.block_on(serve_calls(shared, draining, admin_at, sms))
 }
 
 async fn serve_calls(
     shared: Arc<Shared>,
     draining: Arc<AtomicBool>,
     admin_at: Option<SocketAddr>,
+    sms: Option<deliver::sms::SmsSender>,
 ) -> Result<(), String> {
     let config = &shared.config;
     let cancel = rsipstack::platform::CancellationToken::new();
@@ -272,7 +283,7 @@ async fn serve_calls(
         .map_err(|e| format!("listening for SIGTERM: {e}"))?;
     let mut hangup = tokio::signal::unix::signal(SignalKind::hangup())
         .map_err(|e| format!("listening for SIGHUP: {e}"))?;
-    let senders = deliver::Senders::new(&shared)?;
+    let senders = deliver::Senders::new(&shared, sms)?;
     tokio::spawn(deliver::run(
         Arc::clone(&shared),
         senders,
@@ -395,7 +406,7 @@ fn print_welcome(shared: &Shared, admin_at: Option<SocketAddr>) {
         );
     }
     if let Some(at) = admin_at {
-        text += &format!("admin: http://{at}/healthz, /metrics, /calls\n");
+        text += &format!("admin: http://{at}/healthz, /metrics, /calls, /callbacks, /outbox\n");
     }
     if shared.clock.is_shifted() {
         text += &format!("clock: calls run as if it were {}\n", shared.clock.now());

@@ -65,17 +65,29 @@ pub fn engine(extra: &[&str]) -> Engine {
 }
 
 pub fn engine_logging_to(extra: &[&str], log: impl Into<Stdio>) -> Engine {
+    engine_with(extra, &[], log)
+}
+
+/// `ivr serve` with `extra` arguments and environment variables, logging to `log`. Unless
+/// `extra` names one, its database is a fresh file of its own.
+pub fn engine_with(extra: &[&str], env: &[(&str, &str)], log: impl Into<Stdio>) -> Engine {
     let port = free_port();
     let admin = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_ivr"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ivr"));
+    command
         .current_dir(repo())
         .args(["serve", "--sip", &format!("127.0.0.1:{port}")])
         .args(["--admin", &format!("127.0.0.1:{admin}")])
         .args(extra)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
+        .stderr(log);
+    if !extra.contains(&"--database") {
+        let database =
+            std::env::temp_dir().join(format!("ivr-test-{}-{port}.db", std::process::id()));
+        command.arg("--database").arg(database);
+    }
+    let child = command.spawn().unwrap();
     let engine = Engine { child, port, admin };
     // Ready when it answers OPTIONS (models load first: a few seconds).
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -143,6 +155,10 @@ pub fn run_sipp_over(
 
 /// A GET on the engine's admin HTTP: (status, body).
 pub fn admin_get(engine: &Engine, path: &str) -> (u16, String) {
+    admin_request(engine, "GET", path)
+}
+
+fn admin_request(engine: &Engine, method: &str, path: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", engine.admin)).unwrap();
     stream
@@ -150,7 +166,7 @@ pub fn admin_get(engine: &Engine, path: &str) -> (u16, String) {
         .unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
@@ -165,6 +181,11 @@ pub fn admin_get(engine: &Engine, path: &str) -> (u16, String) {
         .map(|(_, b)| b.to_string())
         .unwrap_or_default();
     (status, body)
+}
+
+/// A POST with no body on the engine's admin HTTP: (status, body).
+pub fn admin_post(engine: &Engine, path: &str) -> (u16, String) {
+    admin_request(engine, "POST", path)
 }
 
 /// A fresh path for a call records file.
@@ -209,7 +230,58 @@ pub fn heard_prompt(heard: &[u8], prompt: &str) -> bool {
     heard.windows(probe.len()).any(|w| w == probe)
 }
 
+/// Streams a fixture's caller audio as PCMU to the engine (learning its RTP address from the
+/// first packet it sends), paced by the clock, then silence for `then_silence_s`. Returns the
+/// packets sent and the audio payload the engine sent back, in order.
+pub fn stream_fixture(
+    rtp: UdpSocket,
+    fixture: &str,
+    then_silence_s: u64,
+) -> std::thread::JoinHandle<(u32, Vec<u8>)> {
+    let mut audio = ivr_media::read_wav(repo().join("fixtures").join(fixture)).unwrap();
+    audio.extend(std::iter::repeat_n(0, 8000 * then_silence_s as usize));
+    std::thread::spawn(move || {
+        rtp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut buf = [0u8; 2048];
+        let mut heard: Vec<(u16, Vec<u8>)> = Vec::new();
+        let Ok((n, engine_rtp)) = rtp.recv_from(&mut buf) else {
+            return (0, Vec::new());
+        };
+        heard.push((u16::from_be_bytes([buf[2], buf[3]]), buf[12..n].to_vec()));
+        rtp.set_nonblocking(true).unwrap();
+        let start = Instant::now();
+        let mut sent = 0u32;
+        let mut payload = Vec::new();
+        for (i, frame) in audio.chunks(160).enumerate() {
+            // Paced by the clock, not by sleeps adding up.
+            let due = start + Duration::from_millis(20 * i as u64);
+            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+            payload.clear();
+            ivr_media::g711::encode_ulaw(frame, &mut payload);
+            let mut packet = vec![0x80, 0];
+            packet.extend_from_slice(&(i as u16).to_be_bytes());
+            packet.extend_from_slice(&(160 * i as u32).to_be_bytes());
+            packet.extend_from_slice(&0x0bad_cafe_u32.to_be_bytes());
+            packet.extend_from_slice(&payload);
+            if rtp.send_to(&packet, engine_rtp).is_err() {
+                break;
+            }
+            sent += 1;
+            while let Ok((n, _)) = rtp.recv_from(&mut buf) {
+                heard.push((u16::from_be_bytes([buf[2], buf[3]]), buf[12..n].to_vec()));
+            }
+        }
+        // Loopback does not reorder, but order by sequence number as a receiver must.
+        let first = heard.first().map_or(0, |h| h.0);
+        heard.sort_by_key(|(seq, _)| seq.wrapping_sub(first));
+        (sent, heard.into_iter().flat_map(|(_, p)| p).collect())
+    })
+}
+
 pub mod baresip;
+pub mod messaging;
 
 /// Whether `heard` (audio a softphone decoded and recorded) holds a second of `prompt`: some
 /// place where 98 % of 8000 samples are within a G.711 step of the prompt's. Not byte for

@@ -3,7 +3,7 @@
 //! message, and once a second for retries.
 
 mod email;
-mod sms;
+pub mod sms;
 
 use super::Shared;
 use email::EmailSender;
@@ -27,12 +27,10 @@ pub struct Senders {
 }
 
 impl Senders {
-    /// From the configuration; inside the runtime (lettre).
-    pub fn new(shared: &Shared) -> Result<Senders, String> {
-        let sms = match &shared.config.sms {
-            Some(settings) => Some(Arc::new(SmsSender::new(settings.clone())?)),
-            None => None,
-        };
+    /// The SMS sender is made outside the runtime (its blocking HTTP client must not be made
+    /// or dropped inside it), the email sender inside (lettre needs the runtime).
+    pub fn new(shared: &Shared, sms: Option<SmsSender>) -> Result<Senders, String> {
+        let sms = sms.map(Arc::new);
         let email = match &shared.config.email {
             Some(settings) => Some(EmailSender::new(settings)?),
             None => None,
