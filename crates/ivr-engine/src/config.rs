@@ -8,7 +8,7 @@ use crate::speech::SpeechConfig;
 use indexmap::IndexMap;
 use messaging::{EmailSettings, SmsSettings};
 use serde::Deserialize;
-use serving::{AdminSettings, QueueTarget, RtpSettings, SipSettings};
+use serving::{AdminSettings, AgentAccount, QueueTarget, RtpSettings, SipSettings};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -25,6 +25,10 @@ pub struct EngineConfig {
     pub numbers: IndexMap<String, PathBuf>,
     /// Queue name -> where a transfer to it goes.
     pub queues: IndexMap<String, QueueTarget>,
+    /// Agents' phone accounts, by name (the SIP user they register as).
+    pub agents: IndexMap<String, AgentAccount>,
+    /// The digest realm agents authenticate in.
+    pub realm: String,
     /// Call records are appended to `calls.jsonl` here.
     pub data_dir: PathBuf,
     /// Callbacks and the message outbox (SQLite; default: `data_dir/ivr.db`).
@@ -49,6 +53,8 @@ impl Default for EngineConfig {
             flow: PathBuf::from("call-flows/contact-center.yaml"),
             numbers: IndexMap::new(),
             queues: default_queues(),
+            agents: IndexMap::new(),
+            realm: "ivr".to_string(),
             data_dir: PathBuf::from("data"),
             database: None,
             sms: None,
@@ -116,6 +122,9 @@ impl EngineConfig {
     pub fn check(&self) -> Result<(), String> {
         if let Some(sms) = &self.sms {
             sms.check()?;
+        }
+        for (name, agent) in &self.agents {
+            agent.check(name)?;
         }
         if let Some(email) = &self.email {
             email.check()?;

@@ -5,8 +5,10 @@
 //! without sockets.
 
 pub mod caller_id;
+pub mod digest;
 pub mod dtmf_relay;
 pub mod refer_progress;
+pub mod registrar;
 pub mod rtp_peer;
 pub mod sdp;
 pub mod server;

@@ -27,12 +27,13 @@ use tokio::sync::mpsc;
 
 use crate::dtmf_relay::key_from_info;
 use crate::refer_progress::{self, ReferProgress};
+use crate::registrar::{MIN_EXPIRES_S, RegisterAnswer, RegisterRequest, Registrar};
 use rsipstack::dialog::dialog::TransactionHandle;
 
 /// Seconds a caller refused for load is asked to wait before trying again.
 const RETRY_AFTER_S: u32 = 5;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServerConfig {
     /// Where SIP listens, on UDP and TCP both.
     pub listen: SocketAddr,
@@ -40,6 +41,8 @@ pub struct ServerConfig {
     pub max_calls: usize,
     /// Set while shutting down: new calls get 503, calls in progress go on.
     pub draining: Arc<AtomicBool>,
+    /// Where agents' phones REGISTER; without it REGISTER gets 405.
+    pub registrar: Option<Arc<Mutex<Registrar>>>,
 }
 
 /// Something that happened in a call's dialog.
@@ -210,6 +213,12 @@ pub async fn serve(
                 Method::Options => {
                     tx.reply(StatusCode::OK).await.ok();
                 }
+                Method::Register => match &config.registrar {
+                    Some(registrar) => register(registrar, tx).await,
+                    None => {
+                        tx.reply(StatusCode::MethodNotAllowed).await.ok();
+                    }
+                },
                 Method::Ack => {}
                 Method::Bye | Method::Cancel | Method::Info => {
                     tx.reply(StatusCode::CallTransactionDoesNotExist).await.ok();
@@ -365,6 +374,102 @@ async fn route_states(dialogs: Arc<DialogLayer>, mut states: DialogStateReceiver
             _ => {}
         }
     }
+}
+
+/// Answers a REGISTER from the registrar's decision.
+async fn register(registrar: &Mutex<Registrar>, mut tx: Transaction) {
+    let request = &tx.original;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let user = request
+        .to_header()
+        .ok()
+        .and_then(|t| t.uri().ok())
+        .and_then(|u| u.user().map(str::to_string))
+        .unwrap_or_default();
+    let contact = header_value(request, |h| match h {
+        Header::Contact(c) => Some(c.value()),
+        _ => None,
+    });
+    let expires = header_value(request, |h| match h {
+        Header::Expires(e) => Some(e.value()),
+        _ => None,
+    });
+    let authorization = header_value(request, |h| match h {
+        Header::Authorization(a) => Some(a.value()),
+        _ => None,
+    });
+    let register = RegisterRequest {
+        source: source_ip(request),
+        user: &user,
+        contact: (!contact.is_empty()).then_some(contact),
+        expires: (!expires.is_empty()).then_some(expires),
+        authorization: (!authorization.is_empty()).then_some(authorization),
+        now_s: now.as_secs(),
+    };
+    let answer = match registrar.lock() {
+        Ok(mut r) => r.register(&register, u64::try_from(now.as_millis()).unwrap_or(0)),
+        Err(_) => RegisterAnswer::SlowDown,
+    };
+    let (status, headers) = match answer {
+        RegisterAnswer::Challenge(c) => (
+            StatusCode::Unauthorized,
+            vec![Header::WwwAuthenticate(c.into())],
+        ),
+        RegisterAnswer::Registered { contact, expires_s } => {
+            tracing::info!(user, contact, expires_s, "registered");
+            (
+                StatusCode::OK,
+                vec![
+                    Header::Contact(format!("<{contact}>;expires={expires_s}").into()),
+                    Header::Expires(expires_s.to_string().into()),
+                ],
+            )
+        }
+        RegisterAnswer::Unregistered => {
+            tracing::info!(user, "unregistered");
+            (StatusCode::OK, vec![])
+        }
+        RegisterAnswer::Forbidden => {
+            tracing::warn!(
+                user,
+                "REGISTER refused: wrong credentials or no such account"
+            );
+            (StatusCode::Forbidden, vec![])
+        }
+        RegisterAnswer::IntervalTooBrief => (
+            StatusCode::IntervalTooBrief,
+            vec![Header::MinExpires(MIN_EXPIRES_S.to_string().into())],
+        ),
+        RegisterAnswer::BadRequest => (StatusCode::BadRequest, vec![]),
+        RegisterAnswer::SlowDown => (
+            StatusCode::ServiceUnavailable,
+            vec![Header::RetryAfter(RETRY_AFTER_S.to_string().into())],
+        ),
+    };
+    tx.reply_with(status, headers, None).await.ok();
+}
+
+/// Where a request came from: the top Via's `received`, else its host (the transport layer
+/// adds `received` when they differ).
+fn source_ip(request: &rsipstack::sip::Request) -> std::net::IpAddr {
+    let via = header_value(request, |h| match h {
+        Header::Via(v) => Some(v.value()),
+        _ => None,
+    });
+    let received = via
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("received="));
+    let sent_by = via
+        .split_whitespace()
+        .nth(1)
+        .and_then(|h| h.split(';').next())
+        .map(|h| h.rsplit_once(':').map_or(h, |(host, _)| host));
+    received
+        .or(sent_by)
+        .and_then(|ip| ip.trim_matches(['[', ']']).parse().ok())
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
 }
 
 /// The first header `pick` recognizes, or "".

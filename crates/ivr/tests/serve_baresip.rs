@@ -144,3 +144,128 @@ fn baresip_hangs_up_in_the_middle_of_the_greeting() {
     let (status, _) = admin_get(&engine, "/healthz");
     assert_eq!(status, 200);
 }
+
+/// An engine with one agent account, maria (password s3cret, realm ivr), Spanish.
+fn engine_with_an_agent() -> Engine {
+    let dir = std::env::temp_dir().join(format!("ivr-baresip-agents-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join(format!("ivr-{}.yaml", free_port()));
+    // MD5("maria:ivr:s3cret").
+    let ha1 = ivr_sip::digest::ha1("maria", "ivr", "s3cret");
+    std::fs::write(
+        &config,
+        format!("agents:\n  maria: {{ ha1: \"{ha1}\", languages: [es-US] }}\n"),
+    )
+    .unwrap();
+    engine(&["--flow", KEYS_FLOW, "--config", config.to_str().unwrap()])
+}
+
+fn agents(engine: &Engine) -> serde_json::Value {
+    let (status, body) = admin_get(engine, "/agents");
+    assert_eq!(status, 200);
+    serde_json::from_str(&body).unwrap()
+}
+
+/// Waits up to 10 s for the agent's state on `/agents` to be `state`.
+fn wait_for_agent_state(engine: &Engine, state: &str) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let list = agents(engine);
+        if list[0]["state"] == state || Instant::now() > deadline {
+            return list;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn an_agent_phone_registers_with_digest_and_a_wrong_password_does_not() {
+    let engine = engine_with_an_agent();
+    assert_eq!(agents(&engine)[0]["state"], "offline");
+
+    let wrong = Baresip::agent(
+        "wrong-password",
+        &silent_mic(30),
+        &format!(
+            "<sip:maria@127.0.0.1:{}>;auth_pass=guess;regint=600;answermode=auto",
+            engine.port
+        ),
+        6,
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(agents(&engine)[0]["state"], "offline", "{}", wrong.log());
+    drop(wrong);
+
+    let phone = Baresip::agent(
+        "agent",
+        &silent_mic(30),
+        &format!(
+            "<sip:maria@127.0.0.1:{}>;auth_pass=s3cret;regint=600;answermode=auto",
+            engine.port
+        ),
+        20,
+    );
+    let list = wait_for_agent_state(&engine, "registered");
+    assert_eq!(list[0]["state"], "registered", "{list}\n{}", phone.log());
+    assert_eq!(list[0]["languages"], serde_json::json!(["es-US"]));
+    assert!(
+        list[0]["contact"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("sip:maria") && c.contains("@127.0.0.1:")),
+        "{list}"
+    );
+}
+
+#[test]
+fn a_register_flood_is_slowed_and_the_engine_keeps_answering() {
+    let engine = engine_with_an_agent();
+    // 300 REGISTERs at once from one address (127.0.0.2; loopback is all of 127/8).
+    let flood = std::net::UdpSocket::bind("127.0.0.2:0").unwrap();
+    flood
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let port = flood.local_addr().unwrap().port();
+    for i in 0..300 {
+        let message = format!(
+            "REGISTER sip:127.0.0.1 SIP/2.0\r\n\
+             Via: SIP/2.0/UDP 127.0.0.2:{port};branch=z9hG4bK-flood-{i}\r\n\
+             From: <sip:maria@127.0.0.1>;tag=f{i}\r\nTo: <sip:maria@127.0.0.1>\r\n\
+             Call-ID: flood-{i}@127.0.0.2\r\nCSeq: 1 REGISTER\r\n\
+             Contact: <sip:maria@127.0.0.2:{port}>\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        );
+        flood
+            .send_to(message.as_bytes(), ("127.0.0.1", engine.port))
+            .unwrap();
+    }
+    let mut challenged = 0;
+    let mut slowed = 0;
+    let mut buf = [0u8; 4096];
+    while let Ok((n, _)) = flood.recv_from(&mut buf) {
+        let text = String::from_utf8_lossy(&buf[..n]);
+        if text.starts_with("SIP/2.0 401") {
+            challenged += 1;
+        } else if text.starts_with("SIP/2.0 503") {
+            slowed += 1;
+        }
+    }
+    // A burst of 20 is let through (challenged), plus 5 a second while the flood lasts; the
+    // rest is told to come back later.
+    assert!(
+        challenged <= 40 && slowed >= 150,
+        "{challenged} challenged, {slowed} slowed down, of 300"
+    );
+    // Others are served meanwhile: OPTIONS, and a real phone registering.
+    let (ok, out) = run_sipp(engine.port, "options.xml", &[], 5);
+    assert!(ok, "{out}");
+    let phone = Baresip::agent(
+        "after-flood",
+        &silent_mic(30),
+        &format!(
+            "<sip:maria@127.0.0.1:{}>;auth_pass=s3cret;regint=600;answermode=auto",
+            engine.port
+        ),
+        15,
+    );
+    let list = wait_for_agent_state(&engine, "registered");
+    assert_eq!(list[0]["state"], "registered", "{list}\n{}", phone.log());
+}

@@ -104,6 +104,32 @@ pub struct QueueTarget {
     pub refer_to: String,
 }
 
+/// An agent's phone account: it REGISTERs as `sip:NAME@engine` with digest authentication.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentAccount {
+    /// MD5(name:realm:password) in hex, as digest authentication needs it; the password
+    /// itself is never stored. Make it with `printf '%s' 'NAME:REALM:PASSWORD' | md5sum`.
+    pub ha1: String,
+    /// The languages the agent takes calls in (`en-US`, `es-US`).
+    pub languages: Vec<String>,
+}
+
+impl AgentAccount {
+    pub fn check(&self, name: &str) -> Result<(), String> {
+        let hex = self.ha1.len() == 32 && self.ha1.chars().all(|c| c.is_ascii_hexdigit());
+        if !hex {
+            return Err(format!(
+                "agents.{name}.ha1 must be 32 hex digits (MD5 of name:realm:password)"
+            ));
+        }
+        if self.languages.is_empty() {
+            return Err(format!("agents.{name}.languages is empty"));
+        }
+        Ok(())
+    }
+}
+
 /// Checks a transfer target: a `sip:` or `sips:` URI with a host.
 pub fn check_sip_uri(uri: &str) -> Result<(), String> {
     let bad = || format!("`{uri}` is not a SIP URI (sip:user@host)");

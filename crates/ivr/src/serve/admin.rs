@@ -16,6 +16,8 @@ pub struct Admin {
     /// Set while draining: `/healthz` says so (503), so a load balancer stops sending calls.
     pub draining: Arc<AtomicBool>,
     pub store: Arc<Store>,
+    pub registrar: Arc<std::sync::Mutex<ivr_sip::registrar::Registrar>>,
+    pub agents: indexmap::IndexMap<String, ivr_engine::config::serving::AgentAccount>,
 }
 
 /// Rows listed at most, per list.
@@ -62,6 +64,30 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor
                 .unwrap_or_else(|_| "[]".to_string());
             text(200, &body, "application/json")
         }
+        "/agents" => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let agents: Vec<serde_json::Value> = admin
+                .agents
+                .iter()
+                .map(|(name, account)| {
+                    let binding = admin
+                        .registrar
+                        .lock()
+                        .ok()
+                        .and_then(|r| r.binding(name, now).cloned());
+                    serde_json::json!({
+                        "name": name,
+                        "languages": account.languages,
+                        "state": if binding.is_some() { "registered" } else { "offline" },
+                        "contact": binding.as_ref().map(|b| b.contact.clone()),
+                        "expires_in_s": binding.map(|b| b.expires_at_s.saturating_sub(now)),
+                    })
+                })
+                .collect();
+            json::<_>(Ok(agents))
+        }
         "/callbacks" => {
             let pending_only = !query.split('&').any(|q| q == "all=1");
             json(admin.store.callbacks(pending_only))
@@ -77,7 +103,7 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor
         }
         _ => text(
             404,
-            "not found: try /healthz, /metrics, /calls, /callbacks, /outbox\n",
+            "not found: try /healthz, /metrics, /calls, /agents, /callbacks, /outbox\n",
             "text/plain",
         ),
     }

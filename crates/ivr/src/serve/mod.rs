@@ -21,6 +21,7 @@ use flows::{FlowLibrary, Reloaded};
 use ivr_engine::config::EngineConfig;
 use ivr_engine::config::serving::PortRange;
 use ivr_engine::speech::{SpeechConfig, SpeechModels};
+use ivr_sip::registrar::Registrar;
 use ivr_sip::server::{ServerConfig, serve};
 use ivr_speech::pool::RecognitionPool;
 use live::LiveCalls;
@@ -125,6 +126,8 @@ pub(crate) struct Shared {
     pub store: Arc<ivr_engine::store::Store>,
     /// Wakes the outbox deliverer when a call queues a message.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Agents' phone registrations.
+    pub registrar: Arc<Mutex<Registrar>>,
 }
 
 pub fn run(args: &ServeArgs) -> ExitCode {
@@ -217,6 +220,15 @@ fn start(args: &ServeArgs) -> Result<(), String> {
     let store = ivr_engine::store::Store::open(&config.database_path())
         .map(Arc::new)
         .map_err(|e| e.to_string())?;
+    let registrar = Arc::new(Mutex::new(Registrar::new(
+        &config.realm,
+        config
+            .agents
+            .iter()
+            .map(|(name, agent)| (name.clone(), agent.ha1.to_ascii_lowercase()))
+            .collect(),
+        random_secret(),
+    )));
     let metrics = metrics::install()?;
     let draining = Arc::new(AtomicBool::new(false));
     let live = Arc::new(LiveCalls::default());
@@ -228,6 +240,8 @@ fn start(args: &ServeArgs) -> Result<(), String> {
                 live: Arc::clone(&live),
                 draining: Arc::clone(&draining),
                 store: Arc::clone(&store),
+                registrar: Arc::clone(&registrar),
+                agents: config.agents.clone(),
             },
         )?),
         None => None,
@@ -251,6 +265,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         live,
         store,
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
+        registrar,
         config,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -278,6 +293,7 @@ async fn serve_calls(
         listen: config.sip.listen,
         max_calls: config.sip.max_calls,
         draining: Arc::clone(&draining),
+        registrar: (!config.agents.is_empty()).then(|| Arc::clone(&shared.registrar)),
     };
     let mut terminate = tokio::signal::unix::signal(SignalKind::terminate())
         .map_err(|e| format!("listening for SIGTERM: {e}"))?;
@@ -354,6 +370,23 @@ async fn serve_calls(
         Ok(result) => result,
         Err(e) => Err(format!("SIP server task: {e}")),
     }
+}
+
+/// A secret for this process's digest nonces: `RandomState` keys come from the operating
+/// system's random source.
+fn random_secret() -> [u8; 32] {
+    use std::hash::{BuildHasher, Hasher};
+    let mut secret = [0u8; 32];
+    for chunk in secret.chunks_mut(8) {
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        chunk.copy_from_slice(&hasher.finish().to_le_bytes());
+    }
+    secret
 }
 
 /// Checks the flow files off the runtime (file IO and validation) and logs what changed.

@@ -40,6 +40,21 @@ impl Baresip {
     /// A caller whose microphone is `mic` (mono 16-bit 8 kHz; it hangs up when the file ends,
     /// so pad it) and which quits after `quit_after_s`; it dials `dial` at once if given.
     pub fn caller(name: &str, mic: &Path, dial: Option<&str>, quit_after_s: u64) -> Baresip {
+        Baresip::start(name, mic, dial, quit_after_s, None)
+    }
+
+    /// An agent's phone: registers `account` (a baresip account line) and answers by itself.
+    pub fn agent(name: &str, mic: &Path, account: &str, quit_after_s: u64) -> Baresip {
+        Baresip::start(name, mic, None, quit_after_s, Some(account))
+    }
+
+    fn start(
+        name: &str,
+        mic: &Path,
+        dial: Option<&str>,
+        quit_after_s: u64,
+        account: Option<&str>,
+    ) -> Baresip {
         baresip_installed();
         let dir = std::env::temp_dir().join(format!("ivr-baresip-{}-{name}", std::process::id()));
         let record_dir = dir.join("heard");
@@ -60,6 +75,9 @@ impl Baresip {
                 .replace("{mic_wav}", mic.to_str().unwrap())
                 .replace("{record_dir}", record_dir.to_str().unwrap());
             std::fs::write(dir.join(file), text).unwrap();
+        }
+        if let Some(account) = account {
+            std::fs::write(dir.join("accounts"), format!("{account}\n")).unwrap();
         }
         let mut command = Command::new("baresip");
         command
