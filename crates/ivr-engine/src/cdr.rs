@@ -32,7 +32,14 @@ pub struct CallRecord {
 
 #[derive(Serialize)]
 pub struct TransferRecord {
-    pub refer_to: String,
+    /// Where the caller's phone was sent (a blind transfer by REFER)...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refer_to: Option<String>,
+    /// ...or the engine's own queue and the agent who took the call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
     /// `connected`, or why it failed.
     pub result: String,
 }

@@ -23,12 +23,20 @@ pub struct EngineConfig {
     pub flow: PathBuf,
     /// Called number (the Request-URI user) -> the flow that answers it.
     pub numbers: IndexMap<String, PathBuf>,
-    /// Queue name -> where a transfer to it goes.
-    pub queues: IndexMap<String, QueueTarget>,
+    /// Queue name -> an outside destination a transfer to it goes to (REFER). Queues not
+    /// listed are served by `agents`. Absent, and with no agents, the shipped flow's queues
+    /// go to 127.0.0.1:5080.
+    pub queues: Option<IndexMap<String, QueueTarget>>,
     /// Agents' phone accounts, by name (the SIP user they register as).
     pub agents: IndexMap<String, AgentAccount>,
     /// The digest realm agents authenticate in.
     pub realm: String,
+    /// How long an agent's phone may ring before the next agent is tried.
+    pub ring_timeout_s: u64,
+    /// After a call, how long before an agent gets the next one.
+    pub wrap_up_s: u64,
+    /// How long a caller waits in a queue before the flow's fallback (a callback offer).
+    pub queue_max_wait_s: u64,
     /// Call records are appended to `calls.jsonl` here.
     pub data_dir: PathBuf,
     /// Callbacks and the message outbox (SQLite; default: `data_dir/ivr.db`).
@@ -52,9 +60,12 @@ impl Default for EngineConfig {
             admin: AdminSettings::default(),
             flow: PathBuf::from("call-flows/contact-center.yaml"),
             numbers: IndexMap::new(),
-            queues: default_queues(),
+            queues: None,
             agents: IndexMap::new(),
             realm: "ivr".to_string(),
+            ring_timeout_s: 15,
+            wrap_up_s: 10,
+            queue_max_wait_s: 120,
             data_dir: PathBuf::from("data"),
             database: None,
             sms: None,
@@ -110,6 +121,15 @@ impl EngineConfig {
         files
     }
 
+    /// Queues whose transfers leave the engine (REFER), with their destinations.
+    pub fn external_queues(&self) -> IndexMap<String, QueueTarget> {
+        match &self.queues {
+            Some(queues) => queues.clone(),
+            None if self.agents.is_empty() => default_queues(),
+            None => IndexMap::new(),
+        }
+    }
+
     /// The database file.
     pub fn database_path(&self) -> PathBuf {
         self.database
@@ -129,7 +149,7 @@ impl EngineConfig {
         if let Some(email) = &self.email {
             email.check()?;
         }
-        for (queue, target) in &self.queues {
+        for (queue, target) in &self.external_queues() {
             serving::check_sip_uri(&target.refer_to)
                 .map_err(|e| format!("queues.{queue}.refer_to: {e}"))?;
         }

@@ -2,6 +2,7 @@
 //! pieces its IO layers share (speech models, prompt audio, engine configuration, call
 //! records).
 
+pub mod acd;
 pub mod cdr;
 pub mod config;
 pub mod notify;

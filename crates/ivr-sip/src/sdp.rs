@@ -6,10 +6,12 @@
 //! writes.
 
 mod negotiate;
+mod offer;
 mod parse;
 mod write;
 
 pub use negotiate::{AudioCodec, LocalMedia, Negotiated, answer};
+pub use offer::{agreed, offer};
 pub use parse::parse;
 
 use std::fmt;

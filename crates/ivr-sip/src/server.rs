@@ -25,6 +25,10 @@ use rsipstack::transaction::transaction::Transaction;
 use rsipstack::transport::{TcpListenerConnection, TransportLayer, udp::UdpConnection};
 use tokio::sync::mpsc;
 
+mod dialer;
+
+pub use dialer::{Dialer, OutgoingCall};
+
 use crate::dtmf_relay::key_from_info;
 use crate::refer_progress::{self, ReferProgress};
 use crate::registrar::{MIN_EXPIRES_S, RegisterAnswer, RegisterRequest, Registrar};
@@ -154,7 +158,9 @@ impl CallDialog {
     }
 }
 
-type Routes = Arc<Mutex<HashMap<DialogId, mpsc::UnboundedSender<CallSignal>>>>;
+/// Each dialog's signal channel, and whether it is a caller's (counted against the call
+/// limit) rather than one the engine placed.
+type Routes = Arc<Mutex<HashMap<DialogId, (mpsc::UnboundedSender<CallSignal>, bool)>>>;
 
 /// Runs the SIP endpoint until `cancel` fires, handing each new call to `calls`.
 pub async fn serve(
@@ -162,6 +168,25 @@ pub async fn serve(
     calls: mpsc::Sender<IncomingCall>,
     cancel: CancellationToken,
 ) -> Result<(), String> {
+    let (server, _) = bind(config, cancel.clone()).await?;
+    server.run(calls, cancel).await
+}
+
+/// A bound SIP endpoint, not yet taking requests.
+pub struct SipServer {
+    config: ServerConfig,
+    endpoint: rsipstack::transaction::Endpoint,
+    dialogs: Arc<DialogLayer>,
+    state_sender: rsipstack::dialog::dialog::DialogStateSender,
+    state_receiver: DialogStateReceiver,
+    routes: Routes,
+}
+
+/// Binds SIP on UDP and TCP; the `Dialer` places calls from the same endpoint.
+pub async fn bind(
+    config: ServerConfig,
+    cancel: CancellationToken,
+) -> Result<(SipServer, Dialer), String> {
     let transport = TransportLayer::new(cancel.clone());
     let udp = UdpConnection::create_connection(config.listen, None, Some(cancel.child_token()))
         .await
@@ -176,17 +201,74 @@ pub async fn serve(
         .with_transport_layer(transport)
         .with_user_agent(concat!("ivr/", env!("CARGO_PKG_VERSION")))
         .build();
-    let mut incoming = endpoint
-        .incoming_transactions()
-        .map_err(|e| format!("SIP endpoint: {e}"))?;
     let dialogs = Arc::new(DialogLayer::new(endpoint.inner.clone()));
     let (state_sender, state_receiver) = dialogs.new_dialog_state_channel();
     let routes: Routes = Arc::default();
-    tokio::spawn(route_states(
-        Arc::clone(&dialogs),
+    let dialer = Dialer {
+        dialogs: Arc::clone(&dialogs),
+        state_sender: state_sender.clone(),
+        routes: Arc::clone(&routes),
+        listen: config.listen,
+    };
+    let server = SipServer {
+        config,
+        endpoint,
+        dialogs,
+        state_sender,
         state_receiver,
-        Arc::clone(&routes),
-    ));
+        routes,
+    };
+    Ok((server, dialer))
+}
+
+impl SipServer {
+    /// Takes requests until `cancel` fires, handing each new call to `calls`.
+    pub async fn run(
+        self,
+        calls: mpsc::Sender<IncomingCall>,
+        cancel: CancellationToken,
+    ) -> Result<(), String> {
+        let SipServer {
+            config,
+            endpoint,
+            dialogs,
+            state_sender,
+            state_receiver,
+            routes,
+        } = self;
+        let mut incoming = endpoint
+            .incoming_transactions()
+            .map_err(|e| format!("SIP endpoint: {e}"))?;
+        tokio::spawn(route_states(
+            Arc::clone(&dialogs),
+            state_receiver,
+            Arc::clone(&routes),
+        ));
+        serve_requests(
+            &config,
+            &endpoint,
+            &dialogs,
+            &state_sender,
+            &routes,
+            &calls,
+            &mut incoming,
+            &cancel,
+        )
+        .await
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn serve_requests(
+    config: &ServerConfig,
+    endpoint: &rsipstack::transaction::Endpoint,
+    dialogs: &Arc<DialogLayer>,
+    state_sender: &rsipstack::dialog::dialog::DialogStateSender,
+    routes: &Routes,
+    calls: &mpsc::Sender<IncomingCall>,
+    incoming: &mut rsipstack::transaction::TransactionReceiver,
+    cancel: &CancellationToken,
+) -> Result<(), String> {
     let requests = async {
         while let Some(mut tx) = incoming.recv().await {
             if let Some(Dialog::Invite(mut dialog)) = dialogs.match_dialog(&tx) {
@@ -200,7 +282,9 @@ pub async fn serve(
             match tx.original.method {
                 Method::Invite => {
                     let busy = config.draining.load(Ordering::Relaxed)
-                        || routes.lock().map_or(true, |r| r.len() >= config.max_calls);
+                        || routes.lock().map_or(true, |r| {
+                            r.values().filter(|(_, inbound)| *inbound).count() >= config.max_calls
+                        });
                     if busy {
                         let retry = Header::RetryAfter(RETRY_AFTER_S.to_string().into());
                         tx.reply_with(StatusCode::ServiceUnavailable, vec![retry], None)
@@ -208,7 +292,7 @@ pub async fn serve(
                             .ok();
                         continue;
                     }
-                    offer_call(&dialogs, &state_sender, &routes, &calls, tx).await;
+                    offer_call(dialogs, state_sender, routes, calls, tx).await;
                 }
                 Method::Options => {
                     tx.reply(StatusCode::OK).await.ok();
@@ -252,7 +336,7 @@ async fn offer_call(
     };
     let (signal_sender, signals) = mpsc::unbounded_channel();
     if let Ok(mut r) = routes.lock() {
-        r.insert(dialog.id(), signal_sender);
+        r.insert(dialog.id(), (signal_sender, true));
     }
     let request = &tx.original;
     let call = IncomingCall {
@@ -298,7 +382,7 @@ async fn route_states(dialogs: Arc<DialogLayer>, mut states: DialogStateReceiver
     while let Some(state) = states.recv().await {
         let send = |id: &DialogId, signal: CallSignal| {
             if let Ok(r) = routes.lock()
-                && let Some(sender) = r.get(id)
+                && let Some((sender, _)) = r.get(id)
             {
                 sender.send(signal).ok();
             }
@@ -329,7 +413,7 @@ async fn route_states(dialogs: Arc<DialogLayer>, mut states: DialogStateReceiver
                 let routed = routes
                     .lock()
                     .ok()
-                    .and_then(|r| r.get(&id).cloned())
+                    .and_then(|r| r.get(&id).map(|(sender, _)| sender.clone()))
                     .is_some_and(|sender| sender.send(CallSignal::Reoffer(reoffer)).is_ok());
                 if !routed {
                     handle

@@ -5,7 +5,7 @@
 
 mod serve_support;
 
-use serve_support::baresip::{Baresip, padded_mic, silent_mic};
+use serve_support::baresip::{Baresip, mic, padded_mic, silent_mic, tone, tone_windows};
 use serve_support::*;
 use std::time::{Duration, Instant};
 
@@ -147,6 +147,10 @@ fn baresip_hangs_up_in_the_middle_of_the_greeting() {
 
 /// An engine with one agent account, maria (password s3cret, realm ivr), Spanish.
 fn engine_with_an_agent() -> Engine {
+    engine_with_an_agent_and(&["--flow", KEYS_FLOW])
+}
+
+fn engine_with_an_agent_and(extra: &[&str]) -> Engine {
     let dir = std::env::temp_dir().join(format!("ivr-baresip-agents-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join(format!("ivr-{}.yaml", free_port()));
@@ -157,7 +161,16 @@ fn engine_with_an_agent() -> Engine {
         format!("agents:\n  maria: {{ ha1: \"{ha1}\", languages: [es-US] }}\n"),
     )
     .unwrap();
-    engine(&["--flow", KEYS_FLOW, "--config", config.to_str().unwrap()])
+    let mut args = vec!["--config", config.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    engine(&args)
+}
+
+fn agent_account(engine: &Engine) -> String {
+    format!(
+        "<sip:maria@127.0.0.1:{}>;auth_pass=s3cret;regint=600;answermode=auto",
+        engine.port
+    )
 }
 
 fn agents(engine: &Engine) -> serde_json::Value {
@@ -205,8 +218,8 @@ fn an_agent_phone_registers_with_digest_and_a_wrong_password_does_not() {
         ),
         20,
     );
-    let list = wait_for_agent_state(&engine, "registered");
-    assert_eq!(list[0]["state"], "registered", "{list}\n{}", phone.log());
+    let list = wait_for_agent_state(&engine, "available");
+    assert_eq!(list[0]["state"], "available", "{list}\n{}", phone.log());
     assert_eq!(list[0]["languages"], serde_json::json!(["es-US"]));
     assert!(
         list[0]["contact"]
@@ -266,6 +279,60 @@ fn a_register_flood_is_slowed_and_the_engine_keeps_answering() {
         ),
         15,
     );
-    let list = wait_for_agent_state(&engine, "registered");
-    assert_eq!(list[0]["state"], "registered", "{list}\n{}", phone.log());
+    let list = wait_for_agent_state(&engine, "available");
+    assert_eq!(list[0]["state"], "available", "{list}\n{}", phone.log());
+}
+
+#[test]
+fn a_spanish_caller_at_10_is_bridged_to_a_spanish_agent_and_both_hear_each_other() {
+    let records = records_file("bridged");
+    let engine = engine_with_an_agent_and(&[
+        "--at",
+        "2026-12-01T10:00:00-05:00",
+        "--records",
+        records.to_str().unwrap(),
+    ]);
+    // The agent's voice is a 1 kHz tone; the caller asks for an agent in Spanish, then (from
+    // 5 s after that) hums at 440 Hz.
+    let agent = Baresip::agent(
+        "maria",
+        &mic("agent-1k", &tone(1000.0, 90)),
+        &agent_account(&engine),
+        80,
+    );
+    let list = wait_for_agent_state(&engine, "available");
+    assert_eq!(list[0]["state"], "available", "{list}\n{}", agent.log());
+    let mut voice = ivr_media::read_wav(repo().join("fixtures/es-agente.wav")).unwrap();
+    voice.extend(std::iter::repeat_n(0, 8000 * 5));
+    voice.extend(tone(440.0, 60));
+    let mut caller = Baresip::caller(
+        "es-caller",
+        &mic("caller-es", &voice),
+        Some(&dial_uri(&engine)),
+        55,
+    );
+    caller.wait(70);
+    let record = &call_records_within(&records, 1, 10)[0];
+    assert_eq!(record["ended_by"], "caller", "{record}\n{}", caller.log());
+    assert_eq!(
+        record["transfer"],
+        serde_json::json!({"queue": "agents-es", "agent": "maria", "result": "connected"}),
+        "{record}"
+    );
+    assert_eq!(record["language"], "es-US");
+    // Both heard each other: the caller the agent's tone, the agent the caller's hum.
+    let caller_heard = tone_windows(&caller.heard(), 1000.0);
+    let agent_heard = tone_windows(&agent.heard(), 440.0);
+    assert!(
+        caller_heard >= 20,
+        "the caller heard the agent in {caller_heard} windows"
+    );
+    assert!(
+        agent_heard >= 20,
+        "the agent heard the caller in {agent_heard} windows"
+    );
+    // Neither heard the other's tone before the bridge: the caller never hears 440 Hz back.
+    assert_eq!(tone_windows(&caller.heard(), 440.0), 0);
+    let list = agents(&engine);
+    assert_eq!(list[0]["state"], "wrap_up", "{list}");
 }

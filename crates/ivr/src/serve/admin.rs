@@ -17,6 +17,7 @@ pub struct Admin {
     pub draining: Arc<AtomicBool>,
     pub store: Arc<Store>,
     pub registrar: Arc<std::sync::Mutex<ivr_sip::registrar::Registrar>>,
+    pub acd: Arc<std::sync::Mutex<ivr_engine::acd::Agents>>,
     pub agents: indexmap::IndexMap<String, ivr_engine::config::serving::AgentAccount>,
 }
 
@@ -77,10 +78,20 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor
                         .lock()
                         .ok()
                         .and_then(|r| r.binding(name, now).cloned());
+                    let status = admin
+                        .acd
+                        .lock()
+                        .ok()
+                        .and_then(|mut acd| acd.status(name, now * 1000));
+                    let state = match (&binding, status) {
+                        (None, _) => serde_json::json!("offline"),
+                        (Some(_), Some(status)) => serde_json::json!(status),
+                        (Some(_), None) => serde_json::json!("available"),
+                    };
                     serde_json::json!({
                         "name": name,
                         "languages": account.languages,
-                        "state": if binding.is_some() { "registered" } else { "offline" },
+                        "state": state,
                         "contact": binding.as_ref().map(|b| b.contact.clone()),
                         "expires_in_s": binding.map(|b| b.expires_at_s.saturating_sub(now)),
                     })

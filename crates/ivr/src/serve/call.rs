@@ -7,7 +7,8 @@ use super::live::LiveCall;
 use super::media::{MAX_DATAGRAM, MediaLeg};
 use super::messages;
 use super::metrics as names;
-use super::transfer::{self, Step, Transfer};
+use super::queue::{self, Answered, OfferResult, Waiting};
+use super::transfer::{self, Route, Step, Transfer};
 use crate::replay::drive::PromptSource;
 use ivr_engine::cdr::{CallRecord, Latency, TransferRecord};
 use ivr_engine::session::{CallSession, LogEvent, LogLine, SessionOutput};
@@ -151,7 +152,12 @@ async fn answer_and_run(
         called: record.called.clone(),
         language: None,
     };
-    let mut session = match CallSession::new(flow, info, shared.clock.now(), VadParams::default()) {
+    let mut session = match CallSession::new(
+        Arc::clone(&flow),
+        info,
+        shared.clock.now(),
+        VadParams::default(),
+    ) {
         Ok(s) => s,
         Err(e) => return refuse(dialog, 500, &e),
     };
@@ -167,6 +173,9 @@ async fn answer_and_run(
     let (done_tx, mut done) = mpsc::unbounded_channel::<Done>();
     let mut recognizers = Some(Box::new(CallRecognizers::default()));
     let mut transfer: Option<Transfer> = None;
+    let mut waiting: Option<Waiting> = None;
+    let mut bridge: Option<Answered> = None;
+    let (offers_tx, mut offers) = mpsc::unbounded_channel::<OfferResult>();
     let mut counters = MediaCounters::default();
     let mut ticker = tokio::time::interval(Duration::from_millis(20));
     // A late tick is made up at once, so the call clock never drifts from the wall clock.
@@ -193,6 +202,19 @@ async fn answer_and_run(
                 counters.tick(&media, &session);
                 if let Some(t) = &transfer {
                     step = t.on_tick(now);
+                }
+                if let Some(w) = &mut waiting
+                    && let Err(why) = w.tick(shared, record.caller.as_deref(), &offers_tx, now).await
+                {
+                    step = Step::Failed(why);
+                }
+            }
+            Some(offer) = offers.recv() => {
+                if let Some(w) = &mut waiting
+                    && let Some(answered) = w.offer_result(shared, offer)
+                {
+                    step = Step::Connected;
+                    bridge = Some(answered);
                 }
             }
             received = media.socket.recv_from(&mut buf) => {
@@ -221,6 +243,9 @@ async fn answer_and_run(
                 Some(CallSignal::Ended(_)) | None => {
                     session.flow_input(Input::Hangup, shared.clock.now());
                     caller_gone = true;
+                    if let Some(w) = &mut waiting {
+                        w.abandon(shared);
+                    }
                     // A phone that took the REFER often hangs up on us before it reports.
                     if transfer.as_ref().is_some_and(|t| t.accepted) {
                         record_transfer(&mut record.transfer, transfer.take(), "connected");
@@ -253,11 +278,28 @@ async fn answer_and_run(
             Step::Connected => {
                 tracing::info!(call_id, "transferred");
                 record_transfer(&mut record.transfer, transfer.take(), "connected");
+                if let (Some(w), Some(answered)) = (waiting.take(), &bridge) {
+                    record.transfer = Some(TransferRecord {
+                        refer_to: None,
+                        queue: Some(w.queue),
+                        agent: Some(answered.agent.clone()),
+                        result: "connected".to_string(),
+                    });
+                }
                 session.flow_input(Input::TransferResult { ok: true }, shared.clock.now());
             }
             Step::Failed(why) => {
                 tracing::info!(call_id, "transfer failed: {why}");
                 record_transfer(&mut record.transfer, transfer.take(), &why);
+                if let Some(mut w) = waiting.take() {
+                    w.abandon(shared);
+                    record.transfer = Some(TransferRecord {
+                        refer_to: None,
+                        queue: Some(w.queue),
+                        agent: None,
+                        result: why,
+                    });
+                }
                 session.flow_input(Input::TransferResult { ok: false }, shared.clock.now());
             }
         }
@@ -270,7 +312,39 @@ async fn answer_and_run(
             log,
         );
         if let Some(target) = work.transfer {
-            transfer = start_transfer(shared, dialog, &target, &done_tx);
+            match transfer::route(&shared.config, &target) {
+                Ok(Route::Refer(uri)) => transfer = Some(refer(dialog, uri, &done_tx)),
+                Ok(Route::Agents(queue)) => {
+                    let lang = session.language().to_string();
+                    match queue::join(shared, &flow, &queue, &lang, shared.clock.now()) {
+                        Ok(w) => {
+                            tracing::info!(call_id, queue, "waiting for an agent");
+                            waiting = Some(w);
+                        }
+                        Err(why) => {
+                            tracing::info!(call_id, "transfer failed: {why}");
+                            record.transfer = Some(TransferRecord {
+                                refer_to: None,
+                                queue: Some(queue),
+                                agent: None,
+                                result: why,
+                            });
+                            done_tx
+                                .send(Done::Flow(Input::TransferResult { ok: false }))
+                                .ok();
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(call_id, "transfer failed: {e}");
+                    done_tx
+                        .send(Done::Flow(Input::TransferResult { ok: false }))
+                        .ok();
+                }
+            }
+        }
+        if bridge.is_some() {
+            break "bridged";
         }
         if work.hang_up || session.is_ended() {
             let connected = record
@@ -288,6 +362,22 @@ async fn answer_and_run(
     }
     counters.tick_final(&media, &session);
     record.language = session.language().to_string();
+    let ended_by = match bridge {
+        Some(answered) => {
+            let who = super::bridge::run(
+                shared,
+                &mut media,
+                signals,
+                answered,
+                &mut local,
+                &mut current_answer,
+            )
+            .await;
+            caller_gone = who == "caller";
+            who
+        }
+        None => ended_by,
+    };
     if !caller_gone {
         dialog.hang_up().await;
     }
@@ -320,7 +410,7 @@ async fn ring(
 /// Answers a re-INVITE: a new offer gets a new answer (hold, resume, another codec or
 /// address) and the media follows it; an offer we cannot take is refused and the session
 /// stays as it was.
-async fn reinvite(
+pub(super) async fn reinvite(
     reoffer: Reoffer,
     local: &mut LocalMedia,
     current_answer: &mut String,
@@ -369,39 +459,25 @@ async fn reinvite(
     }
 }
 
-/// Sends the REFER for a flow's transfer (its answer comes back as `Done::Referred`); a
-/// target that cannot be reached fails the transfer at once.
-fn start_transfer(
-    shared: &Arc<Shared>,
-    dialog: &CallDialog,
-    target: &TransferTarget,
-    done: &mpsc::UnboundedSender<Done>,
-) -> Option<Transfer> {
-    match transfer::target_uri(&shared.config, target) {
-        Ok(uri) => {
-            tracing::info!("transfer: REFER to {uri}");
-            let dialog = dialog.clone();
-            let done = done.clone();
-            let to = uri.clone();
-            tokio::spawn(async move {
-                let status = dialog.refer(&to).await;
-                done.send(Done::Referred(status)).ok();
-            });
-            Some(Transfer::new(uri, Instant::now()))
-        }
-        Err(e) => {
-            tracing::warn!("transfer failed: {e}");
-            done.send(Done::Flow(Input::TransferResult { ok: false }))
-                .ok();
-            None
-        }
-    }
+/// Sends the REFER for a flow's transfer; its answer comes back as `Done::Referred`.
+fn refer(dialog: &CallDialog, uri: String, done: &mpsc::UnboundedSender<Done>) -> Transfer {
+    tracing::info!("transfer: REFER to {uri}");
+    let dialog = dialog.clone();
+    let done = done.clone();
+    let to = uri.clone();
+    tokio::spawn(async move {
+        let status = dialog.refer(&to).await;
+        done.send(Done::Referred(status)).ok();
+    });
+    Transfer::new(uri, Instant::now())
 }
 
 fn record_transfer(slot: &mut Option<TransferRecord>, transfer: Option<Transfer>, result: &str) {
     if let Some(t) = transfer {
         *slot = Some(TransferRecord {
-            refer_to: t.uri,
+            refer_to: Some(t.uri),
+            queue: None,
+            agent: None,
             result: result.to_string(),
         });
     }

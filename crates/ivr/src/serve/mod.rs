@@ -2,6 +2,7 @@
 //! replay uses; only the edges differ (RTP sockets and the wall clock here).
 
 mod admin;
+mod bridge;
 mod call;
 mod clock;
 mod deliver;
@@ -11,6 +12,7 @@ mod media;
 mod messages;
 mod metrics;
 mod ports;
+mod queue;
 mod transfer;
 
 use crate::http_lookup::HttpLookup;
@@ -22,7 +24,7 @@ use ivr_engine::config::EngineConfig;
 use ivr_engine::config::serving::PortRange;
 use ivr_engine::speech::{SpeechConfig, SpeechModels};
 use ivr_sip::registrar::Registrar;
-use ivr_sip::server::{ServerConfig, serve};
+use ivr_sip::server::{ServerConfig, bind};
 use ivr_speech::pool::RecognitionPool;
 use live::LiveCalls;
 use ports::RtpPorts;
@@ -128,6 +130,10 @@ pub(crate) struct Shared {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// Agents' phone registrations.
     pub registrar: Arc<Mutex<Registrar>>,
+    /// Which agent is free for the next caller.
+    pub acd: Arc<Mutex<ivr_engine::acd::Agents>>,
+    /// Places calls to agents; set once SIP is bound.
+    pub dialer: std::sync::OnceLock<ivr_sip::server::Dialer>,
 }
 
 pub fn run(args: &ServeArgs) -> ExitCode {
@@ -229,6 +235,13 @@ fn start(args: &ServeArgs) -> Result<(), String> {
             .collect(),
         random_secret(),
     )));
+    let acd = Arc::new(Mutex::new(ivr_engine::acd::Agents::new(
+        config
+            .agents
+            .iter()
+            .map(|(name, agent)| (name.clone(), agent.languages.clone())),
+        config.wrap_up_s * 1000,
+    )));
     let metrics = metrics::install()?;
     let draining = Arc::new(AtomicBool::new(false));
     let live = Arc::new(LiveCalls::default());
@@ -241,6 +254,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
                 draining: Arc::clone(&draining),
                 store: Arc::clone(&store),
                 registrar: Arc::clone(&registrar),
+                acd: Arc::clone(&acd),
                 agents: config.agents.clone(),
             },
         )?),
@@ -266,6 +280,8 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         store,
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
         registrar,
+        acd,
+        dialer: std::sync::OnceLock::new(),
         config,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -305,7 +321,9 @@ async fn serve_calls(
         senders,
         Arc::clone(&shared.outbox_wake),
     ));
-    let server = tokio::spawn(serve(server_config, calls_tx, cancel.clone()));
+    let (sip, dialer) = bind(server_config, cancel.clone()).await?;
+    shared.dialer.set(dialer).ok();
+    let server = tokio::spawn(sip.run(calls_tx, cancel.clone()));
     print_welcome(&shared, admin_at);
     let mut drain_until: Option<tokio::time::Instant> = None;
     let mut check = tokio::time::interval(Duration::from_millis(100));
@@ -432,7 +450,7 @@ fn print_welcome(shared: &Shared, admin_at: Option<SocketAddr>) {
     for (number, flow) in &config.numbers {
         text += &format!("number {number} -> {}\n", flow.display());
     }
-    for (queue, target) in &config.queues {
+    for (queue, target) in &config.external_queues() {
         text += &format!(
             "transfers to queue {queue} -> REFER to {}\n",
             target.refer_to

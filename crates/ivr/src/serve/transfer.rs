@@ -12,20 +12,26 @@ use std::time::{Duration, Instant};
 /// How long the new call may take to be answered (ringing an agent included).
 pub const TRANSFER_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The SIP URI a flow's transfer goes to.
-pub fn target_uri(config: &EngineConfig, target: &TransferTarget) -> Result<String, String> {
+/// Where a flow's transfer goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// Out of the engine: the caller's phone is asked to call this SIP URI (REFER).
+    Refer(String),
+    /// To the engine's own agents, through this queue.
+    Agents(String),
+}
+
+pub fn route(config: &EngineConfig, target: &TransferTarget) -> Result<Route, String> {
     match target {
-        TransferTarget::Uri(uri) => check_sip_uri(uri).map(|()| uri.clone()),
-        TransferTarget::Queue(queue) => config
-            .queues
-            .get(queue)
-            .map(|t| t.refer_to.clone())
-            .ok_or_else(|| {
-                format!(
-                    "queue {queue} has nowhere to transfer to: add queues.{queue}.refer_to to \
-                     the engine configuration"
-                )
-            }),
+        TransferTarget::Uri(uri) => check_sip_uri(uri).map(|()| Route::Refer(uri.clone())),
+        TransferTarget::Queue(queue) => match config.external_queues().get(queue) {
+            Some(target) => Ok(Route::Refer(target.refer_to.clone())),
+            None if !config.agents.is_empty() => Ok(Route::Agents(queue.clone())),
+            None => Err(format!(
+                "queue {queue} has nowhere to go: add agents, or queues.{queue}.refer_to, to \
+                 the engine configuration"
+            )),
+        },
     }
 }
 
@@ -93,7 +99,7 @@ impl Transfer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ivr_engine::config::serving::QueueTarget;
+    use ivr_engine::config::serving::{AgentAccount, QueueTarget};
 
     fn progress(status: u16, finished: bool) -> ReferProgress {
         ReferProgress { status, finished }
@@ -134,25 +140,36 @@ mod tests {
 
     #[test]
     fn queues_go_where_the_configuration_says() {
-        let mut config = EngineConfig::default();
-        config.queues.clear();
-        config.queues.insert(
-            "agents-en".into(),
-            QueueTarget {
-                refer_to: "sip:agents@127.0.0.1:5080".into(),
-            },
-        );
+        let target = QueueTarget {
+            refer_to: "sip:agents@127.0.0.1:5080".into(),
+        };
+        let mut config = EngineConfig {
+            queues: Some([("agents-en".to_string(), target)].into_iter().collect()),
+            ..EngineConfig::default()
+        };
         let queue = |q: &str| TransferTarget::Queue(q.into());
         assert_eq!(
-            target_uri(&config, &queue("agents-en")),
-            Ok("sip:agents@127.0.0.1:5080".to_string())
+            route(&config, &queue("agents-en")),
+            Ok(Route::Refer("sip:agents@127.0.0.1:5080".to_string()))
         );
-        let missing = target_uri(&config, &queue("agents-es"))
+        let missing = route(&config, &queue("agents-es"))
             .err()
             .unwrap_or_default();
         assert!(missing.contains("queues.agents-es.refer_to"), "{missing}");
         let uri = |u: &str| TransferTarget::Uri(u.into());
-        assert!(target_uri(&config, &uri("sip:x@127.0.0.1")).is_ok());
-        assert!(target_uri(&config, &uri("mailto:x@y")).is_err());
+        assert!(route(&config, &uri("sip:x@127.0.0.1")).is_ok());
+        assert!(route(&config, &uri("mailto:x@y")).is_err());
+        // With agents, queues not sent elsewhere are theirs.
+        config.agents.insert(
+            "ana".into(),
+            AgentAccount {
+                ha1: "0".repeat(32),
+                languages: vec!["es-US".into()],
+            },
+        );
+        assert_eq!(
+            route(&config, &queue("agents-es")),
+            Ok(Route::Agents("agents-es".into()))
+        );
     }
 }

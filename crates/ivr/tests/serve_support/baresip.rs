@@ -171,3 +171,39 @@ pub fn silent_mic(seconds: usize) -> PathBuf {
     ivr_media::write_wav(&path, &vec![0; 8000 * seconds], 8000).unwrap();
     path
 }
+
+/// A sine tone at `hz` for `seconds`, as 8 kHz samples.
+pub fn tone(hz: f64, seconds: usize) -> Vec<i16> {
+    (0..8000 * seconds)
+        .map(|i| (8000.0 * (2.0 * std::f64::consts::PI * hz * i as f64 / 8000.0).sin()) as i16)
+        .collect()
+}
+
+/// Writes samples as a microphone WAV named `name`.
+pub fn mic(name: &str, samples: &[i16]) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("ivr-mic-{}-{name}.wav", std::process::id()));
+    ivr_media::write_wav(&path, samples, 8000).unwrap();
+    path
+}
+
+/// 100 ms windows of `audio` that are mostly a tone at `hz` (over 80 % of their power, and
+/// not quiet).
+pub fn tone_windows(audio: &[i16], hz: f64) -> usize {
+    audio
+        .chunks_exact(800)
+        .filter(|w| {
+            let (mut c, mut s, mut power) = (0.0, 0.0, 0.0);
+            for (i, &x) in w.iter().enumerate() {
+                let x = f64::from(x);
+                let phase = 2.0 * std::f64::consts::PI * hz * i as f64 / 8000.0;
+                c += x * phase.cos();
+                s += x * phase.sin();
+                power += x * x;
+            }
+            let n = w.len() as f64;
+            let tone_power = 2.0 * (c * c + s * s) / (n * n);
+            let mean_power = power / n;
+            mean_power > 300.0 * 300.0 && tone_power > 0.8 * mean_power
+        })
+        .count()
+}

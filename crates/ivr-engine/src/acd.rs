@@ -1,0 +1,181 @@
+//! Which agent takes the next call (automatic call distribution), sans-IO: the longest-idle
+//! available agent who speaks the caller's language; an agent rings one caller at a time, is
+//! busy on a call and in wrap-up for a while after it. Whether an agent's phone is reachable
+//! (registered) is asked of the caller of `offer`.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentStatus {
+    Available,
+    Ringing,
+    Busy,
+    WrapUp,
+}
+
+#[derive(Debug, Clone)]
+struct Agent {
+    languages: Vec<String>,
+    status: AgentStatus,
+    /// When the agent last became free (call ms), for longest-idle first.
+    idle_since_ms: u64,
+    wrap_up_until_ms: u64,
+}
+
+pub struct Agents {
+    agents: IndexMap<String, Agent>,
+    wrap_up_ms: u64,
+}
+
+/// Whether `spoken` (an agent's language, `es` or `es-US`) serves a caller in `wanted`.
+fn speaks(spoken: &str, wanted: &str) -> bool {
+    let primary = |tag: &str| {
+        tag.split('-')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    spoken.eq_ignore_ascii_case(wanted) || primary(spoken) == primary(wanted)
+}
+
+impl Agents {
+    pub fn new(agents: impl IntoIterator<Item = (String, Vec<String>)>, wrap_up_ms: u64) -> Agents {
+        Agents {
+            agents: agents
+                .into_iter()
+                .map(|(name, languages)| {
+                    let agent = Agent {
+                        languages,
+                        status: AgentStatus::Available,
+                        idle_since_ms: 0,
+                        wrap_up_until_ms: 0,
+                    };
+                    (name, agent)
+                })
+                .collect(),
+            wrap_up_ms,
+        }
+    }
+
+    fn settle(&mut self, now_ms: u64) {
+        for agent in self.agents.values_mut() {
+            if agent.status == AgentStatus::WrapUp && now_ms >= agent.wrap_up_until_ms {
+                agent.status = AgentStatus::Available;
+                agent.idle_since_ms = agent.wrap_up_until_ms;
+            }
+        }
+    }
+
+    /// Whether any agent for `lang` could take a call now or soon (reachable, whatever its
+    /// state): with none, waiting is pointless.
+    pub fn staffed(&mut self, lang: &str, reachable: impl Fn(&str) -> bool) -> bool {
+        self.agents
+            .iter()
+            .any(|(name, a)| a.languages.iter().any(|l| speaks(l, lang)) && reachable(name))
+    }
+
+    /// The agent to ring for a caller in `lang`, now marked ringing; `skip` are agents this
+    /// caller already rang without an answer.
+    pub fn offer(
+        &mut self,
+        lang: &str,
+        reachable: impl Fn(&str) -> bool,
+        skip: &[String],
+        now_ms: u64,
+    ) -> Option<String> {
+        self.settle(now_ms);
+        let name = self
+            .agents
+            .iter()
+            .filter(|(name, a)| {
+                a.status == AgentStatus::Available
+                    && a.languages.iter().any(|l| speaks(l, lang))
+                    && !skip.contains(name)
+                    && reachable(name)
+            })
+            .min_by_key(|(_, a)| a.idle_since_ms)
+            .map(|(name, _)| name.clone())?;
+        if let Some(agent) = self.agents.get_mut(&name) {
+            agent.status = AgentStatus::Ringing;
+        }
+        Some(name)
+    }
+
+    /// The agent answered: busy until `ended`.
+    pub fn answered(&mut self, name: &str) {
+        if let Some(agent) = self.agents.get_mut(name) {
+            agent.status = AgentStatus::Busy;
+        }
+    }
+
+    /// The agent did not answer (or refused): free again, still first in line for others.
+    pub fn missed(&mut self, name: &str) {
+        if let Some(agent) = self.agents.get_mut(name) {
+            agent.status = AgentStatus::Available;
+        }
+    }
+
+    /// The call with the agent ended: wrap-up, then available.
+    pub fn ended(&mut self, name: &str, now_ms: u64) {
+        let wrap_up_ms = self.wrap_up_ms;
+        if let Some(agent) = self.agents.get_mut(name) {
+            agent.status = AgentStatus::WrapUp;
+            agent.wrap_up_until_ms = now_ms + wrap_up_ms;
+        }
+    }
+
+    pub fn status(&mut self, name: &str, now_ms: u64) -> Option<AgentStatus> {
+        self.settle(now_ms);
+        self.agents.get(name).map(|a| a.status)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agents() -> Agents {
+        Agents::new(
+            [
+                ("ana".to_string(), vec!["es-US".to_string()]),
+                ("bob".to_string(), vec!["en-US".to_string()]),
+                (
+                    "carla".to_string(),
+                    vec!["en".to_string(), "es".to_string()],
+                ),
+            ],
+            10_000,
+        )
+    }
+
+    #[test]
+    fn the_longest_idle_agent_with_the_language_rings() {
+        let mut a = agents();
+        let all = |_: &str| true;
+        assert_eq!(a.offer("es-US", all, &[], 0), Some("ana".into()));
+        // Ana rings: Carla (bilingual) is next for Spanish.
+        assert_eq!(a.offer("es-US", all, &[], 0), Some("carla".into()));
+        assert_eq!(a.offer("es-US", all, &[], 0), None);
+        a.answered("ana");
+        a.missed("carla");
+        a.ended("ana", 1_000);
+        assert_eq!(a.status("ana", 5_000), Some(AgentStatus::WrapUp));
+        assert_eq!(a.offer("es-US", all, &["carla".to_string()], 5_000), None);
+        // After wrap-up Ana is free again, but Carla has been idle longer.
+        assert_eq!(a.status("ana", 11_000), Some(AgentStatus::Available));
+        assert_eq!(a.offer("es-US", all, &[], 11_000), Some("carla".into()));
+        assert_eq!(a.offer("es-US", all, &[], 11_000), Some("ana".into()));
+    }
+
+    #[test]
+    fn unreachable_agents_are_not_rung_nor_count_as_staff() {
+        let mut a = agents();
+        let only_bob = |name: &str| name == "bob";
+        assert_eq!(a.offer("es-US", only_bob, &[], 0), None);
+        assert!(!a.staffed("es-US", only_bob));
+        assert!(a.staffed("en-US", only_bob));
+        assert_eq!(a.offer("en-US", only_bob, &[], 0), Some("bob".into()));
+    }
+}

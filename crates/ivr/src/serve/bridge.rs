@@ -1,0 +1,87 @@
+//! A caller and an agent connected through the engine (a B2BUA): each 20 ms, what one leg
+//! sent (after its jitter buffer) goes to the other, encoded for its codec; keys the caller
+//! presses reach the agent; when either side hangs up, the other is hung up on.
+
+use super::Shared;
+use super::media::{MAX_DATAGRAM, MediaLeg};
+use super::queue::Answered;
+use ivr_sip::sdp::LocalMedia;
+use ivr_sip::server::CallSignal;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tokio::time::MissedTickBehavior;
+
+/// Who ended a bridged call, for the call record.
+pub async fn run(
+    shared: &Arc<Shared>,
+    caller: &mut MediaLeg,
+    caller_signals: &mut mpsc::UnboundedReceiver<CallSignal>,
+    mut answered: Answered,
+    local: &mut LocalMedia,
+    current_answer: &mut String,
+) -> &'static str {
+    let agent = &mut answered.media;
+    let mut ticker = tokio::time::interval(Duration::from_millis(20));
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
+    let mut from_caller = vec![0u8; MAX_DATAGRAM + 1];
+    let mut from_agent = vec![0u8; MAX_DATAGRAM + 1];
+    let ended_by = loop {
+        tokio::select! {
+            _ = ticker.tick() => {
+                let now = Instant::now();
+                if caller.peer.timed_out(now) {
+                    break "rtp_timeout";
+                }
+                if agent.peer.timed_out(now) {
+                    break "agent_rtp_timeout";
+                }
+                let (caller_audio, lost_key) = caller.next_frame(now);
+                let (agent_audio, _) = agent.next_frame(now);
+                agent.send(&caller_audio).await;
+                caller.send(&agent_audio).await;
+                if let Some(key) = lost_key {
+                    answered.call.send_key(key).await;
+                }
+            }
+            received = caller.socket.recv_from(&mut from_caller) => {
+                if let Ok((len, from)) = received && len <= MAX_DATAGRAM {
+                    for key in caller.receive(&from_caller[..len], from, Instant::now()) {
+                        answered.call.send_key(key).await;
+                    }
+                }
+            }
+            received = agent.socket.recv_from(&mut from_agent) => {
+                if let Ok((len, from)) = received && len <= MAX_DATAGRAM {
+                    agent.receive(&from_agent[..len], from, Instant::now());
+                }
+            }
+            signal = caller_signals.recv() => match signal {
+                Some(CallSignal::Dtmf(key)) => answered.call.send_key(key).await,
+                Some(CallSignal::Reoffer(reoffer)) => {
+                    super::call::reinvite(reoffer, local, current_answer, caller).await;
+                }
+                Some(CallSignal::Ended(_)) | None => break "caller",
+                Some(_) => {}
+            },
+            signal = answered.call.signals.recv() => match signal {
+                Some(CallSignal::Ended(_)) | None => break "agent",
+                // The agent's phone keeps the session it has (hold from the agent side is
+                // not passed on).
+                Some(CallSignal::Reoffer(reoffer)) => reoffer.reject(488).await,
+                Some(_) => {}
+            },
+            () = shared.stop_calls.cancelled() => break "shutdown",
+        }
+    };
+    if ended_by != "agent" {
+        answered.call.hang_up().await;
+    }
+    if let Ok(mut acd) = shared.acd.lock() {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        acd.ended(&answered.agent, now_ms);
+    }
+    ended_by
+}

@@ -1,0 +1,239 @@
+//! A caller waiting in one of the engine's own queues: agents are offered the call one at a
+//! time (longest idle first, in the caller's language), each for the ring timeout; the first
+//! to answer gets it. The wait ends in the flow's fallback when the queue is closed, nobody
+//! who speaks the language is signed in, or the caller has waited `queue_max_wait_s`.
+
+use super::Shared;
+use super::media::MediaLeg;
+use ivr_flow::Flow;
+use ivr_sip::rtp_peer::RtpPeer;
+use ivr_sip::sdp::{self, LocalMedia};
+use ivr_sip::server::OutgoingCall;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+/// How often a waiting caller looks for a free agent.
+const RETRY_EVERY: Duration = Duration::from_millis(500);
+
+/// The answer to one offer, coming back to the call's loop.
+pub struct OfferResult {
+    pub agent: String,
+    /// The agent's call and its SDP answer, or why there is none.
+    pub outcome: Result<(OutgoingCall, Vec<u8>), String>,
+}
+
+struct Ringing {
+    agent: String,
+    socket: UdpSocket,
+    local: LocalMedia,
+}
+
+pub struct Waiting {
+    pub queue: String,
+    lang: String,
+    deadline: Instant,
+    next_try: Instant,
+    /// Agents who did not answer this caller.
+    tried: Vec<String>,
+    ringing: Option<Ringing>,
+}
+
+/// An agent on the line: their call and its media.
+pub struct Answered {
+    pub agent: String,
+    pub call: OutgoingCall,
+    pub media: MediaLeg,
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+fn reachable(shared: &Shared) -> impl Fn(&str) -> bool + '_ {
+    let now_s = now_ms() / 1000;
+    move |name: &str| {
+        shared
+            .registrar
+            .lock()
+            .is_ok_and(|r| r.binding(name, now_s).is_some())
+    }
+}
+
+/// Puts the caller in `queue`, or says why not.
+pub fn join(
+    shared: &Shared,
+    flow: &Flow,
+    queue: &str,
+    caller_lang: &str,
+    now: jiff::Timestamp,
+) -> Result<Waiting, String> {
+    let spec = flow.spec.queues.get(queue);
+    let lang = spec.map_or(caller_lang.to_string(), |q| q.language.value.clone());
+    if let Some(schedule) = spec.and_then(|q| q.schedule.as_ref())
+        && !flow.is_open(&schedule.value, now)
+    {
+        return Err(format!("queue {queue} is closed"));
+    }
+    let staffed = shared
+        .acd
+        .lock()
+        .is_ok_and(|mut acd| acd.staffed(&lang, reachable(shared)));
+    if !staffed {
+        return Err(format!("no agent for {lang} is signed in"));
+    }
+    let start = Instant::now();
+    Ok(Waiting {
+        queue: queue.to_string(),
+        lang,
+        deadline: start + Duration::from_secs(shared.config.queue_max_wait_s),
+        next_try: start,
+        tried: Vec::new(),
+        ringing: None,
+    })
+}
+
+impl Waiting {
+    /// Offers the call to the next free agent, if none is ringing; Err when the wait is over.
+    pub async fn tick(
+        &mut self,
+        shared: &Arc<Shared>,
+        caller: Option<&str>,
+        results: &mpsc::UnboundedSender<OfferResult>,
+        now: Instant,
+    ) -> Result<(), String> {
+        if now >= self.deadline {
+            return Err(format!(
+                "no agent took the call within {} s",
+                shared.config.queue_max_wait_s
+            ));
+        }
+        if self.ringing.is_some() || now < self.next_try {
+            return Ok(());
+        }
+        self.next_try = now + RETRY_EVERY;
+        let picked = match shared.acd.lock() {
+            Ok(mut acd) => acd.offer(&self.lang, reachable(shared), &self.tried, now_ms()),
+            Err(_) => None,
+        };
+        let Some(agent) = picked else {
+            // Everyone who did not answer gets another chance after a round.
+            self.tried.clear();
+            return Ok(());
+        };
+        let contact = shared.registrar.lock().ok().and_then(|r| {
+            r.binding(&agent, now_ms() / 1000)
+                .map(|b| b.contact.clone())
+        });
+        let (Some(contact), Some(dialer)) = (contact, shared.dialer.get()) else {
+            self.release(shared, &agent);
+            return Ok(());
+        };
+        let Some(socket) = shared.rtp_ports.bind(shared.bind_ip).await else {
+            self.release(shared, &agent);
+            return Ok(());
+        };
+        let port = socket.local_addr().map_or(0, |a| a.port());
+        let local = LocalMedia {
+            address: shared.media_ip,
+            rtp_port: port,
+            session_id: u64::from(port),
+            session_version: 1,
+        };
+        let from = caller.unwrap_or("anonymous");
+        let mut call = match dialer.call(&contact, from, sdp::offer(&local)) {
+            Ok(call) => call,
+            Err(e) => {
+                tracing::warn!(agent, "offering the call: {e}");
+                self.release(shared, &agent);
+                return Ok(());
+            }
+        };
+        tracing::info!(agent, contact, queue = self.queue, "offering the call");
+        let ring = Duration::from_secs(shared.config.ring_timeout_s.max(1));
+        let results = results.clone();
+        let name = agent.clone();
+        tokio::spawn(async move {
+            let outcome = match tokio::time::timeout(ring, call.answered()).await {
+                Ok(Ok(answer)) => Ok((call, answer)),
+                Ok(Err(status)) => Err(format!("answered {status}")),
+                Err(_) => {
+                    call.hang_up().await;
+                    Err(format!("no answer within {} s", ring.as_secs()))
+                }
+            };
+            if let Err(unsent) = results.send(OfferResult {
+                agent: name,
+                outcome,
+            }) && let Ok((call, _)) = unsent.0.outcome
+            {
+                // The caller is gone: the agent who just answered is hung up on at once.
+                call.hang_up().await;
+            }
+        });
+        self.ringing = Some(Ringing {
+            agent,
+            socket,
+            local,
+        });
+        Ok(())
+    }
+
+    fn release(&mut self, shared: &Shared, agent: &str) {
+        if let Ok(mut acd) = shared.acd.lock() {
+            acd.missed(agent);
+        }
+        self.tried.push(agent.to_string());
+    }
+
+    /// An offer's outcome: the agent on the line, or the next one tried at the next tick.
+    pub fn offer_result(&mut self, shared: &Shared, result: OfferResult) -> Option<Answered> {
+        let ringing = self.ringing.take()?;
+        if ringing.agent != result.agent {
+            self.ringing = Some(ringing);
+            return None;
+        }
+        let agent = ringing.agent.clone();
+        let answered = result.outcome.and_then(|(call, answer)| {
+            let answer =
+                sdp::parse(&String::from_utf8_lossy(&answer)).map_err(|e| e.to_string())?;
+            let agreed = sdp::agreed(&answer, &ringing.local).map_err(|e| e.to_string())?;
+            Ok((call, agreed))
+        });
+        match answered {
+            Ok((call, agreed)) => {
+                if let Ok(mut acd) = shared.acd.lock() {
+                    acd.answered(&agent);
+                }
+                let now = Instant::now();
+                let peer = RtpPeer::new(
+                    agreed.remote,
+                    agreed.direction.receives(),
+                    Duration::from_secs(shared.config.rtp.timeout_s.max(1)),
+                    now,
+                );
+                let media = MediaLeg::new(ringing.socket, &agreed, peer, now);
+                tracing::info!(agent, "agent answered");
+                Some(Answered { agent, call, media })
+            }
+            Err(why) => {
+                tracing::info!(agent, "agent did not take the call: {why}");
+                self.release(shared, &agent);
+                None
+            }
+        }
+    }
+
+    /// The caller left or the wait ended: an agent still ringing is freed (their phone gets a
+    /// CANCEL from the offer's own timeout or answer).
+    pub fn abandon(&mut self, shared: &Shared) {
+        if let Some(ringing) = self.ringing.take()
+            && let Ok(mut acd) = shared.acd.lock()
+        {
+            acd.missed(&ringing.agent);
+        }
+    }
+}
