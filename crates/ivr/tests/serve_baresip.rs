@@ -336,3 +336,89 @@ fn a_spanish_caller_at_10_is_bridged_to_a_spanish_agent_and_both_hear_each_other
     let list = agents(&engine);
     assert_eq!(list[0]["state"], "wrap_up", "{list}");
 }
+
+#[test]
+fn an_agent_who_does_not_answer_is_skipped_for_the_next() {
+    // Two Spanish agents: maria's phone rings but nobody picks up; lucia's answers.
+    let dir = std::env::temp_dir().join(format!("ivr-baresip-next-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("ivr.yaml");
+    let ha1 = |name: &str| ivr_sip::digest::ha1(name, "ivr", "s3cret");
+    std::fs::write(
+        &config,
+        format!(
+            "agents:\n  maria: {{ ha1: \"{}\", languages: [es-US] }}\n  \
+             lucia: {{ ha1: \"{}\", languages: [es] }}\nring_timeout_s: 3\n",
+            ha1("maria"),
+            ha1("lucia")
+        ),
+    )
+    .unwrap();
+    let records = records_file("next-agent");
+    let log_path = dir.join("engine.log");
+    let engine = engine_logging_to(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--flow",
+            "crates/ivr/tests/flows/queue.yaml",
+            "--records",
+            records.to_str().unwrap(),
+        ],
+        std::fs::File::create(&log_path).unwrap(),
+    );
+    let account = |name: &str, answer: &str| {
+        format!(
+            "<sip:{name}@127.0.0.1:{}>;auth_pass=s3cret;regint=600;answermode={answer}",
+            engine.port
+        )
+    };
+    let _maria = Baresip::agent(
+        "maria-away",
+        &silent_mic(60),
+        &account("maria", "manual"),
+        40,
+    );
+    let _lucia = Baresip::agent("lucia", &silent_mic(60), &account("lucia", "auto"), 40);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while agents(&engine)
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["state"] != "available")
+    {
+        assert!(Instant::now() < deadline, "{}", agents(&engine));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let (_rtp, rtp_port) = caller_rtp();
+    let (ok, out) = run_sipp(
+        engine.port,
+        "call.xml",
+        &[("rtp_port", rtp_port), ("hold_ms", "8000".into())],
+        20,
+    );
+    assert!(ok, "{out}");
+    let record = &call_records(&records, 1)[0];
+    assert_eq!(
+        record["transfer"],
+        serde_json::json!({"queue": "agents-es", "agent": "lucia", "result": "connected"}),
+        "{record}"
+    );
+    let list = agents(&engine);
+    let state = |name: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == name)
+            .map(|a| a["state"].clone())
+    };
+    assert_eq!(state("maria"), Some("available".into()), "{list}");
+    assert_eq!(state("lucia"), Some("wrap_up".into()), "{list}");
+    // Maria, idle as long, came first in line and rang out.
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("did not take the call") && l.contains("maria")),
+        "{log}"
+    );
+}
