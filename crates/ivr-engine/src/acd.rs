@@ -76,6 +76,14 @@ impl Agents {
             .any(|(name, a)| a.languages.iter().any(|l| speaks(l, lang)) && reachable(name))
     }
 
+    /// How many agents for `lang` are reachable, whatever their state.
+    pub fn staffed_count(&mut self, lang: &str, reachable: impl Fn(&str) -> bool) -> usize {
+        self.agents
+            .iter()
+            .filter(|(name, a)| a.languages.iter().any(|l| speaks(l, lang)) && reachable(name))
+            .count()
+    }
+
     /// The agent to ring for a caller in `lang`, now marked ringing; `skip` are agents this
     /// caller already rang without an answer.
     pub fn offer(
@@ -177,5 +185,89 @@ mod tests {
         assert!(!a.staffed("es-US", only_bob));
         assert!(a.staffed("en-US", only_bob));
         assert_eq!(a.offer("en-US", only_bob, &[], 0), Some("bob".into()));
+    }
+}
+
+/// Callers waiting in each queue, in order, and recent call lengths, for places in line and
+/// estimated waits.
+#[derive(Default)]
+pub struct QueueBoard {
+    waiting: std::collections::HashMap<String, Vec<String>>,
+    /// The last calls' lengths with agents (ms), newest last.
+    handle_times_ms: std::collections::VecDeque<u64>,
+}
+
+/// Until calls have been handled, a call with an agent is taken to last this long.
+const DEFAULT_HANDLE_MS: u64 = 180_000;
+const HANDLE_TIMES_KEPT: usize = 20;
+
+impl QueueBoard {
+    pub fn join(&mut self, queue: &str, call_id: &str) {
+        let line = self.waiting.entry(queue.to_string()).or_default();
+        if !line.iter().any(|c| c == call_id) {
+            line.push(call_id.to_string());
+        }
+    }
+
+    pub fn leave(&mut self, queue: &str, call_id: &str) {
+        if let Some(line) = self.waiting.get_mut(queue) {
+            line.retain(|c| c != call_id);
+        }
+    }
+
+    /// 1 = next in line.
+    pub fn position(&self, queue: &str, call_id: &str) -> Option<usize> {
+        self.waiting
+            .get(queue)?
+            .iter()
+            .position(|c| c == call_id)
+            .map(|i| i + 1)
+    }
+
+    /// Whether `call_id` is first in its queue (only the first is offered to agents, so
+    /// callers are served in order).
+    pub fn is_first(&self, queue: &str, call_id: &str) -> bool {
+        self.position(queue, call_id) == Some(1)
+    }
+
+    pub fn handled(&mut self, call_ms: u64) {
+        self.handle_times_ms.push_back(call_ms);
+        while self.handle_times_ms.len() > HANDLE_TIMES_KEPT {
+            self.handle_times_ms.pop_front();
+        }
+    }
+
+    /// Seconds until an agent is likely free for the caller at `position`: each caller
+    /// ahead, and this one, takes an average call, spread over the agents staffed.
+    pub fn estimated_wait_s(&self, position: usize, agents: usize) -> u64 {
+        let average = if self.handle_times_ms.is_empty() {
+            DEFAULT_HANDLE_MS
+        } else {
+            self.handle_times_ms.iter().sum::<u64>() / self.handle_times_ms.len() as u64
+        };
+        let agents = agents.max(1) as u64;
+        (position as u64 * average).div_ceil(agents) / 1000
+    }
+}
+
+#[cfg(test)]
+mod board_tests {
+    use super::*;
+
+    #[test]
+    fn places_in_line_and_waits() {
+        let mut board = QueueBoard::default();
+        board.join("q", "a");
+        board.join("q", "b");
+        board.join("q", "a");
+        assert_eq!(board.position("q", "b"), Some(2));
+        assert!(board.is_first("q", "a"));
+        assert_eq!(board.estimated_wait_s(2, 1), 360);
+        board.handled(60_000);
+        board.handled(120_000);
+        assert_eq!(board.estimated_wait_s(2, 2), 90);
+        board.leave("q", "a");
+        assert_eq!(board.position("q", "b"), Some(1));
+        assert_eq!(board.position("q", "a"), None);
     }
 }

@@ -37,6 +37,8 @@ pub struct EngineConfig {
     pub wrap_up_s: u64,
     /// How long a caller waits in a queue before the flow's fallback (a callback offer).
     pub queue_max_wait_s: u64,
+    /// How often a waiting caller hears their place in line and the estimated wait.
+    pub announce_every_s: u64,
     /// Call records are appended to `calls.jsonl` here.
     pub data_dir: PathBuf,
     /// Callbacks and the message outbox (SQLite; default: `data_dir/ivr.db`).
@@ -66,6 +68,7 @@ impl Default for EngineConfig {
             ring_timeout_s: 15,
             wrap_up_s: 10,
             queue_max_wait_s: 120,
+            announce_every_s: 30,
             data_dir: PathBuf::from("data"),
             database: None,
             sms: None,

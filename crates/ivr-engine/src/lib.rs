@@ -3,6 +3,7 @@
 //! records).
 
 pub mod acd;
+pub mod announce;
 pub mod cdr;
 pub mod config;
 pub mod notify;

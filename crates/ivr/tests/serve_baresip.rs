@@ -422,3 +422,94 @@ fn an_agent_who_does_not_answer_is_skipped_for_the_next() {
         "{log}"
     );
 }
+
+#[test]
+fn a_caller_waiting_for_a_busy_agent_hears_the_wait_and_leaves_a_callback() {
+    let dir = std::env::temp_dir().join(format!("ivr-baresip-busy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("ivr.yaml");
+    let ha1 = ivr_sip::digest::ha1("maria", "ivr", "s3cret");
+    std::fs::write(
+        &config,
+        format!(
+            "agents:\n  maria: {{ ha1: \"{ha1}\", languages: [es-US] }}\nannounce_every_s: 5\n"
+        ),
+    )
+    .unwrap();
+    let records = records_file("busy-agent");
+    let engine = engine(&[
+        "--config",
+        config.to_str().unwrap(),
+        "--flow",
+        "crates/ivr/tests/flows/queue.yaml",
+        "--records",
+        records.to_str().unwrap(),
+    ]);
+    let _maria = Baresip::agent("maria-busy", &silent_mic(60), &agent_account(&engine), 50);
+    wait_for_agent_state(&engine, "available");
+    // Caller A gets Maria and keeps her 25 s.
+    let port = engine.port;
+    let first = std::thread::spawn(move || {
+        let (_rtp, rtp_port) = caller_rtp();
+        run_sipp(
+            port,
+            "call.xml",
+            &[("rtp_port", rtp_port), ("hold_ms", "25000".into())],
+            40,
+        )
+    });
+    let list = wait_for_agent_state(&engine, "busy");
+    assert_eq!(list[0]["state"], "busy", "{list}");
+    // Caller B waits, hears where it stands, presses star, then 1 for a callback.
+    let (_rtp, rtp_port) = caller_rtp();
+    let (ok, out) = run_sipp(
+        engine.port,
+        "call_two_keys.xml",
+        &[
+            ("rtp_port", rtp_port),
+            ("pause_ms", "9000".into()),
+            ("key", "*".into()),
+            ("pause2_ms", "2500".into()),
+            ("key2", "1".into()),
+        ],
+        30,
+    );
+    assert!(ok, "{out}");
+    let record = &call_records(&records, 1)[0];
+    assert_eq!(
+        record["states"],
+        serde_json::json!([
+            "hello",
+            "to_agents",
+            "offer_callback",
+            "record_callback",
+            "recorded",
+            "done"
+        ]),
+        "{record}"
+    );
+    let announcements: Vec<&str> = record["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "announcement")
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    assert!(announcements.len() >= 2, "{record}");
+    assert!(
+        announcements[0].starts_with(
+            "Usted es la próxima persona en la fila. El tiempo de espera estimado es de unos tres minutos."
+        ),
+        "{announcements:?}"
+    );
+    assert_eq!(
+        record["transfer"]["result"],
+        "the caller asked for a callback instead"
+    );
+    let (_, callbacks) = admin_get(&engine, "/callbacks");
+    assert!(callbacks.contains("+12025550143"), "{callbacks}");
+    let (ok, out) = first.join().unwrap();
+    assert!(ok, "caller A: {out}");
+    let records = call_records(&records, 2);
+    assert_eq!(records[1]["transfer"]["agent"], "maria", "{}", records[1]);
+}

@@ -55,4 +55,6 @@ pub enum MediaEvent {
     PromptStopped { id: String, reason: String },
     /// Something went wrong that the call survived, e.g. a recognizer failure.
     Warning { message: String },
+    /// The engine told a waiting caller something of its own (their place in a queue).
+    Announcement { text: String },
 }

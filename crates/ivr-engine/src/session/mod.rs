@@ -20,6 +20,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 const SAMPLES_PER_MS: u64 = 8;
+/// Play ids from here up are the engine's own announcements, not the flow's prompts.
+const FIRST_ANNOUNCEMENT_ID: u64 = 1 << 62;
 
 pub struct CallSession {
     flow: Arc<Flow>,
@@ -40,6 +42,7 @@ pub struct CallSession {
     language_known: bool,
     /// Frames played as silence while a prompt's audio was still on its way.
     prompt_underruns: u64,
+    next_announcement: u64,
     out: VecDeque<SessionOutput>,
 }
 
@@ -65,6 +68,7 @@ impl CallSession {
             prompts: HashMap::new(),
             language_known: false,
             prompt_underruns: 0,
+            next_announcement: FIRST_ANNOUNCEMENT_ID,
             out: VecDeque::new(),
         };
         session.drain_call();
@@ -81,6 +85,19 @@ impl CallSession {
 
     pub fn language(&self) -> &str {
         self.call.language()
+    }
+
+    /// Plays something of the engine's own (a queue announcement) after whatever is playing;
+    /// the flow is not told when it ends.
+    pub fn announce(&mut self, text: &str, samples: Vec<i16>) {
+        if samples.is_empty() {
+            return;
+        }
+        self.log(LogEvent::Media(MediaEvent::Announcement {
+            text: text.to_string(),
+        }));
+        self.player.enqueue(self.next_announcement, samples);
+        self.next_announcement += 1;
     }
 
     /// 20 ms frames the caller heard silence in because a prompt's audio was not ready yet.
@@ -100,6 +117,9 @@ impl CallSession {
         }
         let frame = self.player.next_frame();
         for play_id in frame.finished {
+            if play_id >= FIRST_ANNOUNCEMENT_ID {
+                continue;
+            }
             self.prompts.remove(&play_id);
             self.call.handle(Input::PromptFinished { play_id }, now);
         }

@@ -21,6 +21,7 @@ pub async fn run(
     local: &mut LocalMedia,
     current_answer: &mut String,
 ) -> &'static str {
+    let started = Instant::now();
     let agent = &mut answered.media;
     let mut ticker = tokio::time::interval(Duration::from_millis(20));
     ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
@@ -76,6 +77,9 @@ pub async fn run(
     };
     if ended_by != "agent" {
         answered.call.hang_up().await;
+    }
+    if let Ok(mut board) = shared.queue_board.lock() {
+        board.handled(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
     }
     if let Ok(mut acd) = shared.acd.lock() {
         let now_ms = std::time::SystemTime::now()

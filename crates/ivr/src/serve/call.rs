@@ -41,6 +41,11 @@ enum Done {
     Flow(Input),
     /// The final response to the REFER of a transfer.
     Referred(Result<u16, String>),
+    /// A queue announcement, synthesized.
+    Announcement {
+        text: String,
+        samples: Option<Vec<i16>>,
+    },
 }
 
 pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
@@ -195,7 +200,7 @@ async fn answer_and_run(
                 let (frame, lost_key) = media.next_frame(now);
                 let wall = shared.clock.now();
                 if let Some(key) = lost_key {
-                    session.dtmf(&key.to_string(), wall);
+                    step = caller_key(key, &mut session, waiting.is_some(), wall);
                 }
                 let out = session.tick(wall, &frame);
                 media.send(&out).await;
@@ -203,10 +208,13 @@ async fn answer_and_run(
                 if let Some(t) = &transfer {
                     step = t.on_tick(now);
                 }
-                if let Some(w) = &mut waiting
-                    && let Err(why) = w.tick(shared, record.caller.as_deref(), &offers_tx, now).await
-                {
-                    step = Step::Failed(why);
+                if let Some(w) = &mut waiting {
+                    if let Err(why) = w.tick(shared, record.caller.as_deref(), &offers_tx, now).await {
+                        step = Step::Failed(why);
+                    }
+                    if let Some(text) = w.announcement(shared, now) {
+                        announce(shared, w.lang(), text, &done_tx);
+                    }
                 }
             }
             Some(offer) = offers.recv() => {
@@ -221,7 +229,7 @@ async fn answer_and_run(
                 if let Ok((len, from)) = received && len <= MAX_DATAGRAM {
                     let keys = media.receive(&buf[..len], from, Instant::now());
                     for key in keys {
-                        session.dtmf(&key.to_string(), shared.clock.now());
+                        step = caller_key(key, &mut session, waiting.is_some(), shared.clock.now());
                     }
                 }
             }
@@ -230,7 +238,9 @@ async fn answer_and_run(
                 break "shutdown";
             }
             signal = signals.recv() => match signal {
-                Some(CallSignal::Dtmf(key)) => session.dtmf(&key.to_string(), shared.clock.now()),
+                Some(CallSignal::Dtmf(key)) => {
+                    step = caller_key(key, &mut session, waiting.is_some(), shared.clock.now());
+                }
                 Some(CallSignal::Confirmed) => {}
                 Some(CallSignal::Reoffer(reoffer)) => {
                     reinvite(reoffer, &mut local, &mut current_answer, &mut media).await;
@@ -265,6 +275,11 @@ async fn answer_and_run(
                         session.recognized(utterance_id, result, now);
                     }
                     Done::Flow(input) => session.flow_input(input, now),
+                    Done::Announcement { text, samples } => {
+                        if waiting.is_some() && let Some(samples) = samples {
+                            session.announce(&text, samples);
+                        }
+                    }
                     Done::Referred(status) => {
                         if let Some(t) = &mut transfer {
                             step = t.on_refer_response(&status);
@@ -316,7 +331,7 @@ async fn answer_and_run(
                 Ok(Route::Refer(uri)) => transfer = Some(refer(dialog, uri, &done_tx)),
                 Ok(Route::Agents(queue)) => {
                     let lang = session.language().to_string();
-                    match queue::join(shared, &flow, &queue, &lang, shared.clock.now()) {
+                    match queue::join(shared, &flow, &queue, &call_id, &lang, shared.clock.now()) {
                         Ok(w) => {
                             tracing::info!(call_id, queue, "waiting for an agent");
                             waiting = Some(w);
@@ -457,6 +472,31 @@ pub(super) async fn reinvite(
             reoffer.reject(status).await;
         }
     }
+}
+
+/// A key from the caller: star while waiting for an agent leaves the queue (the flow's
+/// fallback offers a callback); any other goes to the flow.
+fn caller_key(key: char, session: &mut CallSession, waiting: bool, now: jiff::Timestamp) -> Step {
+    if waiting && key == '*' {
+        return Step::Failed("the caller asked for a callback instead".to_string());
+    }
+    session.dtmf(&key.to_string(), now);
+    Step::Waiting
+}
+
+/// Synthesizes a queue announcement off the loop; it comes back as `Done::Announcement`.
+fn announce(shared: &Arc<Shared>, lang: &str, text: String, done: &mpsc::UnboundedSender<Done>) {
+    let shared = Arc::clone(shared);
+    let done = done.clone();
+    let lang = lang.to_string();
+    tokio::task::spawn_blocking(move || {
+        let samples = shared
+            .prompts
+            .lock()
+            .ok()
+            .and_then(|mut p| p.load("queue_position", &lang, &text, None, true));
+        done.send(Done::Announcement { text, samples }).ok();
+    });
 }
 
 /// Sends the REFER for a flow's transfer; its answer comes back as `Done::Referred`.

@@ -132,6 +132,8 @@ pub(crate) struct Shared {
     pub registrar: Arc<Mutex<Registrar>>,
     /// Which agent is free for the next caller.
     pub acd: Arc<Mutex<ivr_engine::acd::Agents>>,
+    /// Callers waiting in each queue, and recent call lengths.
+    pub queue_board: Mutex<ivr_engine::acd::QueueBoard>,
     /// Places calls to agents; set once SIP is bound.
     pub dialer: std::sync::OnceLock<ivr_sip::server::Dialer>,
 }
@@ -281,6 +283,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
         registrar,
         acd,
+        queue_board: Mutex::default(),
         dialer: std::sync::OnceLock::new(),
         config,
     });

@@ -32,8 +32,10 @@ struct Ringing {
 
 pub struct Waiting {
     pub queue: String,
+    call_id: String,
     lang: String,
     deadline: Instant,
+    next_announcement: Instant,
     next_try: Instant,
     /// Agents who did not answer this caller.
     tried: Vec<String>,
@@ -68,6 +70,7 @@ pub fn join(
     shared: &Shared,
     flow: &Flow,
     queue: &str,
+    call_id: &str,
     caller_lang: &str,
     now: jiff::Timestamp,
 ) -> Result<Waiting, String> {
@@ -86,10 +89,17 @@ pub fn join(
         return Err(format!("no agent for {lang} is signed in"));
     }
     let start = Instant::now();
+    if let Ok(mut board) = shared.queue_board.lock() {
+        board.join(queue, call_id);
+    }
     Ok(Waiting {
         queue: queue.to_string(),
+        call_id: call_id.to_string(),
         lang,
         deadline: start + Duration::from_secs(shared.config.queue_max_wait_s),
+        // The first announcement when the caller has waited a little: one who gets an
+        // agent at once hears none.
+        next_announcement: start + Duration::from_secs(2),
         next_try: start,
         tried: Vec::new(),
         ringing: None,
@@ -97,7 +107,38 @@ pub fn join(
 }
 
 impl Waiting {
-    /// Offers the call to the next free agent, if none is ringing; Err when the wait is over.
+    /// What the caller should hear now about their wait, if it is time (in their language).
+    pub fn announcement(&mut self, shared: &Shared, now: Instant) -> Option<String> {
+        if now < self.next_announcement || self.ringing.is_some() {
+            return None;
+        }
+        self.next_announcement = now + Duration::from_secs(shared.config.announce_every_s.max(5));
+        let position = shared
+            .queue_board
+            .lock()
+            .ok()?
+            .position(&self.queue, &self.call_id)?;
+        let agents = shared
+            .acd
+            .lock()
+            .ok()?
+            .staffed_count(&self.lang, reachable(shared));
+        let wait_s = shared
+            .queue_board
+            .lock()
+            .ok()?
+            .estimated_wait_s(position, agents);
+        Some(ivr_engine::announce::queue_position(
+            &self.lang, position, wait_s,
+        ))
+    }
+
+    pub fn lang(&self) -> &str {
+        &self.lang
+    }
+
+    /// Offers the call to the next free agent, if none is ringing and this caller is first in
+    /// line; Err when the wait is over.
     pub async fn tick(
         &mut self,
         shared: &Arc<Shared>,
@@ -112,6 +153,13 @@ impl Waiting {
             ));
         }
         if self.ringing.is_some() || now < self.next_try {
+            return Ok(());
+        }
+        let first = shared
+            .queue_board
+            .lock()
+            .is_ok_and(|b| b.is_first(&self.queue, &self.call_id));
+        if !first {
             return Ok(());
         }
         self.next_try = now + RETRY_EVERY;
@@ -217,6 +265,7 @@ impl Waiting {
                 );
                 let media = MediaLeg::new(ringing.socket, &agreed, peer, now);
                 tracing::info!(agent, "agent answered");
+                self.leave(shared);
                 Some(Answered { agent, call, media })
             }
             Err(why) => {
@@ -227,9 +276,16 @@ impl Waiting {
         }
     }
 
+    fn leave(&self, shared: &Shared) {
+        if let Ok(mut board) = shared.queue_board.lock() {
+            board.leave(&self.queue, &self.call_id);
+        }
+    }
+
     /// The caller left or the wait ended: an agent still ringing is freed (their phone gets a
     /// CANCEL from the offer's own timeout or answer).
     pub fn abandon(&mut self, shared: &Shared) {
+        self.leave(shared);
         if let Some(ringing) = self.ringing.take()
             && let Ok(mut acd) = shared.acd.lock()
         {
