@@ -350,3 +350,69 @@ fn sigkill_right_after_the_callback_is_recorded_loses_nothing_and_repeats_nothin
     assert_eq!(mails(&smtp.maildir, 2, 0).len(), 1, "an email went twice");
     assert_eq!(sms.wait_for(2, 0).len(), 1, "a text went twice");
 }
+
+#[test]
+fn a_spanish_caller_at_21_leaves_a_callback_that_survives_sigkill() {
+    // The shipped flow at 21:00 Eastern (agents closed): a caller asks for an agent in Spanish
+    // (fixture es-agente), hears the hours, is offered a callback and presses 1; the engine
+    // is killed the moment it says the callback is recorded.
+    let dir = temp_dir("closed-callback");
+    let database = dir.join("ivr.db");
+    let log_path = dir.join("engine.log");
+    let args = [
+        "--at",
+        "2026-12-01T21:00:00-05:00",
+        "--database",
+        database.to_str().unwrap(),
+    ];
+    let mut engine = engine_with(&args, &[], std::fs::File::create(&log_path).unwrap());
+    let (rtp, rtp_port) = caller_rtp();
+    let (keys, pressed) = std::sync::mpsc::channel();
+    let caller = stream_fixture_with_keys(rtp, "es-agente.wav", 60, Some(pressed));
+    let port = engine.port;
+    let call = std::thread::spawn(move || {
+        run_sipp(
+            port,
+            "call.xml",
+            &[("rtp_port", rtp_port), ("hold_ms", "70000".into())],
+            90,
+        )
+    });
+    let deadline = Instant::now() + Duration::from_secs(80);
+    let mut offered = false;
+    loop {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        if !offered && log.contains(r#""type":"listen","state":"offer_callback""#) {
+            keys.send(1).unwrap();
+            offered = true;
+        }
+        if log.contains(r#""type":"prompt","id":"callback_recorded""#) {
+            assert!(log.contains(r#""lang":"es-US""#), "{log}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no callback was recorded:\n{log}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = engine.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-KILL", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    engine.child.wait().unwrap();
+    drop(caller);
+    drop(call);
+
+    let engine = engine_with(&args, &[], std::process::Stdio::null());
+    let (_, callbacks) = admin_get(&engine, "/callbacks");
+    let callbacks: serde_json::Value = serde_json::from_str(&callbacks).unwrap();
+    assert_eq!(callbacks.as_array().map(Vec::len), Some(1), "{callbacks}");
+    assert_eq!(callbacks[0]["number"], "+12025550143");
+    assert_eq!(callbacks[0]["queue"], "agents-es");
+    assert_eq!(callbacks[0]["lang"], "es-US");
+}

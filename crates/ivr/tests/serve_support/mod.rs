@@ -238,6 +238,17 @@ pub fn stream_fixture(
     fixture: &str,
     then_silence_s: u64,
 ) -> std::thread::JoinHandle<(u32, Vec<u8>)> {
+    stream_fixture_with_keys(rtp, fixture, then_silence_s, None)
+}
+
+/// `stream_fixture`, also pressing each key (0-9) that comes on `keys`, as RFC 4733 events
+/// (payload type 101) in the same stream.
+pub fn stream_fixture_with_keys(
+    rtp: UdpSocket,
+    fixture: &str,
+    then_silence_s: u64,
+    keys: Option<std::sync::mpsc::Receiver<u8>>,
+) -> std::thread::JoinHandle<(u32, Vec<u8>)> {
     let mut audio = ivr_media::read_wav(repo().join("fixtures").join(fixture)).unwrap();
     audio.extend(std::iter::repeat_n(0, 8000 * then_silence_s as usize));
     std::thread::spawn(move || {
@@ -269,6 +280,27 @@ pub fn stream_fixture(
                 break;
             }
             sent += 1;
+            if let Some(event) = keys.as_ref().and_then(|k| k.try_recv().ok()) {
+                let timestamp = 160 * i as u32;
+                for (j, (duration, end)) in [
+                    (160u16, false),
+                    (320, false),
+                    (480, true),
+                    (480, true),
+                    (480, true),
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    let mut p = vec![0x80, 101 | if j == 0 { 0x80 } else { 0 }];
+                    p.extend_from_slice(&(40_000u16 + (i as u16) + j as u16).to_be_bytes());
+                    p.extend_from_slice(&timestamp.to_be_bytes());
+                    p.extend_from_slice(&0x0bad_cafe_u32.to_be_bytes());
+                    p.extend_from_slice(&[event, if end { 0x80 | 10 } else { 10 }]);
+                    p.extend_from_slice(&duration.to_be_bytes());
+                    rtp.send_to(&p, engine_rtp).ok();
+                }
+            }
             while let Ok((n, _)) = rtp.recv_from(&mut buf) {
                 heard.push((u16::from_be_bytes([buf[2], buf[3]]), buf[12..n].to_vec()));
             }
