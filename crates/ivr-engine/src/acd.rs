@@ -192,7 +192,8 @@ mod tests {
 /// estimated waits.
 #[derive(Default)]
 pub struct QueueBoard {
-    waiting: std::collections::HashMap<String, Vec<String>>,
+    /// Queue -> (call id, when it joined, ms) in order.
+    waiting: std::collections::BTreeMap<String, Vec<(String, u64)>>,
     /// The last calls' lengths with agents (ms), newest last.
     handle_times_ms: std::collections::VecDeque<u64>,
 }
@@ -202,17 +203,30 @@ const DEFAULT_HANDLE_MS: u64 = 180_000;
 const HANDLE_TIMES_KEPT: usize = 20;
 
 impl QueueBoard {
-    pub fn join(&mut self, queue: &str, call_id: &str) {
+    pub fn join(&mut self, queue: &str, call_id: &str, now_ms: u64) {
         let line = self.waiting.entry(queue.to_string()).or_default();
-        if !line.iter().any(|c| c == call_id) {
-            line.push(call_id.to_string());
+        if !line.iter().any(|(c, _)| c == call_id) {
+            line.push((call_id.to_string(), now_ms));
         }
     }
 
     pub fn leave(&mut self, queue: &str, call_id: &str) {
         if let Some(line) = self.waiting.get_mut(queue) {
-            line.retain(|c| c != call_id);
+            line.retain(|(c, _)| c != call_id);
         }
+    }
+
+    /// Each queue that has had callers: (queue, callers waiting, longest wait in seconds).
+    pub fn summary(&self, now_ms: u64) -> Vec<(String, usize, u64)> {
+        self.waiting
+            .iter()
+            .map(|(queue, line)| {
+                let longest = line
+                    .first()
+                    .map_or(0, |(_, joined)| now_ms.saturating_sub(*joined) / 1000);
+                (queue.clone(), line.len(), longest)
+            })
+            .collect()
     }
 
     /// 1 = next in line.
@@ -220,7 +234,7 @@ impl QueueBoard {
         self.waiting
             .get(queue)?
             .iter()
-            .position(|c| c == call_id)
+            .position(|(c, _)| c == call_id)
             .map(|i| i + 1)
     }
 
@@ -257,9 +271,10 @@ mod board_tests {
     #[test]
     fn places_in_line_and_waits() {
         let mut board = QueueBoard::default();
-        board.join("q", "a");
-        board.join("q", "b");
-        board.join("q", "a");
+        board.join("q", "a", 0);
+        board.join("q", "b", 1000);
+        board.join("q", "a", 2000);
+        assert_eq!(board.summary(10_000), [("q".to_string(), 2, 10)]);
         assert_eq!(board.position("q", "b"), Some(2));
         assert!(board.is_first("q", "a"));
         assert_eq!(board.estimated_wait_s(2, 1), 360);

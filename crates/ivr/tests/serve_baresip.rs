@@ -461,19 +461,33 @@ fn a_caller_waiting_for_a_busy_agent_hears_the_wait_and_leaves_a_callback() {
     let list = wait_for_agent_state(&engine, "busy");
     assert_eq!(list[0]["state"], "busy", "{list}");
     // Caller B waits, hears where it stands, presses star, then 1 for a callback.
-    let (_rtp, rtp_port) = caller_rtp();
-    let (ok, out) = run_sipp(
-        engine.port,
-        "call_two_keys.xml",
-        &[
-            ("rtp_port", rtp_port),
-            ("pause_ms", "9000".into()),
-            ("key", "*".into()),
-            ("pause2_ms", "2500".into()),
-            ("key2", "1".into()),
-        ],
-        30,
+    let second = std::thread::spawn(move || {
+        let (_rtp, rtp_port) = caller_rtp();
+        run_sipp(
+            port,
+            "call_two_keys.xml",
+            &[
+                ("rtp_port", rtp_port),
+                ("pause_ms", "9000".into()),
+                ("key", "*".into()),
+                ("pause2_ms", "2500".into()),
+                ("key2", "1".into()),
+            ],
+            30,
+        )
+    });
+    std::thread::sleep(Duration::from_secs(5));
+    let (_, queues) = admin_get(&engine, "/queues");
+    let queues: serde_json::Value = serde_json::from_str(&queues).unwrap();
+    assert_eq!(queues[0]["queue"], "agents-es", "{queues}");
+    assert_eq!(queues[0]["waiting"], 1, "{queues}");
+    assert!(
+        queues[0]["longest_wait_s"]
+            .as_u64()
+            .is_some_and(|s| (2..=6).contains(&s)),
+        "{queues}"
     );
+    let (ok, out) = second.join().unwrap();
     assert!(ok, "{out}");
     let record = &call_records(&records, 1)[0];
     assert_eq!(
@@ -512,4 +526,52 @@ fn a_caller_waiting_for_a_busy_agent_hears_the_wait_and_leaves_a_callback() {
     assert!(ok, "caller A: {out}");
     let records = call_records(&records, 2);
     assert_eq!(records[1]["transfer"]["agent"], "maria", "{}", records[1]);
+}
+
+#[test]
+fn an_agent_at_a_fixed_address_takes_queue_calls_without_registering() {
+    // A desk phone (SIPp answering and echoing audio) listed by its address.
+    let desk_port = free_port();
+    let mut desk = sipp_callee("agent_uas.xml", desk_port, 30);
+    let dir = std::env::temp_dir().join(format!("ivr-desk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("ivr.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "agents:\n  desk: {{ uri: \"sip:desk@127.0.0.1:{desk_port}\", languages: [es] }}\n"
+        ),
+    )
+    .unwrap();
+    let records = records_file("desk");
+    let engine = engine(&[
+        "--config",
+        config.to_str().unwrap(),
+        "--flow",
+        "crates/ivr/tests/flows/queue.yaml",
+        "--records",
+        records.to_str().unwrap(),
+    ]);
+    assert_eq!(agents(&engine)[0]["state"], "available");
+    let (_rtp, rtp_port) = caller_rtp();
+    let (ok, out) = run_sipp(
+        engine.port,
+        "call.xml",
+        &[("rtp_port", rtp_port), ("hold_ms", "4000".into())],
+        20,
+    );
+    assert!(ok, "{out}");
+    let record = &call_records(&records, 1)[0];
+    assert_eq!(record["transfer"]["agent"], "desk", "{record}");
+    assert_eq!(record["ended_by"], "caller", "{record}");
+    // The caller's hangup reached the desk phone as a BYE: its scenario ends well.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = desk.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the desk phone got no BYE");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success());
 }

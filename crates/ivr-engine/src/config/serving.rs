@@ -104,24 +104,41 @@ pub struct QueueTarget {
     pub refer_to: String,
 }
 
-/// An agent's phone account: it REGISTERs as `sip:NAME@engine` with digest authentication.
+/// An agent: a phone that REGISTERs as `sip:NAME@engine` with digest authentication (`ha1`),
+/// or one always reachable at a fixed SIP URI (`uri`: a desk phone, a PBX extension).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgentAccount {
     /// MD5(name:realm:password) in hex, as digest authentication needs it; the password
     /// itself is never stored. Make it with `printf '%s' 'NAME:REALM:PASSWORD' | md5sum`.
-    pub ha1: String,
-    /// The languages the agent takes calls in (`en-US`, `es-US`).
+    #[serde(default)]
+    pub ha1: Option<String>,
+    /// A fixed address instead of registration.
+    #[serde(default)]
+    pub uri: Option<String>,
+    /// The languages the agent takes calls in (`en-US`, `es-US`, or just `es`).
     pub languages: Vec<String>,
 }
 
 impl AgentAccount {
     pub fn check(&self, name: &str) -> Result<(), String> {
-        let hex = self.ha1.len() == 32 && self.ha1.chars().all(|c| c.is_ascii_hexdigit());
-        if !hex {
-            return Err(format!(
-                "agents.{name}.ha1 must be 32 hex digits (MD5 of name:realm:password)"
-            ));
+        match (&self.ha1, &self.uri) {
+            (Some(ha1), None) => {
+                let hex = ha1.len() == 32 && ha1.chars().all(|c| c.is_ascii_hexdigit());
+                if !hex {
+                    return Err(format!(
+                        "agents.{name}.ha1 must be 32 hex digits (MD5 of name:realm:password)"
+                    ));
+                }
+            }
+            (None, Some(uri)) => {
+                check_sip_uri(uri).map_err(|e| format!("agents.{name}.uri: {e}"))?;
+            }
+            _ => {
+                return Err(format!(
+                    "agents.{name}: give `ha1` (it registers) or `uri` (a fixed address), one of them"
+                ));
+            }
         }
         if self.languages.is_empty() {
             return Err(format!("agents.{name}.languages is empty"));

@@ -18,6 +18,7 @@ pub struct Admin {
     pub store: Arc<Store>,
     pub registrar: Arc<std::sync::Mutex<ivr_sip::registrar::Registrar>>,
     pub acd: Arc<std::sync::Mutex<ivr_engine::acd::Agents>>,
+    pub queue_board: Arc<std::sync::Mutex<ivr_engine::acd::QueueBoard>>,
     pub agents: indexmap::IndexMap<String, ivr_engine::config::serving::AgentAccount>,
 }
 
@@ -83,21 +84,38 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor
                         .lock()
                         .ok()
                         .and_then(|mut acd| acd.status(name, now * 1000));
-                    let state = match (&binding, status) {
-                        (None, _) => serde_json::json!("offline"),
-                        (Some(_), Some(status)) => serde_json::json!(status),
-                        (Some(_), None) => serde_json::json!("available"),
+                    let reachable = binding.is_some() || account.uri.is_some();
+                    let state = match (reachable, status) {
+                        (false, _) => serde_json::json!("offline"),
+                        (true, Some(status)) => serde_json::json!(status),
+                        (true, None) => serde_json::json!("available"),
                     };
                     serde_json::json!({
                         "name": name,
                         "languages": account.languages,
                         "state": state,
-                        "contact": binding.as_ref().map(|b| b.contact.clone()),
+                        "contact": account.uri.clone().or(binding.as_ref().map(|b| b.contact.clone())),
                         "expires_in_s": binding.map(|b| b.expires_at_s.saturating_sub(now)),
                     })
                 })
                 .collect();
             json::<_>(Ok(agents))
+        }
+        "/queues" => {
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+            let queues: Vec<serde_json::Value> = admin
+                .queue_board
+                .lock()
+                .map(|b| b.summary(now_ms))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(queue, waiting, longest)| {
+                    serde_json::json!({"queue": queue, "waiting": waiting, "longest_wait_s": longest})
+                })
+                .collect();
+            json::<_>(Ok(queues))
         }
         "/callbacks" => {
             let pending_only = !query.split('&').any(|q| q == "all=1");
@@ -114,7 +132,7 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor
         }
         _ => text(
             404,
-            "not found: try /healthz, /metrics, /calls, /agents, /callbacks, /outbox\n",
+            "not found: try /healthz, /metrics, /calls, /agents, /queues, /callbacks, /outbox\n",
             "text/plain",
         ),
     }

@@ -133,7 +133,7 @@ pub(crate) struct Shared {
     /// Which agent is free for the next caller.
     pub acd: Arc<Mutex<ivr_engine::acd::Agents>>,
     /// Callers waiting in each queue, and recent call lengths.
-    pub queue_board: Mutex<ivr_engine::acd::QueueBoard>,
+    pub queue_board: Arc<Mutex<ivr_engine::acd::QueueBoard>>,
     /// Places calls to agents; set once SIP is bound.
     pub dialer: std::sync::OnceLock<ivr_sip::server::Dialer>,
 }
@@ -233,7 +233,9 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         config
             .agents
             .iter()
-            .map(|(name, agent)| (name.clone(), agent.ha1.to_ascii_lowercase()))
+            .filter_map(|(name, agent)| {
+                Some((name.clone(), agent.ha1.as_ref()?.to_ascii_lowercase()))
+            })
             .collect(),
         random_secret(),
     )));
@@ -244,6 +246,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
             .map(|(name, agent)| (name.clone(), agent.languages.clone())),
         config.wrap_up_s * 1000,
     )));
+    let queue_board = Arc::new(Mutex::new(ivr_engine::acd::QueueBoard::default()));
     let metrics = metrics::install()?;
     let draining = Arc::new(AtomicBool::new(false));
     let live = Arc::new(LiveCalls::default());
@@ -257,6 +260,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
                 store: Arc::clone(&store),
                 registrar: Arc::clone(&registrar),
                 acd: Arc::clone(&acd),
+                queue_board: Arc::clone(&queue_board),
                 agents: config.agents.clone(),
             },
         )?),
@@ -283,7 +287,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
         registrar,
         acd,
-        queue_board: Mutex::default(),
+        queue_board,
         dialer: std::sync::OnceLock::new(),
         config,
     });
@@ -460,7 +464,9 @@ fn print_welcome(shared: &Shared, admin_at: Option<SocketAddr>) {
         );
     }
     if let Some(at) = admin_at {
-        text += &format!("admin: http://{at}/healthz, /metrics, /calls, /callbacks, /outbox\n");
+        text += &format!(
+            "admin: http://{at}/healthz, /metrics, /calls, /agents, /queues, /callbacks, /outbox\n"
+        );
     }
     if shared.clock.is_shifted() {
         text += &format!("clock: calls run as if it were {}\n", shared.clock.now());

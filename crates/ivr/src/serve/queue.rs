@@ -55,14 +55,20 @@ fn now_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
+/// Whether an agent can be rung now: a fixed address always, a phone while registered.
 fn reachable(shared: &Shared) -> impl Fn(&str) -> bool + '_ {
     let now_s = now_ms() / 1000;
-    move |name: &str| {
-        shared
-            .registrar
-            .lock()
-            .is_ok_and(|r| r.binding(name, now_s).is_some())
+    move |name: &str| contact(shared, name, now_s).is_some()
+}
+
+/// Where an agent is rung.
+fn contact(shared: &Shared, name: &str, now_s: u64) -> Option<String> {
+    let account = shared.config.agents.get(name)?;
+    if let Some(uri) = &account.uri {
+        return Some(uri.clone());
     }
+    let registrar = shared.registrar.lock().ok()?;
+    registrar.binding(name, now_s).map(|b| b.contact.clone())
 }
 
 /// Puts the caller in `queue`, or says why not.
@@ -90,7 +96,7 @@ pub fn join(
     }
     let start = Instant::now();
     if let Ok(mut board) = shared.queue_board.lock() {
-        board.join(queue, call_id);
+        board.join(queue, call_id, now_ms());
     }
     Ok(Waiting {
         queue: queue.to_string(),
@@ -172,10 +178,7 @@ impl Waiting {
             self.tried.clear();
             return Ok(());
         };
-        let contact = shared.registrar.lock().ok().and_then(|r| {
-            r.binding(&agent, now_ms() / 1000)
-                .map(|b| b.contact.clone())
-        });
+        let contact = contact(shared, &agent, now_ms() / 1000);
         let (Some(contact), Some(dialer)) = (contact, shared.dialer.get()) else {
             self.release(shared, &agent);
             return Ok(());

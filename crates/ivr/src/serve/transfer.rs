@@ -163,7 +163,8 @@ mod tests {
         config.agents.insert(
             "ana".into(),
             AgentAccount {
-                ha1: "0".repeat(32),
+                ha1: Some("0".repeat(32)),
+                uri: None,
                 languages: vec!["es-US".into()],
             },
         );
