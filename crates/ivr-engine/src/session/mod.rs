@@ -218,7 +218,11 @@ impl CallSession {
             return;
         }
         self.recognizing = None;
-        let latency_ms = Some(self.call_ms().saturating_sub(end_ms));
+        // Only a real result has a latency: a refused or failed recognition would show as the
+        // fastest one.
+        let latency_ms = result
+            .is_ok()
+            .then(|| self.call_ms().saturating_sub(end_ms));
         let transcript = match result {
             Ok(t) => t,
             Err(e) => {

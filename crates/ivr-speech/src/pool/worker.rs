@@ -64,6 +64,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Runs jobs until the pool drops its sender and the queue is empty, then reports its index.
 pub(super) fn run(index: usize, jobs: Receiver<Job>, shared: Arc<Shared>, exited: Sender<usize>) {
+    yield_to_media();
     // `recv` keeps handing out queued jobs after the sender is gone: that is how shutdown
     // finishes the queue before the thread ends.
     while let Ok(job) = jobs.recv() {
@@ -78,4 +79,25 @@ pub(super) fn run(index: usize, jobs: Receiver<Job>, shared: Arc<Shared>, exited
     }
     // The pool may already have stopped waiting; nobody to tell then.
     let _ = exited.send(index);
+}
+
+/// Decoding is seconds of CPU at a time; the calls' 20 ms media loops are microseconds that
+/// must not wait. On a machine with every core decoding, the loops were seen sending packets
+/// 50 ms late (benches/README.md, SIP load), so recognition threads (and the threads a decoder
+/// starts from them, which inherit it) run at a lower priority: nice 10.
+fn yield_to_media() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: gettid and setpriority read and change only this thread's scheduling
+        // attributes; no memory is passed.
+        let changed = unsafe {
+            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+            libc::setpriority(libc::PRIO_PROCESS, tid, 10)
+        };
+        if changed != 0 {
+            eprintln!(
+                "recognition worker: could not lower its priority; media may stutter under load"
+            );
+        }
+    }
 }

@@ -657,6 +657,8 @@ fn carry_out(
                 if let Err(busy) = submitted {
                     // Every worker busy and the queue full: this utterance goes unheard (the
                     // flow re-prompts), rather than the caller waiting in silence.
+                    tracing::warn!("utterance not recognized: {busy}");
+                    metrics::counter!(names::RECOGNITION_REFUSED).increment(1);
                     done.send(Done::Recognized {
                         utterance_id,
                         result: Err(RecognizerError::Decode(busy.to_string())),

@@ -7,6 +7,7 @@ pub const ACTIVE_CALLS: &str = "ivr_active_calls";
 pub const CALLS: &str = "ivr_calls_total";
 pub const RECOGNITION_LATENCY: &str = "ivr_recognition_latency_seconds";
 pub const RECOGNITION_QUEUE: &str = "ivr_recognition_queue_depth";
+pub const RECOGNITION_REFUSED: &str = "ivr_recognition_refused_total";
 pub const RTP_LOST: &str = "ivr_rtp_packets_lost_total";
 pub const RTP_LATE: &str = "ivr_rtp_packets_late_total";
 pub const PROMPT_UNDERRUNS: &str = "ivr_prompt_underruns_total";
@@ -31,7 +32,7 @@ pub fn install() -> Result<PrometheusHandle, String> {
     // Every series exists from the start, so a scrape before the first call shows zeros.
     metrics::gauge!(ACTIVE_CALLS).set(0.0);
     metrics::gauge!(RECOGNITION_QUEUE).set(0.0);
-    for name in [RTP_LOST, RTP_LATE, PROMPT_UNDERRUNS] {
+    for name in [RTP_LOST, RTP_LATE, PROMPT_UNDERRUNS, RECOGNITION_REFUSED] {
         metrics::counter!(name).absolute(0);
     }
     let _registered = metrics::histogram!(RECOGNITION_LATENCY);
