@@ -22,13 +22,16 @@ export CCACHE_NOHASHDIR ?= 1
 # build it again: without dev-dependencies, features resolve differently and cargo rebuilds
 # much of the tree, CTranslate2 included.
 TEST_BIN ?= $(or $(CARGO_TARGET_DIR),target)/debug/ivr
+ARGS ?=
 
 .PHONY: run chat test setup toolchain system models build bench
 
 # `run` answers SIP calls on 127.0.0.1:5060 with the shipped flow (it prints how to call it);
 # `chat` tries the flow by text.
+# ARGS: more `ivr serve` options, e.g. ARGS="--at 2026-12-01T10:00:00-05:00" to try the agents'
+# hours, or ARGS="--config ivr.yaml".
 run: setup
-	$(CARGO) run --quiet --release -p ivr -- serve --flow $(FLOW)
+	$(CARGO) run --quiet --release -p ivr -- serve --flow $(FLOW) $(ARGS)
 
 chat: setup
 	$(CARGO) run --quiet --release -p ivr -- chat $(FLOW)

@@ -8,6 +8,9 @@
 #                     representative 12.9 s in), padded with silence (recognition on)
 #           silence - each caller streams silence: media + VAD only, nothing is recognized
 #                     (recognition off; the no-input reprompts play)
+#           bridge  - each caller (streaming silence) goes straight to a queue
+#                     (crates/ivr/tests/flows/queue.yaml) and is bridged to an agent: N agents
+#                     at fixed addresses, all answered by one SIPp callee echoing their audio
 #     N     concurrent calls (sipp -l)
 #     M     calls in all (sipp -m, default 2N)
 #     R     new calls per second (sipp -r, default 1)
@@ -35,8 +38,8 @@ sipp_port="${SIPP_PORT:-15070}"
 media_port="${MEDIA_PORT:-16000}"
 case "$mode" in
   speech) warmup="${WARMUP:-1}" ;;
-  silence) warmup="${WARMUP:-0}" ;;
-  *) echo "MODE must be speech or silence" >&2; exit 2 ;;
+  silence | bridge) warmup="${WARMUP:-0}" ;;
+  *) echo "MODE must be speech, silence or bridge" >&2; exit 2 ;;
 esac
 out="${OUT:-/tmp/ivr-sip-load/$mode-$n-$(date +%Y%m%dT%H%M%S)}"
 mkdir -p "$out"
@@ -49,7 +52,8 @@ mkdir -p "$pcaps"
   "$root/fixtures/en-agent-representative.wav" "$pcaps/speech.pcap" --pad-to 32 >/dev/null
 [ -f "$pcaps/silence.pcap" ] || python3 "$here/make_pcap.py" --silence 32 "$pcaps/silence.pcap" >/dev/null
 fill() { sed -e "s#{pcap}#$1#" -e "s#{hold_ms}#$hold_ms#" "$here/uac_pcap.xml" > "$2"; }
-fill "$pcaps/$mode.pcap" "$out/load.xml"
+pcap="$mode"; [ "$mode" = bridge ] && pcap=silence
+fill "$pcaps/$pcap.pcap" "$out/load.xml"
 fill "$pcaps/speech.pcap" "$out/warmup.xml"
 
 budget_s=$(( (m + n - 1) / n * (hold_ms / 1000 + 10) + m / rate + 60 ))
@@ -62,11 +66,27 @@ trap cleanup EXIT
 metrics() { curl -s --max-time 2 "http://127.0.0.1:$admin_port/metrics" || true; }
 active() { metrics | awk '/^ivr_active_calls /{print $2}'; }
 
-# The engine.
+# The engine (in bridge mode with N agents, all answered by one SIPp callee).
 cd "$root"
+extra=()
+if [ "$mode" = bridge ]; then
+  agent_port="${AGENT_PORT:-15090}"
+  {
+    echo "agents:"
+    for i in $(seq "$n"); do
+      echo "  a$i: { uri: \"sip:a$i@127.0.0.1:$agent_port\", languages: [es] }"
+    done
+    echo "wrap_up_s: 0"
+  } > "$out/ivr.yaml"
+  extra=(--config "$out/ivr.yaml" --flow crates/ivr/tests/flows/queue.yaml --database "$out/ivr.db")
+  timeout "$((budget_s + 30))" sipp -sf "$root/crates/ivr/tests/sipp/agent_uas.xml" -i 127.0.0.1 \
+    -p "$agent_port" -mp "$((media_port + 2000))" -rtp_echo -m "$m" -l "$n" -nostdin \
+    < /dev/null > "$out/sipp-agents.out" 2>&1 &
+  pids+=("$!")
+fi
 timeout "$((budget_s + 60))" "$ivr" serve --sip "127.0.0.1:$sip_port" --admin "127.0.0.1:$admin_port" \
   --max-calls "$((n + 10))" --records "$out/records.jsonl" --rtp-ports 30000-30999 \
-  --at 2026-12-01T10:00:00-05:00 --drain-s 2 > "$out/engine.log" 2>&1 &
+  --at 2026-12-01T10:00:00-05:00 --drain-s 2 "${extra[@]}" > "$out/engine.log" 2>&1 &
 engine=$!
 pids+=("$engine")
 for _ in $(seq 100); do
@@ -135,3 +155,4 @@ trap - EXIT
 
 timeout 120 tshark -r "$out/rtp.pcap" -o rtp.heuristic_rtp:TRUE -q -z rtp,streams > "$out/rtp-streams.txt" 2>/dev/null || true
 python3 "$here/analyze.py" "$out" "$mode" "$n" "$m" "$rate" | tee "$out/summary.txt"
+[ "$mode" = bridge ] && python3 "$here/offer_latency.py" "$out/engine.log" | tee -a "$out/summary.txt"
