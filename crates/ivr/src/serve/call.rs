@@ -582,6 +582,20 @@ impl MediaCounters {
     }
 }
 
+/// Runs a flow step's blocking work (HTTP, the database) off the loop; its answer comes back
+/// to the flow as `Done::Flow`.
+fn answer_off_loop(
+    shared: &Arc<Shared>,
+    done: &mpsc::UnboundedSender<Done>,
+    work: impl FnOnce(&Arc<Shared>) -> Input + Send + 'static,
+) {
+    let shared = Arc::clone(shared);
+    let done = done.clone();
+    tokio::task::spawn_blocking(move || {
+        done.send(Done::Flow(work(&shared))).ok();
+    });
+}
+
 /// What the loop must do after the session's requests were started.
 #[derive(Default)]
 struct Work {
@@ -676,14 +690,10 @@ fn carry_out(
                     body,
                     timeout_ms,
                     ..
-                } => {
-                    let shared = Arc::clone(shared);
-                    let done = done.clone();
-                    tokio::task::spawn_blocking(move || {
-                        let result = shared.http.fetch(method, &url, body.as_ref(), timeout_ms);
-                        done.send(Done::Flow(Input::LookupResult { result })).ok();
-                    });
-                }
+                } => answer_off_loop(shared, done, move |shared| {
+                    let result = shared.http.fetch(method, &url, body.as_ref(), timeout_ms);
+                    Input::LookupResult { result }
+                }),
                 Action::Notify {
                     channel,
                     template,
@@ -701,24 +711,16 @@ fn carry_out(
                         subject,
                         body,
                     };
-                    let shared = Arc::clone(shared);
-                    let done = done.clone();
-                    tokio::task::spawn_blocking(move || {
-                        let result = messages::queue(&shared, &notify);
-                        done.send(Done::Flow(result)).ok();
-                    });
+                    answer_off_loop(shared, done, move |shared| messages::queue(shared, &notify));
                 }
                 Action::Callback {
                     queue,
                     number,
                     lang,
                 } => {
-                    let shared = Arc::clone(shared);
-                    let done = done.clone();
                     let call_id = call_id.to_string();
-                    tokio::task::spawn_blocking(move || {
-                        let result = messages::callback(&shared, &call_id, &queue, &number, &lang);
-                        done.send(Done::Flow(result)).ok();
+                    answer_off_loop(shared, done, move |shared| {
+                        messages::callback(shared, &call_id, &queue, &number, &lang)
                     });
                 }
                 _ => {}

@@ -355,3 +355,60 @@ pub fn sipp_callee(scenario: &str, port: u16, timeout_s: u64) -> Child {
         .spawn()
         .unwrap()
 }
+
+/// Writes an engine configuration `name` (YAML) to a folder of this test run; its path.
+pub fn engine_config(name: &str, yaml: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ivr-configs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.yaml"));
+    std::fs::write(&path, yaml).unwrap();
+    path
+}
+
+/// The `agents:` section for accounts registering with password `s3cret` in realm `ivr`:
+/// (name, languages as YAML, e.g. "[es-US]").
+pub fn agents_yaml(agents: &[(&str, &str)]) -> String {
+    let mut yaml = "agents:\n".to_string();
+    for (name, languages) in agents {
+        let ha1 = ivr_sip::digest::ha1(name, "ivr", "s3cret");
+        yaml += &format!("  {name}: {{ ha1: \"{ha1}\", languages: {languages} }}\n");
+    }
+    yaml
+}
+
+/// `run_sipp` on a thread, for a call that goes on while the test does something else.
+pub fn call_in_background(
+    port: u16,
+    scenario: &'static str,
+    fill: Vec<(&'static str, String)>,
+    timeout_s: u64,
+) -> std::thread::JoinHandle<(bool, String)> {
+    std::thread::spawn(move || {
+        let (_rtp, rtp_port) = caller_rtp();
+        let mut fill = fill;
+        fill.push(("rtp_port", rtp_port));
+        run_sipp(port, scenario, &fill, timeout_s)
+    })
+}
+
+/// Waits up to `within_s` for `needle` in the engine's log at `log_path`, then SIGKILLs it.
+pub fn kill_when_logged(engine: &mut Engine, log_path: &Path, needle: &str, within_s: u64) {
+    let deadline = Instant::now() + Duration::from_secs(within_s);
+    loop {
+        let log = std::fs::read_to_string(log_path).unwrap_or_default();
+        if log.contains(needle) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never logged {needle}:\n{log}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = engine.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-KILL", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    engine.child.wait().unwrap();
+}
