@@ -7,7 +7,6 @@ mod serve_support;
 use serve_support::messaging::{SmsReceiver, SmtpServer, mails};
 use serve_support::*;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 const LINK_FLOW: &str = "crates/ivr/tests/flows/link.yaml";
@@ -373,15 +372,7 @@ fn a_spanish_caller_at_21_leaves_a_callback_that_survives_sigkill() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    let pid = engine.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-KILL", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    engine.child.wait().unwrap();
+    kill_now(&mut engine);
     drop(caller);
     drop(call);
 

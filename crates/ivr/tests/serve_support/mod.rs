@@ -402,6 +402,11 @@ pub fn kill_when_logged(engine: &mut Engine, log_path: &Path, needle: &str, with
         assert!(Instant::now() < deadline, "never logged {needle}:\n{log}");
         std::thread::sleep(Duration::from_millis(20));
     }
+    kill_now(engine);
+}
+
+/// SIGKILL: the engine gets no chance to finish anything.
+pub fn kill_now(engine: &mut Engine) {
     let pid = engine.child.id().to_string();
     assert!(
         Command::new("kill")
