@@ -117,7 +117,7 @@ fn case_status_in_spanish_with_a_spoken_receipt() {
 #[test]
 fn case_status_by_keypad() {
     let service = CaseStatusService::start();
-    // Silence at the greeting leads to the keypad menu; 1 is case status there.
+    // After silence at the greeting the topic keys work; 1 is case status.
     let events = chat(
         OPEN,
         &["", "#1", "#4630123456789"],
@@ -125,7 +125,7 @@ fn case_status_by_keypad() {
     );
     assert_eq!(
         states(&events)[..3],
-        ["greeting", "main_menu", "case_status"]
+        ["greeting", "greeting_no_input", "case_status"]
     );
     let receipt = slot(&events, "receipt_number");
     assert_eq!(receipt["value"], "IOE0123456789");
@@ -347,39 +347,57 @@ const TOPICS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-#[test]
-fn every_intent_is_reached_in_both_languages() {
-    for (lang, said, intent, prompt) in TOPICS {
-        let events = chat(OPEN, &[said], &["--lang", lang]);
-        assert_eq!(
-            intents(&events).first().map(String::as_str),
-            Some(*intent),
-            "{said:?}"
-        );
-        let after: Vec<String> = prompt_ids(&events).into_iter().skip(2).collect();
-        assert!(
-            after.iter().any(|p| p == prompt),
-            "{said:?}: prompts after the greeting were {after:?}"
-        );
-        let langs: Vec<&str> = of_type(&events, "prompt")
-            .iter()
-            .skip(2)
-            .map(|p| p["lang"].as_str().unwrap())
-            .collect();
-        let expected = match *intent {
-            "spanish" => "es-US",
-            "english" => "en-US",
-            _ => lang,
-        };
-        assert!(
-            langs.iter().all(|l| *l == expected),
-            "{said:?}: answered in {langs:?}"
-        );
+/// When agents are closed, an agent or appointment request gets the hours instead of
+/// "connecting"; every other answer is the same at any hour.
+fn expected_prompt<'a>(at: &str, intent: &str, prompt: &'a str) -> &'a str {
+    match (at, intent) {
+        (CLOSED, "agent" | "appointment") => "agents_closed",
+        _ => prompt,
     }
 }
 
 #[test]
-fn every_topic_key_works_from_the_main_menu() {
+fn every_intent_is_reached_in_both_languages_in_and_out_of_hours() {
+    for at in [OPEN, CLOSED] {
+        for (lang, said, intent, prompt) in TOPICS {
+            let events = chat(at, &[said], &["--lang", lang]);
+            assert_eq!(
+                intents(&events).first().map(String::as_str),
+                Some(*intent),
+                "{said:?} at {at}"
+            );
+            let prompt = expected_prompt(at, intent, prompt);
+            let after: Vec<String> = prompt_ids(&events).into_iter().skip(2).collect();
+            assert!(
+                after.iter().any(|p| p == prompt),
+                "{said:?} at {at}: prompts after the greeting were {after:?}, expected {prompt}"
+            );
+            let langs: Vec<&str> = of_type(&events, "prompt")
+                .iter()
+                .skip(2)
+                .map(|p| p["lang"].as_str().unwrap())
+                .collect();
+            let expected = match *intent {
+                "spanish" => "es-US",
+                "english" => "en-US",
+                _ => lang,
+            };
+            assert!(
+                langs.iter().all(|l| *l == expected),
+                "{said:?} at {at}: answered in {langs:?}"
+            );
+            let transferred = !of_type(&events, "transfer").is_empty();
+            assert_eq!(
+                transferred,
+                at == OPEN && matches!(*intent, "agent" | "appointment"),
+                "{said:?} at {at}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_topic_key_works_after_the_greeting_in_both_languages() {
     let keys = [
         ("1", "ask_receipt"),
         ("2", "processing_times_info"),
@@ -391,14 +409,38 @@ fn every_topic_key_works_from_the_main_menu() {
         ("8", "appointment_info"),
         ("0", "connecting"),
     ];
-    for (key, prompt) in keys {
-        let events = chat(OPEN, &["", &format!("#{key}")], &[]);
-        assert!(
-            prompt_ids(&events).contains(&prompt.to_string()),
-            "key {key}: {:?}",
-            prompt_ids(&events)
-        );
+    for lang in ["en-US", "es-US"] {
+        for (key, prompt) in keys {
+            let events = chat(OPEN, &["", &format!("#{key}")], &["--lang", lang]);
+            let answer = of_type(&events, "prompt")
+                .into_iter()
+                .find(|p| p["id"] == prompt)
+                .unwrap_or_else(|| panic!("{lang} key {key}: {:?}", prompt_ids(&events)));
+            assert_eq!(answer["lang"], lang, "key {key}");
+        }
     }
+}
+
+#[test]
+fn keypad_1_switches_a_spanish_call_to_english() {
+    let events = chat(OPEN, &["#1"], &["--lang", "es-US"]);
+    assert_eq!(intents(&events), ["english"]);
+    assert_eq!(last(&events, "language")["lang"], "en-US");
+    let replayed = of_type(&events, "prompt");
+    assert_eq!(replayed.last().unwrap()["lang"], "en-US");
+}
+
+#[test]
+fn a_receipt_keyed_with_a_closing_pound_sign() {
+    let service = CaseStatusService::start();
+    let events = chat(
+        OPEN,
+        &["case status", "#4630123456789#"],
+        &["--var", &service.var()],
+    );
+    assert_eq!(last(&events, "dtmf")["digits"], "4630123456789#");
+    assert_eq!(slot(&events, "receipt_number")["value"], "IOE0123456789");
+    assert_eq!(last(&events, "lookup")["ok"], true);
 }
 
 #[test]
@@ -423,48 +465,117 @@ fn tty_and_outside_us_give_their_numbers() {
     assert!(text(prompt(&abroad, "outside_us_info")).contains("2 1 2, 6 2 0, 3 4 1 8"));
 }
 
-#[test]
-fn silence_reprompts_with_more_help_then_offers_an_agent_when_open() {
-    let events = chat(OPEN, &["", "", "", "", "yes"], &[]);
-    let noinputs: Vec<u64> = of_type(&events, "noinput")
+fn counts(events: &[serde_json::Value], kind: &str) -> Vec<u64> {
+    of_type(events, kind)
         .iter()
         .map(|e| e["count"].as_u64().unwrap())
-        .collect();
-    assert_eq!(noinputs, [1, 1, 2, 3]);
-    let prompts = prompt_ids(&events);
-    assert!(prompts.contains(&"menu_help".to_string()));
-    assert!(prompts.contains(&"menu_keys".to_string()));
-    assert!(prompts.contains(&"offer_agent".to_string()));
-    assert_eq!(last(&events, "transfer")["queue"], "agents-en");
+        .collect()
+}
+
+/// The prompts heard after the greeting, in order.
+fn heard_after_greeting(events: &[serde_json::Value]) -> Vec<String> {
+    prompt_ids(events).into_iter().skip(2).collect()
 }
 
 #[test]
-fn silence_when_closed_says_goodbye() {
-    let events = chat(CLOSED, &["", "", "", ""], &[]);
-    assert!(prompt_ids(&events).contains(&"closed_goodbye".to_string()));
-    assert_eq!(last(&events, "hangup")["reason"], "completed");
-    assert!(of_type(&events, "transfer").is_empty());
+fn silence_reprompts_twice_with_more_help_then_offers_an_agent_when_open() {
+    for lang in ["en-US", "es-US"] {
+        let events = chat(OPEN, &["", "", "", "#1"], &["--lang", lang]);
+        // The greeting's silence is its one try; the next question counts two more.
+        assert_eq!(counts(&events, "noinput"), [1, 1, 2], "{lang}");
+        assert_eq!(
+            heard_after_greeting(&events)[..5],
+            [
+                "sorry_no_input",
+                "main_menu",
+                "sorry_no_input",
+                "menu_keys",
+                "offer_agent"
+            ],
+            "{lang}"
+        );
+        assert_eq!(
+            last(&events, "transfer")["queue"],
+            if lang == "en-US" {
+                "agents-en"
+            } else {
+                "agents-es"
+            }
+        );
+        assert!(
+            of_type(&events, "prompt").iter().all(|p| p["lang"] == lang),
+            "{lang}"
+        );
+    }
+}
+
+#[test]
+fn silence_when_closed_says_goodbye_on_the_third_try() {
+    for lang in ["en-US", "es-US"] {
+        let events = chat(CLOSED, &["", "", ""], &["--lang", lang]);
+        assert_eq!(counts(&events, "noinput"), [1, 1, 2], "{lang}");
+        assert_eq!(
+            heard_after_greeting(&events),
+            [
+                "sorry_no_input",
+                "main_menu",
+                "sorry_no_input",
+                "menu_keys",
+                "closed_goodbye"
+            ],
+            "{lang}"
+        );
+        assert_eq!(last(&events, "hangup")["reason"], "completed");
+        assert!(of_type(&events, "transfer").is_empty());
+    }
 }
 
 #[test]
 fn words_that_mean_nothing_here_are_no_matches() {
-    let events = chat(
-        OPEN,
-        &[
-            "the weather is nice today",
-            "banana",
-            "purple elephant",
-            "bicycle",
-        ],
-        &[],
+    let cases = [
+        (
+            "en-US",
+            ["the weather is nice today", "banana", "purple elephant"],
+        ),
+        (
+            "es-US",
+            ["hace buen tiempo hoy", "plátano", "elefante morado"],
+        ),
+    ];
+    for (lang, said) in cases {
+        let events = chat(OPEN, &said, &["--lang", lang]);
+        assert_eq!(counts(&events, "nomatch"), [1, 1, 2], "{lang}");
+        assert!(intents(&events).is_empty(), "{lang}");
+        assert_eq!(
+            heard_after_greeting(&events),
+            [
+                "sorry_no_match",
+                "main_menu",
+                "sorry_no_match",
+                "menu_keys",
+                "offer_agent"
+            ],
+            "{lang}"
+        );
+        assert_eq!(prompt(&events, "offer_agent")["lang"], lang);
+    }
+}
+
+#[test]
+fn unclear_then_silent_still_gets_three_tries() {
+    let events = chat(CLOSED, &["banana", "", ""], &[]);
+    assert_eq!(counts(&events, "nomatch"), [1]);
+    assert_eq!(counts(&events, "noinput"), [1, 2]);
+    assert_eq!(
+        heard_after_greeting(&events),
+        [
+            "sorry_no_match",
+            "main_menu",
+            "sorry_no_input",
+            "menu_keys",
+            "closed_goodbye"
+        ]
     );
-    let nomatches: Vec<u64> = of_type(&events, "nomatch")
-        .iter()
-        .map(|e| e["count"].as_u64().unwrap())
-        .collect();
-    assert_eq!(nomatches, [1, 1, 2, 3]);
-    assert!(intents(&events).is_empty());
-    assert!(prompt_ids(&events).contains(&"offer_agent".to_string()));
 }
 
 #[test]
