@@ -103,14 +103,20 @@ struct Harness {
 
 impl Harness {
     fn start(at: &str, caller: Option<&str>) -> Harness {
-        let (flow, warnings) = Flow::from_source(FLOW).unwrap();
+        Harness::start_flow(FLOW, at, caller, None)
+    }
+
+    /// A call to `source`, answered at `at`, from `caller`, in `language` (the flow's default
+    /// when None).
+    fn start_flow(source: &str, at: &str, caller: Option<&str>, language: Option<&str>) -> Harness {
+        let (flow, warnings) = Flow::from_source(source).unwrap();
         assert!(warnings.is_empty(), "{warnings:#?}");
         let now: jiff::Timestamp = at.parse().unwrap();
         let info = CallInfo {
             call_id: "test".into(),
             caller: caller.map(str::to_string),
             called: None,
-            language: None,
+            language: language.map(str::to_string),
         };
         let call = Call::new(Arc::new(flow), info, now);
         let mut h = Harness {
@@ -884,4 +890,254 @@ fn a_loop_decided_by_variables_is_stopped() {
     assert!(actions(&outputs).contains(&Action::Hangup {
         reason: "flow_loop".into()
     }));
+}
+
+fn languages_set(events: &[CallEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            CallEvent::Language { lang } => Some(lang.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn ingles_said_on_an_english_call_changes_nothing() {
+    // "inglés" is a Spanish word: the language it names decides, not the language it is in.
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    let ev = events(&h.say("inglés"));
+    assert_eq!(intent(&ev).as_deref(), Some("english"));
+    assert_eq!(languages_set(&ev), Vec::<String>::new());
+}
+
+#[test]
+fn ingles_said_on_a_spanish_call_switches_once() {
+    let mut h = Harness::start_flow(FLOW, OPEN, None, Some("es-US"));
+    h.finish_prompts();
+    let out = h.say("inglés");
+    assert_eq!(languages_set(&events(&out)), ["en-US"]);
+    let switches: Vec<Action> = actions(&out)
+        .into_iter()
+        .filter(|a| matches!(a, Action::SetLanguage { .. }))
+        .collect();
+    assert_eq!(switches.len(), 1, "{switches:?}");
+}
+
+/// Every branch test, `set`, a GET lookup, transfers to SIP URIs and a question that cannot be
+/// interrupted.
+const ROUTING_FLOW: &str = r#"languages: [en-US, es-US]
+default_language: en-US
+timezone: America/New_York
+start: by_language
+variables:
+  tier: basic
+  api: "http://127.0.0.1:9/api"
+prompts:
+  notice: { text: { en-US: "Calls are recorded.", es-US: "Las llamadas se graban." } }
+  which: { text: { en-US: "Which desk?", es-US: "¿Qué oficina?" } }
+  vip: { text: { en-US: "Hello {name}, {tier} member.", es-US: "Hola {name}, miembro {tier}." } }
+intents:
+  desk: { dtmf: "1", examples: { en-US: ["front desk"], es-US: ["recepción"] } }
+states:
+  by_language:
+    branch:
+      cases:
+        - when: { language: es-US }
+          goto: spanish_desk
+      otherwise: by_caller
+  spanish_desk:
+    transfer: { uri: "sip:recepcion@127.0.0.1:5080", on_failure: end }
+  by_caller:
+    branch:
+      cases:
+        - when: { caller_known: false }
+          goto: end
+        - when: { caller_prefix: "+1212" }
+          goto: upgrade
+      otherwise: by_tier
+  upgrade:
+    set: { vars: { tier: gold, name: "caller {caller}" }, next: by_tier }
+  by_tier:
+    branch:
+      cases:
+        - when: { var: tier, equals: basic }
+          goto: menu
+        - when: { var: tier, not_equals: basic }
+          goto: find_name
+      otherwise: end
+  find_name:
+    lookup:
+      name: profile
+      url: "{api}/profile?tier={tier}"
+      timeout_ms: 1000
+      result: { name: /name }
+      next: greet
+      on_failure: greet
+  greet:
+    say: { prompts: [vip], next: menu }
+  menu:
+    ask:
+      prompts: [notice, which]
+      intents: { desk: desk }
+      barge_in: false
+      no_input: { then: end }
+      no_match: { then: end }
+  desk:
+    transfer: { uri: "sip:desk@127.0.0.1:5080", on_failure: end }
+  end:
+    hangup: { reason: no_route }
+"#;
+
+fn routed(caller: Option<&str>, language: Option<&str>) -> Harness {
+    Harness::start_flow(ROUTING_FLOW, OPEN, caller, language)
+}
+
+#[test]
+fn a_branch_on_the_language_sends_spanish_callers_to_a_sip_uri() {
+    let h = routed(Some("+12025550143"), Some("es-US"));
+    let ev = h.events();
+    assert_eq!(states(&ev), ["by_language", "spanish_desk"]);
+    assert!(ev.contains(&CallEvent::Transfer {
+        queue: None,
+        uri: Some("sip:recepcion@127.0.0.1:5080".into())
+    }));
+    assert!(
+        actions(&h.log).contains(&Action::Transfer(TransferTarget::Uri(
+            "sip:recepcion@127.0.0.1:5080".into()
+        )))
+    );
+}
+
+#[test]
+fn a_withheld_caller_id_is_an_unknown_caller() {
+    let h = routed(None, None);
+    assert_eq!(
+        states(&h.events()),
+        ["by_language", "by_caller", "end"],
+        "caller_known: false"
+    );
+    let h = routed(Some(""), None);
+    assert_eq!(states(&h.events()).last().map(String::as_str), Some("end"));
+}
+
+#[test]
+fn a_variable_equal_to_its_value_takes_that_case() {
+    let h = routed(Some("+12025550143"), None);
+    assert_eq!(
+        states(&h.events()),
+        ["by_language", "by_caller", "by_tier", "menu"]
+    );
+}
+
+#[test]
+fn a_caller_prefix_matches_the_number_however_it_was_written() {
+    for caller in ["+12125550143", "2125550143", "1 (212) 555-0143"] {
+        let h = routed(Some(caller), None);
+        assert_eq!(
+            states(&h.events())[..4],
+            ["by_language", "by_caller", "upgrade", "by_tier"],
+            "{caller}"
+        );
+    }
+}
+
+#[test]
+fn set_variables_are_templates_and_not_equals_sees_them() {
+    let mut h = routed(Some("+12125550143"), None);
+    let ev = h.events();
+    assert_eq!(
+        states(&ev),
+        [
+            "by_language",
+            "by_caller",
+            "upgrade",
+            "by_tier",
+            "find_name"
+        ]
+    );
+    let lookup = actions(&h.log)
+        .into_iter()
+        .find(|a| matches!(a, Action::Lookup { .. }))
+        .unwrap();
+    assert_eq!(
+        lookup,
+        Action::Lookup {
+            name: "profile".into(),
+            method: HttpMethod::Get,
+            url: "http://127.0.0.1:9/api/profile?tier=gold".into(),
+            body: None,
+            timeout_ms: 1000,
+        }
+    );
+    // The lookup fails: `name` keeps the value `set` rendered from the caller's number.
+    let ev = events(&h.send(Input::LookupResult {
+        result: Err("connection refused".into()),
+    }));
+    assert!(ev.contains(&CallEvent::Prompt {
+        id: "vip".into(),
+        lang: "en-US".into(),
+        text: "Hello caller +12125550143, gold member.".into()
+    }));
+}
+
+#[test]
+fn a_get_lookup_fills_variables_from_the_json_answer() {
+    let mut h = routed(Some("+12125550143"), None);
+    let ev = events(&h.send(Input::LookupResult {
+        result: Ok(serde_json::json!({ "name": "Ana" })),
+    }));
+    assert!(ev.contains(&CallEvent::Lookup {
+        name: "profile".into(),
+        ok: true
+    }));
+    assert!(ev.contains(&CallEvent::Prompt {
+        id: "vip".into(),
+        lang: "en-US".into(),
+        text: "Hello Ana, gold member.".into()
+    }));
+}
+
+#[test]
+fn without_barge_in_speech_does_not_cut_the_prompt() {
+    let mut h = routed(Some("+12025550143"), None);
+    let plays: Vec<bool> = actions(&h.log)
+        .iter()
+        .filter_map(|a| match a {
+            Action::Play { barge_in, .. } => Some(*barge_in),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(plays, [false, false]);
+    let out = h.send(Input::SpeechStarted);
+    assert!(!actions(&out).contains(&Action::StopPlayback), "{out:?}");
+    h.finish_prompts();
+    let out = h.say("front desk");
+    assert!(events(&out).contains(&CallEvent::Transfer {
+        queue: None,
+        uri: Some("sip:desk@127.0.0.1:5080".into())
+    }));
+}
+
+#[test]
+fn a_transfer_to_a_queue_off_its_schedule_falls_back_at_once() {
+    // Skipping the flow's own `open:` check: the queue's schedule still decides.
+    let flow = FLOW.replace(
+        "goto: connect\n      otherwise: callback",
+        "goto: connect\n      otherwise: connect",
+    );
+    let mut h = Harness::start_flow(&flow, CLOSED, Some("+12025550143"), None);
+    let out = h.say("talk to an agent");
+    let ev = events(&out);
+    assert!(
+        !ev.iter().any(|e| matches!(e, CallEvent::Transfer { .. })),
+        "{ev:?}"
+    );
+    assert!(
+        !actions(&out)
+            .iter()
+            .any(|a| matches!(a, Action::Transfer(_)))
+    );
+    assert_eq!(states(&ev), ["agent", "connect", "callback"]);
 }

@@ -474,7 +474,14 @@ impl Call {
                     name: name.clone(),
                     score,
                 });
-                if let Some(lang) = lang.filter(|l| *l != self.language) {
+                // "inglés" is Spanish words asking for English: a language intent decides the
+                // language itself (in route_intent), not the language it was said in.
+                let chooses_language = flow
+                    .spec
+                    .global
+                    .get(&name)
+                    .is_some_and(|g| g.language.is_some());
+                if let Some(lang) = lang.filter(|l| *l != self.language && !chooses_language) {
                     self.set_language(&lang);
                 }
                 self.route_intent(turn, ask, &name, now);

@@ -407,6 +407,11 @@ impl Call {
                     self.pick_queue(&transfer.queue, &transfer.queue_by_language),
                 ) {
                     (Some(uri), _) => TransferTarget::Uri(self.render(&uri.value)),
+                    // A queue off its schedule takes no calls: fall back at once rather than
+                    // hand the engine a caller nobody will answer.
+                    (None, Some(queue)) if !self.queue_open(&queue, now) => {
+                        return Some(transfer.on_failure.value.clone());
+                    }
                     (None, Some(queue)) => TransferTarget::Queue(queue),
                     (None, None) => return Some(transfer.on_failure.value.clone()),
                 };
@@ -432,6 +437,16 @@ impl Call {
             state: state.into(),
             deadline: None,
         };
+    }
+
+    /// A queue without a schedule is always open.
+    fn queue_open(&self, queue: &str, now: jiff::Timestamp) -> bool {
+        self.flow
+            .spec
+            .queues
+            .get(queue)
+            .and_then(|q| q.schedule.as_ref())
+            .is_none_or(|schedule| self.flow.is_open(&schedule.value, now))
     }
 
     fn pick_queue(

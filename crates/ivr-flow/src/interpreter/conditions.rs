@@ -1,5 +1,6 @@
 //! Evaluating a branch condition against the call's variables, language, caller and clock.
 
+use super::contact::normalize_phone;
 use crate::flow::Flow;
 use crate::schema::Condition;
 use std::collections::HashMap;
@@ -39,5 +40,14 @@ pub(super) fn holds(c: &Condition, facts: &Facts) -> bool {
             .is_none_or(|want| facts.caller.is_some_and(|n| !n.is_empty()) == want)
         && c.caller_prefix
             .as_ref()
-            .is_none_or(|p| facts.caller.is_some_and(|n| n.starts_with(p.as_str())))
+            .is_none_or(|p| facts.caller.is_some_and(|n| caller_starts_with(n, p)))
+}
+
+/// Prefixes are written in E.164 ("+52", "+1212"); a caller ID arrives however the carrier
+/// sent it ("2125550143", "1-212-555-0143"), so a number we can read is compared as E.164.
+fn caller_starts_with(caller: &str, prefix: &str) -> bool {
+    match normalize_phone(caller) {
+        Some(e164) => e164.starts_with(prefix),
+        None => caller.starts_with(prefix),
+    }
 }

@@ -331,7 +331,7 @@ async fn answer_and_run(
                 Ok(Route::Refer(uri)) => transfer = Some(refer(dialog, uri, &done_tx)),
                 Ok(Route::Agents(queue)) => {
                     let lang = session.language().to_string();
-                    match queue::join(shared, &flow, &queue, &call_id, &lang, shared.clock.now()) {
+                    match queue::join(shared, &flow, &queue, &call_id, &lang) {
                         Ok(w) => {
                             tracing::info!(call_id, queue, "waiting for an agent");
                             waiting = Some(w);

@@ -1,7 +1,8 @@
 //! A caller waiting in one of the engine's own queues: agents are offered the call one at a
 //! time (longest idle first, in the caller's language), each for the ring timeout; the first
-//! to answer gets it. The wait ends in the flow's fallback when the queue is closed, nobody
-//! who speaks the language is signed in, or the caller has waited `queue_max_wait_s`.
+//! to answer gets it. The wait ends in the flow's fallback when nobody who speaks the language
+//! is signed in or the caller has waited `queue_max_wait_s` (a queue off its schedule never
+//! gets here: the interpreter falls back at once).
 
 use super::Shared;
 use super::media::MediaLeg;
@@ -78,15 +79,9 @@ pub fn join(
     queue: &str,
     call_id: &str,
     caller_lang: &str,
-    now: jiff::Timestamp,
 ) -> Result<Waiting, String> {
     let spec = flow.spec.queues.get(queue);
     let lang = spec.map_or(caller_lang.to_string(), |q| q.language.value.clone());
-    if let Some(schedule) = spec.and_then(|q| q.schedule.as_ref())
-        && !flow.is_open(&schedule.value, now)
-    {
-        return Err(format!("queue {queue} is closed"));
-    }
     let staffed = shared
         .acd
         .lock()
