@@ -78,10 +78,16 @@ fn clean_message(raw: &str) -> String {
         Some(idx) if msg[idx..].contains("column") => &msg[..idx],
         _ => msg,
     };
+    // The parser's limits speak of its internals ("Nodes { nodes: 250001 }"); say what the
+    // author did and what to do instead.
+    if msg.contains("budget breached") {
+        return "the YAML expands to too many values (aliases repeated inside aliases?); write \
+                the flow out plainly"
+            .to_string();
+    }
+    if msg.contains("recursion limit exceeded") {
+        return "the YAML is nested too deeply; a flow needs only a few levels".to_string();
+    }
     let msg = msg.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
-    let msg = msg.replace("duplicate mapping key:", "duplicate id:");
-    msg.replace(
-        "budget breached",
-        "YAML too large or too deeply aliased (budget exceeded)",
-    )
+    msg.replace("duplicate mapping key:", "duplicate id:")
 }

@@ -40,7 +40,19 @@ fn yaml_syntax_error() {
     );
     let diags = diagnose(&src);
     assert_eq!(diags.len(), 1, "{diags:#?}");
-    assert!(diags[0].line >= pos_of(&src, "  bye: { text").0);
+    // The string runs on to the next quote mark; what follows it on the line is the error.
+    assert_eq!(
+        (diags[0].line, diags[0].col),
+        pos_of(&src, "Adiós\""),
+        "{diags:#?}"
+    );
+    assert!(diags[0].message.contains("double-quoted"), "{diags:#?}");
+    // A doubled colon in a flow mapping.
+    let src = with(VALID, "hello: { text:", "hello: { text:: ");
+    let diags = diagnose(&src);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    let (line, _) = pos_of(&src, "hello: { text::");
+    assert_eq!(diags[0].line, line, "{diags:#?}");
 }
 
 #[test]
@@ -370,7 +382,13 @@ fn alias_bomb_is_refused_quickly() {
     }
     let diags = diagnose(&bomb);
     assert_eq!(diags.len(), 1, "{diags:#?}");
-    assert!(diags[0].message.contains("budget"), "{}", diags[0].message);
+    assert!(
+        diags[0]
+            .message
+            .contains("too many values (aliases repeated inside aliases?)"),
+        "{}",
+        diags[0].message
+    );
 }
 
 #[test]
@@ -379,7 +397,7 @@ fn deep_nesting_is_refused() {
     let diags = diagnose(&deep);
     assert_eq!(diags.len(), 1, "{diags:#?}");
     assert!(
-        diags[0].message.contains("recursion limit"),
+        diags[0].message.contains("nested too deeply"),
         "{}",
         diags[0].message
     );
@@ -624,4 +642,125 @@ fn unknown_field_inside_a_state_kind() {
         "    speak: { prompts: bye",
     );
     assert_error(&src, "speak", "unknown variant `speak`");
+}
+
+#[test]
+fn an_empty_language_list() {
+    // An empty list carries no position of its own: the error sits on the default language,
+    // which the empty list cannot hold.
+    let src = with(VALID, "languages: [en-US, es-US]", "languages: []");
+    assert_error(&src, "en-US\ntimezone", "`languages` is empty");
+}
+
+#[test]
+fn a_digit_length_out_of_range() {
+    let src = with(
+        VALID,
+        "pin: { type: digits, length: 4 }",
+        "pin: { type: digits, length: 40 }",
+    );
+    assert_error(&src, "40", "`length` must be between 1 and 32");
+    let src = with(
+        VALID,
+        "pin: { type: digits, length: 4 }",
+        "pin: { type: digits, min_length: 0, max_length: 4 }",
+    );
+    assert_error(&src, "0, max", "need 1 <= min_length <= max_length <= 32");
+}
+
+#[test]
+fn names_that_are_not_variable_names() {
+    let src = with(
+        VALID,
+        "  text:\n",
+        "  mark:\n    set: { vars: { \"two words\": x }, next: text }\n  text:\n",
+    );
+    let src = with(&src, "otherwise: text", "otherwise: mark");
+    assert_error(&src, "\"two words\"", "`two words` is not a variable name");
+    let src = with(
+        VALID,
+        "  text:\n",
+        "  look:\n    lookup: { name: x, url: \"{service_url}\", timeout_ms: 100, result: { case-status: /s }, next: text, on_failure: text }\n  text:\n",
+    );
+    let src = with(&src, "otherwise: text", "otherwise: look");
+    assert_error(&src, "case-status", "`case-status` is not a variable name");
+}
+
+#[test]
+fn an_empty_prompt_text() {
+    let src = with(VALID, "es-US: \"Adiós\"", "es-US: \"  \"");
+    assert_error(&src, "\"  \"", "prompt `bye` has empty es-US text");
+}
+
+#[test]
+fn an_empty_audio_path() {
+    let src = with(
+        VALID,
+        "bye: { text: { en-US: \"Bye\", es-US: \"Adiós\" } }",
+        "bye: { text: { en-US: \"Bye\", es-US: \"Adiós\" }, audio: { en-US: \"\" } }",
+    );
+    assert_error(&src, "\"\" }", "prompt `bye` has an empty audio path");
+}
+
+#[test]
+fn intents_without_examples_or_words() {
+    let src = with(
+        VALID,
+        "examples: { en-US: [I need help], es-US: [necesito ayuda] }",
+        "examples: { en-US: [], es-US: [necesito ayuda] }",
+    );
+    assert_error(&src, "en-US: []", "intent `help` has no en-US examples");
+    let src = with(
+        VALID,
+        "examples: { en-US: [I need help], es-US: [necesito ayuda] }",
+        "examples: { en-US: [I need help, \"?!\"], es-US: [necesito ayuda] }",
+    );
+    assert_error(&src, "\"?!\"", "intent `help`: example has no words");
+}
+
+#[test]
+fn templates_without_a_channel_or_a_language() {
+    let src = with(
+        VALID,
+        "link: { sms: { en-US: \"See {service_url}\", es-US: \"Vea {service_url}\" } }",
+        "link: {}",
+    );
+    assert_error(
+        &src,
+        "link: {}",
+        "template `link` needs `sms` or `email` text",
+    );
+    let src = with(VALID, ", es-US: \"Vea {service_url}\" }", " }");
+    assert_error(
+        &src,
+        "{ en-US: \"See",
+        "template `link` sms has no es-US version",
+    );
+}
+
+#[test]
+fn a_flow_without_states() {
+    let start = VALID.find("states:\n").unwrap();
+    let src = format!("{}states: {{}}\n", &VALID[..start]);
+    // An empty map carries no position of its own: the error sits on `start`, which names a
+    // state that cannot exist.
+    assert_error(&src, "menu\nvariables", "the flow has no states");
+}
+
+#[test]
+fn a_callback_needs_exactly_one_queue_choice() {
+    let src = with(
+        VALID,
+        "  text:\n",
+        "  cb:\n    callback: { next: bye, on_failure: bye }\n  text:\n",
+    );
+    let src = with(&src, "otherwise: text", "otherwise: cb");
+    assert_error(&src, "cb:\n", "needs exactly one of");
+    let src = with(
+        VALID,
+        "  text:\n",
+        "  cb:\n    callback: { queue: q-en, queue_by_language: { en-US: q-en, es-US: q-es }, next: bye, on_failure: bye }\n  text:\n",
+    );
+    let src = with(&src, "otherwise: text", "otherwise: cb");
+    assert_error(&src, "cb:\n", "needs exactly one of");
 }

@@ -145,3 +145,21 @@ fn a_directory_without_flows_is_an_error() {
     assert_eq!(code, 1);
     assert!(stdout.contains("no .yaml or .yml flow files"), "{stdout}");
 }
+
+#[test]
+fn a_warning_has_its_own_line_and_does_not_fail() {
+    let source = std::fs::read_to_string(FLOW).unwrap();
+    let changed = format!("{source}  spare:\n    hangup: {{}}\n");
+    let file = TempFile::new("flow.yaml", &changed);
+    let (code, stdout, stderr) = check(&[file.0.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (line, col) = line_col(&changed, "spare:");
+    assert_eq!(
+        stdout.trim(),
+        format!(
+            "{}:{line}:{col}: warning: state `spare` is unreachable from `greeting`",
+            file.0.display()
+        )
+    );
+    assert!(stderr.contains("0 error(s), 1 warning(s)"), "{stderr}");
+}
