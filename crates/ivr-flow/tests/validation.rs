@@ -650,6 +650,8 @@ fn an_empty_language_list() {
     // which the empty list cannot hold.
     let src = with(VALID, "languages: [en-US, es-US]", "languages: []");
     assert_error(&src, "en-US\ntimezone", "`languages` is empty");
+    let errors = diagnose(&src);
+    assert_eq!(errors.len(), 1, "one error, not one per text: {errors:#?}");
 }
 
 #[test]

@@ -100,6 +100,10 @@ impl<'a> Context<'a> {
         if self.is_language(&lang.value) {
             return true;
         }
+        // With no languages declared, that one error says it all; one per text would bury it.
+        if self.languages.is_empty() {
+            return false;
+        }
         diags.error(
             lang.pos,
             format!(
