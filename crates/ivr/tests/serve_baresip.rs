@@ -113,7 +113,13 @@ fn baresip_gives_up_while_it_rings() {
         records.to_str().unwrap(),
     ]);
     let caller = Baresip::caller("cancel", &silent_mic(30), Some(&dial_uri(&engine)), 20);
-    std::thread::sleep(Duration::from_millis(2000));
+    // Hang up once the engine has the INVITE (it rings for 8 s): on a loaded machine baresip
+    // may take seconds to start, and a hangup before its INVITE cancels nothing.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while admin_get(&engine, "/calls").1.trim() == "[]" && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
     caller.command("hangup", "");
     let record = &call_records_within(&records, 1, 10)[0];
     assert_eq!(

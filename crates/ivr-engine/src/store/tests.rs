@@ -112,6 +112,31 @@ fn a_message_left_sending_by_a_crash_is_claimed_again_after_its_lease() {
 }
 
 #[test]
+fn the_next_engine_on_the_database_releases_a_crashed_runs_claims_at_once() {
+    let path = temp_db("release");
+    let lease = Duration::from_secs(120);
+    {
+        let store = Store::open(&path).unwrap();
+        store
+            .queue_message(&message("+12025550143"), at(0))
+            .unwrap();
+        store
+            .queue_message(&message("+12025550144"), at(0))
+            .unwrap();
+        assert_eq!(store.claim_due(at(0), 1, lease).unwrap().len(), 1);
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.release_claims(at(5)).unwrap(), 1);
+    let again = store.claim_due(at(5), 10, lease).unwrap();
+    assert_eq!(
+        again.len(),
+        2,
+        "the released claim and the untouched message"
+    );
+    assert_eq!(again.iter().map(|m| m.attempts).max(), Some(2));
+}
+
+#[test]
 fn an_unopenable_database_says_which_file() {
     let error = Store::open(Path::new("/proc/ivr-no/calls.db"))
         .err()

@@ -228,6 +228,14 @@ fn start(args: &ServeArgs) -> Result<(), String> {
     let store = ivr_engine::store::Store::open(&config.database_path())
         .map(Arc::new)
         .map_err(|e| e.to_string())?;
+    // One engine owns a database: what an earlier run left mid-delivery goes out now.
+    match store.release_claims(jiff::Timestamp::now()) {
+        Ok(0) => {}
+        Ok(n) => {
+            tracing::warn!("outbox: {n} message(s) cut off by the last run will be sent again")
+        }
+        Err(e) => return Err(e.to_string()),
+    }
     let registrar = Arc::new(Mutex::new(Registrar::new(
         &config.realm,
         config
