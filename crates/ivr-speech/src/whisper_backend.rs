@@ -29,6 +29,8 @@ mod mel;
 mod recognizer;
 mod resample;
 
+pub use resample::upsample_8k_to_16k;
+
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -65,6 +67,39 @@ pub struct WhisperOptions {
     /// Utterances quieter than this (RMS, dB relative to full scale) are taken as silence and
     /// not decoded: Whisper invents words ("Thank you.") for near-silent input.
     pub silence_dbfs: f32,
+    /// How much of Whisper's 30 s input window the encoder runs over.
+    pub encoder_window: EncoderWindow,
+}
+
+/// How much of Whisper's 30 s input window the encoder runs over. The encoder's cost grows with
+/// the window, not with the speech in it, so a 2 s answer padded to 30 s pays for 28 s of
+/// silence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EncoderWindow {
+    /// Always the full 30 s, as the model was trained.
+    Full,
+    /// The utterance plus `pad_ms` of silence, at least `min_ms`, at most 30 s.
+    Fit { min_ms: u32, pad_ms: u32 },
+}
+
+impl Default for EncoderWindow {
+    fn default() -> Self {
+        EncoderWindow::Full
+    }
+}
+
+impl EncoderWindow {
+    /// Encoder input frames (10 ms each, an even number) for `samples_16k` samples of audio.
+    pub(crate) fn frames(self, samples_16k: usize) -> usize {
+        match self {
+            EncoderWindow::Full => mel::N_FRAMES,
+            EncoderWindow::Fit { min_ms, pad_ms } => {
+                let speech = samples_16k.div_ceil(160);
+                let frames = (speech + pad_ms as usize / 10).max(min_ms as usize / 10);
+                (frames.div_ceil(2) * 2).min(mel::N_FRAMES)
+            }
+        }
+    }
 }
 
 impl Default for WhisperOptions {
@@ -78,6 +113,7 @@ impl Default for WhisperOptions {
             max_hint_tokens: 40,
             detect_languages: vec!["en".to_string(), "es".to_string()],
             silence_dbfs: -55.0,
+            encoder_window: EncoderWindow::default(),
         }
     }
 }

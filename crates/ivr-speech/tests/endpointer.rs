@@ -169,7 +169,10 @@ fn pairs(events: &[EndpointEvent]) -> Vec<(u64, u64, bool)> {
                 assert_eq!(audio.len() as u64, end_sample - start_sample);
                 out.push((*start_sample, *end_sample, *truncated));
             }
-            EndpointEvent::NoInput { .. } => {}
+            EndpointEvent::Paused { start_sample, .. } => {
+                assert_eq!(started, Some(*start_sample), "pause outside its utterance");
+            }
+            EndpointEvent::NoInput { .. } | EndpointEvent::Resumed { .. } => {}
         }
     }
     assert!(started.is_none(), "speech never ended: {events:?}");
@@ -310,9 +313,18 @@ fn params_strategy() -> impl Strategy<Value = VadParams> {
         0_u64..=2_000,
         0_u64..=20_000,
         20_u64..=20_000,
+        proptest::option::of(20_u64..=3_000),
     )
         .prop_map(
-            |(aggressiveness, min_speech_ms, trailing_silence_ms, pre_roll_ms, extra, timeout)| {
+            |(
+                aggressiveness,
+                min_speech_ms,
+                trailing_silence_ms,
+                pre_roll_ms,
+                extra,
+                timeout,
+                pause_ms,
+            )| {
                 VadParams {
                     aggressiveness,
                     min_speech_ms,
@@ -320,6 +332,7 @@ fn params_strategy() -> impl Strategy<Value = VadParams> {
                     pre_roll_ms,
                     max_utterance_ms: pre_roll_ms + min_speech_ms + 20 + extra,
                     no_input_timeout_ms: Some(timeout),
+                    pause_ms,
                 }
             },
         )
@@ -361,15 +374,28 @@ proptest! {
         }
         let (processed, max) = (ep.samples_processed(), params.max_utterance_ms * 8);
         let mut open = false;
+        let mut paused = false;
         for event in &events {
             match event {
                 EndpointEvent::SpeechStarted { .. } => {
                     prop_assert!(!open);
                     open = true;
                 }
+                EndpointEvent::Paused { start_sample, end_sample, audio } => {
+                    // Once per pause, inside an utterance, never at the endpoint's length.
+                    prop_assert!(open && !paused);
+                    paused = true;
+                    prop_assert!(params.pause_ms.is_some_and(|p| p < params.trailing_silence_ms));
+                    prop_assert_eq!(audio.len() as u64, end_sample - start_sample);
+                }
+                EndpointEvent::Resumed { .. } => {
+                    prop_assert!(open && paused);
+                    paused = false;
+                }
                 EndpointEvent::SpeechEnded { start_sample, end_sample, audio, truncated } => {
                     prop_assert!(open);
                     open = false;
+                    paused = false;
                     prop_assert!(start_sample <= end_sample && *end_sample <= processed);
                     prop_assert_eq!(audio.len() as u64, end_sample - start_sample);
                     prop_assert!(audio.len() as u64 <= max);

@@ -51,6 +51,10 @@ pub(crate) struct AskTurn {
 }
 
 impl AskTurn {
+    pub(super) fn state(&self) -> &str {
+        &self.state
+    }
+
     pub(super) fn deadline(&self) -> Option<jiff::Timestamp> {
         match (self.no_input_at, self.keys_deadline) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -73,7 +77,7 @@ impl AskTurn {
 }
 
 /// What the caller's turn amounted to.
-enum Outcome {
+pub(super) enum Outcome {
     Intent {
         name: String,
         score: f32,
@@ -185,7 +189,7 @@ impl Call {
         out
     }
 
-    fn slot_type<'f>(&'f self, ask: &AskSpec) -> Option<&'f SlotType> {
+    pub(super) fn slot_type<'f>(&'f self, ask: &AskSpec) -> Option<&'f SlotType> {
         ask.slot
             .as_ref()
             .and_then(|s| self.flow.slot_types.get(&s.value))
@@ -210,27 +214,7 @@ impl Call {
         let Some(ask) = current_ask(&flow, &state) else {
             return;
         };
-        let min_confidence = self.min_confidence(Some(ask));
-        let mut understood_as = None;
-        let outcome = if crate::text::normalize(&heard.text).is_empty() {
-            Outcome::NoInput
-        } else {
-            let first = if heard.confidence < min_confidence {
-                Outcome::NoMatch
-            } else {
-                self.understand(ask, &heard.text, heard.lang.clone())
-            };
-            match first {
-                Outcome::NoMatch => match self.understand_another_reading(ask, &heard) {
-                    Some((alt, outcome)) => {
-                        understood_as = Some(alt);
-                        outcome
-                    }
-                    None => Outcome::NoMatch,
-                },
-                outcome => outcome,
-            }
-        };
+        let (outcome, understood_as) = self.outcome_of(ask, &heard);
         self.event(CallEvent::Recognized {
             text: heard.text,
             confidence: heard.confidence,
@@ -239,6 +223,38 @@ impl Call {
             understood_as,
         });
         self.resolve(outcome, now);
+    }
+
+    /// Speech whose result never came: a no-match, so the caller is asked again (or offered
+    /// the keypad) instead of waiting in silence.
+    pub(super) fn ask_not_recognized(&mut self, waited_ms: u64, now: jiff::Timestamp) {
+        self.barge_in_if_playing();
+        self.event(CallEvent::NotRecognized { waited_ms });
+        self.resolve(Outcome::NoMatch, now);
+    }
+
+    /// What the words mean in this ask state, and the other reading they were understood as
+    /// when the first reading meant nothing.
+    pub(super) fn outcome_of(
+        &self,
+        ask: &AskSpec,
+        heard: &HeardSpeech,
+    ) -> (Outcome, Option<Alternative>) {
+        if crate::text::normalize(&heard.text).is_empty() {
+            return (Outcome::NoInput, None);
+        }
+        let first = if heard.confidence < self.min_confidence(Some(ask)) {
+            Outcome::NoMatch
+        } else {
+            self.understand(ask, &heard.text, heard.lang.clone())
+        };
+        match first {
+            Outcome::NoMatch => match self.understand_another_reading(ask, heard) {
+                Some((alt, outcome)) => (outcome, Some(alt)),
+                None => (Outcome::NoMatch, None),
+            },
+            outcome => (outcome, None),
+        }
     }
 
     /// The first of the recognizer's other readings, likely enough, that means something here.
@@ -575,7 +591,7 @@ impl Call {
     }
 }
 
-fn current_ask<'f>(flow: &'f crate::flow::Flow, state: &str) -> Option<&'f AskSpec> {
+pub(super) fn current_ask<'f>(flow: &'f crate::flow::Flow, state: &str) -> Option<&'f AskSpec> {
     match flow.spec.states.get(state).map(|s| &s.value) {
         Some(crate::schema::StateSpec::Ask(ask)) => Some(ask),
         _ => None,

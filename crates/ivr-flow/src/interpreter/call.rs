@@ -135,6 +135,11 @@ impl Call {
                     self.ask_utterance(heard, now);
                 }
             }
+            Input::NotRecognized { waited_ms } => {
+                if matches!(self.phase, Phase::Asking(_)) {
+                    self.ask_not_recognized(waited_ms, now);
+                }
+            }
             Input::Dtmf { digits } => {
                 if matches!(self.phase, Phase::Asking(_)) {
                     self.ask_dtmf(&digits, now);

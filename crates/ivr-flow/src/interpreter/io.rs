@@ -26,6 +26,9 @@ pub enum Input {
         /// `text` is not understood here (as VoiceXML's N-best results are).
         alternatives: Vec<Alternative>,
     },
+    /// The caller spoke but no result came in time (the recognizers are overloaded or
+    /// stuck): the ask state takes its no-match path, as for words it did not understand.
+    NotRecognized { waited_ms: u64 },
     /// Keypad keys, in order; `#` ends a digit entry.
     Dtmf { digits: String },
     /// The deadline returned by `next_deadline` has passed.
@@ -148,6 +151,10 @@ pub enum CallEvent {
         /// The less likely reading the flow understood instead of `text`, when it did.
         #[serde(skip_serializing_if = "Option::is_none")]
         understood_as: Option<Alternative>,
+    },
+    /// Speech went unrecognized: no result within the engine's deadline.
+    NotRecognized {
+        waited_ms: u64,
     },
     Dtmf {
         digits: String,

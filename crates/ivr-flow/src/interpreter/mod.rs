@@ -7,11 +7,13 @@
 
 mod ask;
 mod call;
+mod completeness;
 mod conditions;
 pub mod contact;
 mod io;
 
 pub use call::Call;
+pub use completeness::Completeness;
 pub use io::{
     Action, Alternative, CallEvent, CallInfo, Input, ListenParams, Output, TransferTarget,
 };

@@ -4,6 +4,7 @@
 //! Everything works on recognizer output in English or Spanish, so it tolerates missing
 //! accents, number words versus digits, fillers and typical transcription slips.
 
+mod continuation;
 mod email;
 mod language;
 mod matcher;
@@ -24,7 +25,9 @@ mod yes_no;
 #[cfg(test)]
 mod intent_acceptance_tests;
 
+pub use continuation::ends_unfinished;
 pub use language::detect_language;
 pub use matcher::{IntentMatcher, IntentScore, MatchDecision, MatchPolicy};
 pub use normalize::{normalize, tokens};
 pub use slot_value::{SlotType, slot_from_dtmf, slot_from_speech, slot_phrases};
+pub(crate) use spoken_digits::spoken_digits;

@@ -23,6 +23,10 @@ pub struct VadParams {
     pub max_utterance_ms: u64,
     /// Time after `start_listening` with no speech before `NoInput`; `None`: wait forever.
     pub no_input_timeout_ms: Option<u64>,
+    /// Silence inside an utterance after which the endpointer reports a pause (`Paused`), so
+    /// the words so far can be decoded while the endpoint is still being waited for; `None`:
+    /// never. Only a pause shorter than `trailing_silence_ms` is ever reported.
+    pub pause_ms: Option<u64>,
 }
 
 impl Default for VadParams {
@@ -36,6 +40,7 @@ impl Default for VadParams {
             pre_roll_ms: 300,
             max_utterance_ms: 15_000,
             no_input_timeout_ms: Some(5_000),
+            pause_ms: Some(300),
         }
     }
 }
@@ -86,6 +91,7 @@ impl VadParams {
         pre_roll_ms: u64,
         max_utterance_ms: u64,
         no_input_timeout_ms: Option<u64>,
+        pause_ms: Option<u64>,
     ) -> Result<Self, ParamsError> {
         let params = Self {
             aggressiveness,
@@ -94,6 +100,7 @@ impl VadParams {
             pre_roll_ms,
             max_utterance_ms,
             no_input_timeout_ms,
+            pause_ms,
         };
         params.validate()?;
         Ok(params)
@@ -131,6 +138,9 @@ impl VadParams {
         if let Some(timeout) = self.no_input_timeout_ms {
             check_range("no_input_timeout_ms", timeout, FRAME_MS, MAX_NO_INPUT_MS)?;
         }
+        if let Some(pause) = self.pause_ms {
+            check_range("pause_ms", pause, FRAME_MS, MAX_TRAILING_SILENCE_MS)?;
+        }
         Ok(())
     }
 
@@ -141,6 +151,10 @@ impl VadParams {
 
     pub(super) fn trailing_silence_frames(&self) -> usize {
         frames_ceil(self.trailing_silence_ms)
+    }
+
+    pub(super) fn pause_frames(&self) -> Option<usize> {
+        self.pause_ms.map(frames_ceil)
     }
 
     pub(super) fn pre_roll_samples(&self) -> u64 {
@@ -198,6 +212,10 @@ mod tests {
                 no_input_timeout_ms: Some(0),
                 ..base
             },
+            VadParams {
+                pause_ms: Some(0),
+                ..base
+            },
         ];
         for params in bad {
             assert!(params.validate().is_err(), "{params:?} should be rejected");
@@ -206,8 +224,8 @@ mod tests {
 
     #[test]
     fn new_validates() {
-        assert!(VadParams::new(2, 200, 700, 300, 15_000, None).is_ok());
-        let err = VadParams::new(9, 200, 700, 300, 15_000, None);
+        assert!(VadParams::new(2, 200, 700, 300, 15_000, None, Some(300)).is_ok());
+        let err = VadParams::new(9, 200, 700, 300, 15_000, None, None);
         assert_eq!(err.map_err(|e| e.field), Err("aggressiveness"));
     }
 

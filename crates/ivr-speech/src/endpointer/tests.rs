@@ -85,7 +85,9 @@ fn synthetic_voice_makes_one_utterance_with_pre_roll() {
     audio.extend(voice(40));
     audio.extend(silence(60));
     let events = ep.push_frame(&audio).unwrap();
-    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events.len(), 3, "{events:?}");
+    assert!(matches!(events[1], EndpointEvent::Paused { .. }), "{events:?}");
+    let events = [events[0].clone(), events[2].clone()];
     let EndpointEvent::SpeechStarted { at_sample } = events[0] else {
         panic!("{events:?}")
     };
@@ -122,10 +124,8 @@ fn speech_before_listening_counts_as_input() {
     assert!(matches!(events[..], [EndpointEvent::SpeechStarted { .. }]));
     ep.start_listening();
     let events = ep.push_frame(&silence(100)).unwrap();
-    assert!(
-        matches!(events[..], [EndpointEvent::SpeechEnded { .. }]),
-        "{events:?}"
-    );
+    let kinds: Vec<_> = events.iter().map(kind).collect();
+    assert_eq!(kinds, ["paused", "ended"]);
 }
 
 #[test]
@@ -140,4 +140,139 @@ fn set_params_mid_stream_takes_effect() {
     let mut audio = voice(30);
     audio.extend(silence(60));
     assert_eq!(ep.push_frame(&audio).unwrap(), vec![]);
+}
+
+/// What the endpointer reports for a caller who speaks, pauses for `pause_frames`, and (if
+/// `more_frames` > 0) goes on, then falls silent for good.
+fn speak_pause_go_on(
+    ep: &mut Endpointer,
+    pause_frames: usize,
+    more_frames: usize,
+) -> Vec<EndpointEvent> {
+    let mut audio = silence(10);
+    audio.extend(voice(40));
+    audio.extend(silence(pause_frames));
+    if more_frames > 0 {
+        audio.extend(voice(more_frames));
+        audio.extend(silence(60));
+    }
+    ep.push_frame(&audio).unwrap()
+}
+
+#[test]
+fn a_pause_is_reported_once_with_the_words_so_far() {
+    let mut ep = endpointer(VadParams::default());
+    let events = speak_pause_go_on(&mut ep, 60, 0);
+    let kinds: Vec<_> = events.iter().map(kind).collect();
+    assert_eq!(kinds, ["started", "paused", "ended"], "{events:?}");
+    let (
+        EndpointEvent::Paused {
+            start_sample,
+            end_sample,
+            audio,
+        },
+        EndpointEvent::SpeechEnded {
+            start_sample: start,
+            end_sample: end,
+            audio: ended,
+            ..
+        },
+    ) = (&events[1], &events[2])
+    else {
+        panic!("{events:?}")
+    };
+    // Same utterance, same words: the speculative decode hears what the final one would.
+    assert_eq!((start_sample, end_sample), (start, end));
+    assert_eq!(audio, ended);
+}
+
+#[test]
+fn a_caller_who_goes_on_after_a_pause_resumes_the_same_utterance() {
+    let mut ep = endpointer(VadParams::default());
+    // 500 ms: longer than the pause (300 ms), shorter than the endpoint (700 ms).
+    let events = speak_pause_go_on(&mut ep, 25, 30);
+    let kinds: Vec<_> = events.iter().map(kind).collect();
+    assert_eq!(
+        kinds,
+        ["started", "paused", "resumed", "paused", "ended"],
+        "{events:?}"
+    );
+    let EndpointEvent::SpeechEnded { audio, .. } = &events[4] else {
+        panic!("{events:?}")
+    };
+    let EndpointEvent::Paused { audio: first, .. } = &events[1] else {
+        panic!("{events:?}")
+    };
+    assert!(audio.len() > first.len() + 40 * FRAME_SAMPLES);
+}
+
+#[test]
+fn no_pause_is_reported_when_pauses_are_off_or_not_shorter_than_the_endpoint() {
+    for params in [
+        VadParams {
+            pause_ms: None,
+            ..VadParams::default()
+        },
+        VadParams {
+            pause_ms: Some(700),
+            ..VadParams::default()
+        },
+    ] {
+        let mut ep = endpointer(params);
+        let kinds: Vec<_> = speak_pause_go_on(&mut ep, 60, 0).iter().map(kind).collect();
+        assert_eq!(kinds, ["started", "ended"], "{params:?}");
+    }
+}
+
+#[test]
+fn end_now_ends_the_utterance_at_the_last_voiced_frame() {
+    let mut ep = endpointer(VadParams::default());
+    assert_eq!(ep.end_now(), None);
+    let events = speak_pause_go_on(&mut ep, 20, 0);
+    let Some(EndpointEvent::Paused {
+        audio: paused,
+        end_sample: paused_end,
+        ..
+    }) = events.last().cloned()
+    else {
+        panic!("{events:?}")
+    };
+    let Some(EndpointEvent::SpeechEnded {
+        audio, end_sample, ..
+    }) = ep.end_now()
+    else {
+        panic!("not in speech")
+    };
+    assert_eq!((audio, end_sample), (paused, paused_end));
+    assert!(!ep.in_speech());
+    assert_eq!(ep.end_now(), None);
+    // The silence that follows ends nothing more.
+    assert_eq!(ep.push_frame(&silence(60)).unwrap(), vec![]);
+}
+
+#[test]
+fn wait_longer_holds_this_utterance_only() {
+    let mut ep = endpointer(VadParams::default());
+    let mut audio = silence(10);
+    audio.extend(voice(40));
+    let _ = ep.push_frame(&audio).unwrap();
+    ep.wait_longer(1_000);
+    // 1.2 s of silence: past the usual 700 ms, not past 700 + 1000.
+    let kinds: Vec<_> = ep.push_frame(&silence(60)).unwrap().iter().map(kind).collect();
+    assert_eq!(kinds, ["paused"]);
+    let kinds: Vec<_> = ep.push_frame(&silence(40)).unwrap().iter().map(kind).collect();
+    assert_eq!(kinds, ["ended"]);
+    // The next utterance ends after the usual silence again.
+    let kinds: Vec<_> = speak_pause_go_on(&mut ep, 40, 0).iter().map(kind).collect();
+    assert_eq!(kinds, ["started", "paused", "ended"]);
+}
+
+fn kind(event: &EndpointEvent) -> &'static str {
+    match event {
+        EndpointEvent::SpeechStarted { .. } => "started",
+        EndpointEvent::Paused { .. } => "paused",
+        EndpointEvent::Resumed { .. } => "resumed",
+        EndpointEvent::SpeechEnded { .. } => "ended",
+        EndpointEvent::NoInput { .. } => "no_input",
+    }
 }

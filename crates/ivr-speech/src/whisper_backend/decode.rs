@@ -6,7 +6,7 @@ use ct2rs::Tokenizer as _;
 use ct2rs::sys::{Device, StorageView, WhisperOptions as DecodeOptions};
 
 use super::recognizer::LanguageHints;
-use super::{Inner, cleanup, hints, lang, mel, resample};
+use super::{Inner, cleanup, hints, lang, resample};
 use crate::{Alternative, RecognitionConfig, RecognizerError, Transcript};
 
 const RATE: usize = 8000;
@@ -128,9 +128,10 @@ impl Inner {
             return Ok(Transcript::default());
         }
         let audio = resample::upsample_8k_to_16k(samples);
-        let mut features = self.mel.features(&audio);
-        let n_mels = features.len() / mel::N_FRAMES;
-        let view = StorageView::new(&[1, n_mels, mel::N_FRAMES], &mut features, Device::CPU)
+        let frames = self.options.encoder_window.frames(audio.len());
+        let mut features = self.mel.features(&audio, frames);
+        let n_mels = features.len() / frames;
+        let view = StorageView::new(&[1, n_mels, frames], &mut features, Device::CPU)
             .map_err(decode_error)?;
         // Encode once: language detection and decoding (and a retry) all start from it.
         let encoded = self.whisper.encode(&view, false).map_err(decode_error)?;

@@ -104,15 +104,17 @@ impl MelExtractor {
         }
     }
 
-    /// Features of up to 30 s of 16 kHz audio, laid out `[n_mels][3000]` (the encoder's
-    /// `[1, n_mels, 3000]` input). Audio beyond 30 s is ignored.
-    pub(crate) fn features(&self, audio: &[f32]) -> Vec<f32> {
-        let audio = &audio[..audio.len().min(N_SAMPLES)];
+    /// Features of up to 30 s of 16 kHz audio over a window of `frames` 10 ms frames (at most
+    /// 3000, the encoder's full 30 s), laid out `[n_mels][frames]` (the encoder's
+    /// `[1, n_mels, frames]` input). Audio beyond the window is ignored.
+    pub(crate) fn features(&self, audio: &[f32], frames: usize) -> Vec<f32> {
+        let frames = frames.min(N_FRAMES);
+        let audio = &audio[..audio.len().min(N_SAMPLES).min(frames * HOP)];
         // log10 of the floor: what every mel bin of a silent frame holds before normalization.
         let silent = 1e-10f32.log10();
-        let mut out = vec![silent; self.n_mels * N_FRAMES];
+        let mut out = vec![silent; self.n_mels * frames];
         // Frames starting past the audio (with the 200-sample centering) see only zeros.
-        let frames_with_audio = ((audio.len() + N_FFT / 2).div_ceil(HOP)).min(N_FRAMES);
+        let frames_with_audio = ((audio.len() + N_FFT / 2).div_ceil(HOP)).min(frames);
         let sample = |i: isize| -> f32 {
             // Reflect at the start (torch.stft center=True); zeros after the end (the padding).
             let i = i.unsigned_abs();
@@ -133,7 +135,7 @@ impl MelExtractor {
             for (m, filter) in self.filters.iter().enumerate() {
                 let bins = power.iter().skip(filter.first_bin);
                 let energy: f32 = filter.weights.iter().zip(bins).map(|(w, p)| w * p).sum();
-                out[m * N_FRAMES + frame] = energy.max(1e-10).log10();
+                out[m * frames + frame] = energy.max(1e-10).log10();
             }
         }
         let max = out.iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -163,7 +165,7 @@ mod tests {
     #[test]
     fn silence_is_flat() {
         let mel = MelExtractor::new(80);
-        let f = mel.features(&vec![0.0; 16_000]);
+        let f = mel.features(&vec![0.0; 16_000], N_FRAMES);
         assert_eq!(f.len(), 80 * N_FRAMES);
         assert!(f.iter().all(|&v| (v - f[0]).abs() < 1e-6));
     }

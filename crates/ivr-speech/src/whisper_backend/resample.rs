@@ -32,7 +32,7 @@ fn odd_phase_taps() -> [f32; HALF_TAPS] {
 }
 
 /// Converts 8 kHz 16-bit samples to 16 kHz samples in [-1, 1].
-pub(crate) fn upsample_8k_to_16k(input: &[i16]) -> Vec<f32> {
+pub fn upsample_8k_to_16k(input: &[i16]) -> Vec<f32> {
     let taps = odd_phase_taps();
     let x: Vec<f32> = input.iter().map(|&s| f32::from(s) / 32768.0).collect();
     let at = |i: isize| -> f32 {
