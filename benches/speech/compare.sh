@@ -38,6 +38,8 @@ export CCACHE_DIR=${CCACHE_DIR:-$PWD/target/ccache} CCACHE_BASEDIR=${CCACHE_BASE
 export CCACHE_NOHASHDIR=1
 cargo build --quiet --release --locked -p ivr-speech --features whisper --example decode_times
 ours=target/release/examples/decode_times
+# An example has no rpath of its own (the `ivr` binary does): the loader finds oneDNN here.
+export LD_LIBRARY_PATH="$MODELS/libdnnl/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
 echo "== installing $FASTER_WHISPER into a throwaway venv" >&2
 python3 -m venv "$WORK/venv"

@@ -7,7 +7,7 @@
 //!     NAME.16k.wav (the 16 kHz audio our backend makes of it, for the reference to read), plus
 //!     OUT_DIR/utterances.txt: `NAME LANG` per line, the language from the fixture's name.
 //! decode_times time MODEL_DIR LIST --dir OUT_DIR [--threads N] [--beam B] [--english-only]
-//!     [--encoder-frames auto|full]
+//!     [--encoder-frames auto|full|fit:MIN_MS:PAD_MS]
 //!     Decodes each listed utterance once (after one warm-up decode) the way the engine does,
 //!     with the language given and no hint, and prints one JSON line per utterance.
 #![allow(clippy::print_stdout)]
@@ -138,7 +138,19 @@ fn time(args: &[String]) -> Result<(), String> {
                 window = match value()?.as_str() {
                     "auto" => EncoderWindow::default(),
                     "full" => EncoderWindow::Full,
-                    other => return Err(format!("--encoder-frames {other}: auto or full")),
+                    fit => {
+                        // fit:MIN_MS:PAD_MS
+                        let parts: Vec<u32> = fit
+                            .strip_prefix("fit:")
+                            .map(|r| r.split(':').filter_map(|n| n.parse().ok()).collect())
+                            .unwrap_or_default();
+                        let [min_ms, pad_ms] = parts[..] else {
+                            return Err(format!(
+                                "--encoder-frames {fit}: auto, full or fit:MIN_MS:PAD_MS"
+                            ));
+                        };
+                        EncoderWindow::Fit { min_ms, pad_ms }
+                    }
                 }
             }
             _ => positional.push(arg.clone()),

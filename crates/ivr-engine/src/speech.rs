@@ -33,6 +33,12 @@ pub struct ModelSpec {
     /// hint (default 40; 0 turns hints off).
     #[serde(default)]
     pub hint_tokens: Option<usize>,
+    /// Whisper only: the shortest audio window (ms) the encoder runs over; a longer utterance
+    /// gets its own length plus 1 s of silence, up to Whisper's 30 s. The encoder's cost is
+    /// in proportion to the window, not to the speech. Default 30000: the full window, as
+    /// the model was trained.
+    #[serde(default)]
+    pub encoder_window_ms: Option<u32>,
 }
 
 /// The `speech:` part of the engine configuration.
@@ -45,6 +51,18 @@ pub struct SpeechConfig {
     /// caller may answer the greeting in either language.
     #[serde(default)]
     pub detect: Option<ModelSpec>,
+    /// Utterances decoded at once (recognition workers, and each Whisper model's replicas).
+    /// Default: one per CPU core; a decode uses one core.
+    #[serde(default)]
+    pub workers: Option<usize>,
+    /// Utterances that may wait for a worker before new ones are refused (default: 4 per
+    /// worker).
+    #[serde(default)]
+    pub queue: Option<usize>,
+    /// How long after the end of speech a result may come before the utterance takes the
+    /// flow's no-match path (default 4000 ms).
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
 }
 
 impl SpeechConfig {
@@ -60,6 +78,7 @@ impl SpeechConfig {
             multilingual: None,
             beam_size: Some(beam_size),
             hint_tokens: None,
+            encoder_window_ms: None,
         };
         SpeechConfig {
             languages: BTreeMap::from([
@@ -67,7 +86,27 @@ impl SpeechConfig {
                 ("es-US".to_string(), whisper("whisper-base", 5)),
             ]),
             detect: Some(whisper("whisper-base", 5)),
+            workers: None,
+            queue: None,
+            timeout_ms: None,
         }
+    }
+
+    /// Decodes at once: the configured number, else one per CPU core.
+    pub fn workers(&self) -> usize {
+        self.workers
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
+    }
+
+    /// Utterances that may wait for a worker.
+    pub fn queue(&self) -> usize {
+        self.queue.unwrap_or(4 * self.workers())
+    }
+
+    pub fn timeout_ms(&self) -> u64 {
+        self.timeout_ms
+            .unwrap_or(crate::session::DEFAULT_RECOGNITION_TIMEOUT_MS)
     }
 
     /// `IVR_MODELS_DIR`, else `.models` in the working directory.
@@ -98,7 +137,7 @@ impl SpeechModels {
                 }
                 return Ok(Arc::clone(model));
             }
-            let model = load_model(spec)?;
+            let model = load_model(spec, config.workers())?;
             loaded.insert(spec.path.clone(), (spec.clone(), Arc::clone(&model)));
             Ok(model)
         };
@@ -124,7 +163,8 @@ impl SpeechModels {
     }
 }
 
-fn load_model(spec: &ModelSpec) -> Result<Arc<dyn SpeechModel>, RecognizerError> {
+#[cfg_attr(not(feature = "whisper"), allow(unused_variables))]
+fn load_model(spec: &ModelSpec, workers: usize) -> Result<Arc<dyn SpeechModel>, RecognizerError> {
     match spec.backend {
         #[cfg(feature = "whisper")]
         Backend::Whisper => {
@@ -135,6 +175,16 @@ fn load_model(spec: &ModelSpec) -> Result<Arc<dyn SpeechModel>, RecognizerError>
             let defaults = ivr_speech::whisper_backend::WhisperOptions::default();
             let options = ivr_speech::whisper_backend::WhisperOptions {
                 multilingual: spec.multilingual.unwrap_or(!english_only),
+                parallel_decodes: workers,
+                encoder_window: match spec.encoder_window_ms {
+                    Some(min_ms) if min_ms < 30_000 => {
+                        ivr_speech::whisper_backend::EncoderWindow::Fit {
+                            min_ms,
+                            pad_ms: 1_000,
+                        }
+                    }
+                    _ => ivr_speech::whisper_backend::EncoderWindow::Full,
+                },
                 beam_size: spec.beam_size.unwrap_or(1),
                 max_hint_tokens: spec.hint_tokens.unwrap_or(defaults.max_hint_tokens),
                 ..defaults

@@ -1152,7 +1152,10 @@ fn words_that_decide_the_state_are_complete() {
     let mut h = Harness::start(OPEN, None);
     h.finish_prompts();
     assert_eq!(completeness(&h, "check my balance"), Completeness::Complete);
-    assert_eq!(completeness(&h, "hablar con un agente"), Completeness::Complete);
+    assert_eq!(
+        completeness(&h, "hablar con un agente"),
+        Completeness::Complete
+    );
     // Understood only through another reading: still decided.
     let other = [Alternative {
         text: "how much money do I have".into(),
@@ -1160,7 +1163,8 @@ fn words_that_decide_the_state_are_complete() {
         lang: None,
     }];
     assert_eq!(
-        h.call.completeness("how much honey do I have", 0.9, None, &other),
+        h.call
+            .completeness("how much honey do I have", 0.9, None, &other),
         Completeness::Complete
     );
     // Judging changes nothing: the call still waits for the real result.
@@ -1171,8 +1175,14 @@ fn words_that_decide_the_state_are_complete() {
 fn words_that_stop_mid_sentence_are_unfinished() {
     let mut h = Harness::start(OPEN, None);
     h.finish_prompts();
-    assert_eq!(completeness(&h, "I want to check my"), Completeness::Unfinished);
-    assert_eq!(completeness(&h, "quiero hablar con..."), Completeness::Unfinished);
+    assert_eq!(
+        completeness(&h, "I want to check my"),
+        Completeness::Unfinished
+    );
+    assert_eq!(
+        completeness(&h, "quiero hablar con..."),
+        Completeness::Unfinished
+    );
     assert_eq!(completeness(&h, "the weather today"), Completeness::Open);
     assert_eq!(completeness(&h, ""), Completeness::Open);
     // Too unsure to decide anything.
@@ -1189,8 +1199,14 @@ fn a_slot_value_is_complete_only_when_whole() {
     h.finish_prompts();
     // The PIN is four digits.
     assert_eq!(completeness(&h, "one two"), Completeness::Unfinished);
-    assert_eq!(completeness(&h, "my pin is 1 2 3"), Completeness::Unfinished);
-    assert_eq!(completeness(&h, "one two three four"), Completeness::Complete);
+    assert_eq!(
+        completeness(&h, "my pin is 1 2 3"),
+        Completeness::Unfinished
+    );
+    assert_eq!(
+        completeness(&h, "one two three four"),
+        Completeness::Complete
+    );
     // No digits at all may still be an intent of the flow.
     assert_eq!(completeness(&h, "talk to an agent"), Completeness::Complete);
 }

@@ -48,7 +48,10 @@ fn run() -> Result<(), String> {
     println!("cargo::rustc-link-search=native={}", lib_dir.display());
     println!("cargo::rustc-link-lib=dylib=dnnl");
     println!("cargo::metadata=ROOT={}", dir.display());
-    println!("cargo::metadata=INCLUDE_PATH={}", dir.join("include").display());
+    println!(
+        "cargo::metadata=INCLUDE_PATH={}",
+        dir.join("include").display()
+    );
     println!("cargo::metadata=LIBRARY_PATH={}", lib_dir.display());
     println!("cargo::metadata=LIB_DIR={}", lib_dir.display());
     Ok(())

@@ -87,7 +87,9 @@ enum Phase {
     Idle,
     Speech(Utterance),
     /// The last utterance was cut at max length; ignore the rest of it until a pause.
-    Draining { silent_frames: usize },
+    Draining {
+        silent_frames: usize,
+    },
 }
 
 /// The utterance being heard.

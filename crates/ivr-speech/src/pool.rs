@@ -125,6 +125,21 @@ impl RecognitionPool {
         }
     }
 
+    /// Like `try_submit`, but only when a worker is idle and nothing waits in the queue: for
+    /// work that may be done ahead of need (a speculative decode), which must never make
+    /// anyone's needed work wait. Two such submissions at the same instant may both see the
+    /// same idle worker; the second then waits behind one job, never behind the queue.
+    pub fn try_submit_if_idle<R, J, D>(&self, job: J, on_done: D) -> Result<(), PoolBusy>
+    where
+        J: FnOnce() -> R + Send + 'static,
+        D: FnOnce(Result<R, JobFailed>) + Send + 'static,
+    {
+        if self.queue_depth() > 0 || self.in_flight() >= self.workers() {
+            return Err(PoolBusy);
+        }
+        self.try_submit(job, on_done)
+    }
+
     /// Queues `job` and returns a future of its result, for async callers. Refused at once
     /// with `PoolBusy` like `try_submit`; the future itself never blocks a runtime thread.
     pub fn submit_async<R, J>(&self, job: J) -> Result<PendingJob<R>, PoolBusy>

@@ -327,3 +327,31 @@ fn control_the_same_work_inline_does_stall_the_runtime() {
     );
     assert!(possible >= 20);
 }
+
+#[test]
+fn work_ahead_of_need_is_taken_only_by_an_idle_pool() {
+    let pool = RecognitionPool::new(1, 4).unwrap();
+    let (started_tx, started) = unbounded();
+    let (release_tx, release) = unbounded();
+    let (done_tx, done) = unbounded();
+    let tx = done_tx.clone();
+    pool.try_submit_if_idle(gated_job(&started_tx, &release), move |r| {
+        tx.send(r).unwrap();
+    })
+    .unwrap();
+    wait_started(&started, 1);
+    // The worker is busy: refused at once, though the queue has room.
+    assert_eq!(pool.try_submit_if_idle(|| 1, |_| {}), Err(PoolBusy));
+    // Needed work still queues.
+    let tx = done_tx.clone();
+    pool.try_submit(|| 2, move |r| tx.send(r).unwrap()).unwrap();
+    release_tx.send(()).unwrap();
+    for _ in 0..2 {
+        done.recv_timeout(STEP).unwrap().unwrap();
+    }
+    // Idle again (the counter drops before the result is handed over): taken.
+    let tx = done_tx.clone();
+    pool.try_submit_if_idle(|| 3, move |r| tx.send(r).unwrap())
+        .unwrap();
+    assert_eq!(done.recv_timeout(STEP).unwrap(), Ok(3));
+}

@@ -335,6 +335,9 @@ impl<W: Write> Simulator<W> {
             CallEvent::Slot { name, value } => format!("  [{name} = {value}]"),
             CallEvent::Nomatch { count } => format!("  [not understood ({count})]"),
             CallEvent::Noinput { count } => format!("  [no input ({count})]"),
+            CallEvent::NotRecognized { waited_ms } => {
+                format!("  [not recognized within {waited_ms} ms]")
+            }
             CallEvent::Language { lang } => format!("  [language {lang}]"),
             CallEvent::Lookup { name, ok } => {
                 format!("  [lookup {name}: {}]", if *ok { "ok" } else { "failed" })

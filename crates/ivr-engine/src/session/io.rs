@@ -18,11 +18,19 @@ pub enum SessionOutput {
         has_variables: bool,
     },
     /// Recognize one utterance and hand the result back with `recognized`.
+    /// `speculative`: the words before a pause, decoded ahead of the endpoint; run it only if
+    /// a worker is free right now (never ahead of another call's final decode), and refuse it
+    /// (hand back an error) otherwise.
     Recognize {
         utterance_id: u64,
         audio: Vec<i16>,
         config: RecognitionConfig,
+        speculative: bool,
     },
+    /// The result of this recognition is no longer wanted (the caller went on talking, or
+    /// its deadline passed): skip it if it has not started. Its result, if one still comes,
+    /// is ignored.
+    CancelRecognition { utterance_id: u64 },
     /// A flow action only the IO layer can carry out: lookup, notify, callback, transfer,
     /// hangup. Its result goes back with `flow_input`.
     Flow(Action),
@@ -57,4 +65,9 @@ pub enum MediaEvent {
     Warning { message: String },
     /// The engine told a waiting caller something of its own (their place in a queue).
     Announcement { text: String },
+    /// The words heard before a pause already answered the question: the utterance ended
+    /// `saved_ms` before the full trailing silence would have ended it.
+    EarlyEndpoint { saved_ms: u64 },
+    /// Speech recognized ahead of the endpoint was not used: the caller went on talking.
+    SpeculationDropped,
 }

@@ -7,19 +7,29 @@
 //! drive the very same code; only the clock and the edges differ.
 
 mod io;
+mod speculation;
 
 pub use io::{LogEvent, LogLine, MediaEvent, SessionOutput};
 
 use ivr_flow::Flow;
-use ivr_flow::interpreter::{Action, Alternative, Call, CallInfo, Input, ListenParams, Output};
+use ivr_flow::interpreter::{
+    Action, Alternative, Call, CallInfo, Completeness, Input, ListenParams, Output,
+};
 use ivr_media::frame::FRAME_SAMPLES;
 use ivr_media::player::PromptPlayer;
 use ivr_speech::endpointer::{EndpointEvent, Endpointer, VadParams};
 use ivr_speech::{RecognitionConfig, RecognizerError, Transcript};
+use speculation::{Speculation, SpeculationState};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 const SAMPLES_PER_MS: u64 = 8;
+/// How long after the end of speech a result may come before the utterance is given up as
+/// not recognized (the flow's no-match path): past this a caller thinks the line is dead.
+pub const DEFAULT_RECOGNITION_TIMEOUT_MS: u64 = 4_000;
+/// Trailing silence added to an utterance whose words so far stop mid-sentence or mid-value
+/// ("my receipt number is"): callers reading a number pause between its groups.
+const UNFINISHED_EXTRA_SILENCE_MS: u64 = 1_000;
 /// Play ids from here up are the engine's own announcements, not the flow's prompts.
 const FIRST_ANNOUNCEMENT_ID: u64 = 1 << 62;
 
@@ -33,6 +43,9 @@ pub struct CallSession {
     listening: Option<ListenParams>,
     /// Utterance sent for recognition and when its speech ended (call ms).
     recognizing: Option<(u64, u64)>,
+    /// The decode of the caller's current pause, if one was asked for.
+    speculation: Option<Speculation>,
+    recognition_timeout_ms: u64,
     next_utterance: u64,
     /// Prompt id of each play the player knows, for `prompt_stopped` events.
     prompts: HashMap<u64, String>,
@@ -64,6 +77,8 @@ impl CallSession {
             samples_in: 0,
             listening: None,
             recognizing: None,
+            speculation: None,
+            recognition_timeout_ms: DEFAULT_RECOGNITION_TIMEOUT_MS,
             next_utterance: 1,
             prompts: HashMap::new(),
             language_known: false,
@@ -73,6 +88,12 @@ impl CallSession {
         };
         session.drain_call();
         Ok(session)
+    }
+
+    /// How long after the end of speech a recognition result may come (default
+    /// `DEFAULT_RECOGNITION_TIMEOUT_MS`) before the utterance counts as not recognized.
+    pub fn set_recognition_timeout_ms(&mut self, ms: u64) {
+        self.recognition_timeout_ms = ms;
     }
 
     pub fn poll_output(&mut self) -> Option<SessionOutput> {
@@ -136,6 +157,7 @@ impl CallSession {
             Err(e) => self.warn(format!("voice activity detection: {e}")),
         }
         self.samples_in += caller.len() as u64;
+        self.check_recognition_deadline(now);
         if self.call.next_deadline().is_some_and(|d| d <= now) {
             self.call.handle(Input::Timeout, now);
             self.drain_call();
@@ -149,6 +171,10 @@ impl CallSession {
                 self.call.handle(Input::SpeechStarted, now);
                 self.drain_call();
             }
+            EndpointEvent::Paused {
+                end_sample, audio, ..
+            } => self.speculate(end_sample / SAMPLES_PER_MS, audio),
+            EndpointEvent::Resumed { .. } => self.drop_speculation(),
             EndpointEvent::SpeechEnded {
                 start_sample,
                 end_sample,
@@ -160,29 +186,142 @@ impl CallSession {
                 self.log(LogEvent::Media(MediaEvent::Speech { start_ms, end_ms }));
                 // One utterance at a time: speech while the last one is still being recognized
                 // belongs to the same turn and is dropped rather than queued behind it.
-                if self.recognizing.is_some() {
+                if self.recognizing.is_some() || self.listening.is_none() {
                     return;
                 }
-                let Some(listen) = &self.listening else {
+                // The pause was the end: its decode is the utterance's, done or on its way.
+                if let Some(spec) = self.speculation.take_if(|s| s.result_for(end_ms).is_some())
+                    && let SpeculationState::Done(transcript) = spec.state
+                {
+                    self.deliver(Ok(transcript), end_ms, now);
+                    return;
+                }
+                if let Some(spec) = self.speculation.take_if(|s| s.running_for(end_ms)) {
+                    self.recognizing = Some((spec.utterance_id, end_ms));
+                    return;
+                }
+                let Some(config) = self.recognition_config() else {
                     return;
                 };
-                let utterance_id = self.next_utterance;
-                self.next_utterance += 1;
+                let utterance_id = self.new_utterance_id();
                 self.recognizing = Some((utterance_id, end_ms));
-                let config = RecognitionConfig {
-                    lang: listen.lang.clone(),
-                    detect_language: !self.language_known,
-                    phrases: listen.phrases.clone(),
-                    other_languages: listen.other_languages.clone(),
-                };
                 self.out.push_back(SessionOutput::Recognize {
                     utterance_id,
                     audio,
                     config,
+                    speculative: false,
                 });
             }
             EndpointEvent::NoInput { .. } => {}
         }
+    }
+
+    /// Decodes the words before a pause, unless a decode is already running for this call.
+    fn speculate(&mut self, end_ms: u64, audio: Vec<i16>) {
+        if self.recognizing.is_some() || self.speculation.is_some() {
+            return;
+        }
+        let Some(config) = self.recognition_config() else {
+            return;
+        };
+        let utterance_id = self.new_utterance_id();
+        self.speculation = Some(Speculation {
+            utterance_id,
+            end_ms,
+            state: SpeculationState::Running,
+        });
+        self.out.push_back(SessionOutput::Recognize {
+            utterance_id,
+            audio,
+            config,
+            speculative: true,
+        });
+    }
+
+    /// The caller went on after a pause: what was decoded of it is not the utterance.
+    fn drop_speculation(&mut self) {
+        let Some(spec) = &mut self.speculation else {
+            return;
+        };
+        match spec.state {
+            SpeculationState::Running => {
+                spec.state = SpeculationState::Dropped;
+                let utterance_id = spec.utterance_id;
+                self.out
+                    .push_back(SessionOutput::CancelRecognition { utterance_id });
+            }
+            SpeculationState::Done(_) => self.speculation = None,
+            SpeculationState::Dropped => return,
+        }
+        self.log(LogEvent::Media(MediaEvent::SpeculationDropped));
+    }
+
+    /// A speculative result came back while the utterance is still open: end it now if the
+    /// words already answer the question, wait longer if they stop mid-sentence.
+    fn speculation_done(&mut self, transcript: Transcript, now: jiff::Timestamp) {
+        let completeness = self.call.completeness(
+            &transcript.text,
+            transcript.confidence,
+            transcript.lang.as_deref(),
+            &alternatives(&transcript),
+        );
+        if let Some(spec) = &mut self.speculation {
+            spec.state = SpeculationState::Done(transcript);
+        }
+        match completeness {
+            Completeness::Complete => {
+                let Some(event) = self.endpointer.end_now() else {
+                    return;
+                };
+                if let EndpointEvent::SpeechEnded { end_sample, .. } = &event {
+                    let silent_ms = self.call_ms().saturating_sub(end_sample / SAMPLES_PER_MS);
+                    let full = self.endpointer.params().trailing_silence_ms;
+                    self.log(LogEvent::Media(MediaEvent::EarlyEndpoint {
+                        saved_ms: full.saturating_sub(silent_ms),
+                    }));
+                }
+                self.endpoint_event(event, now);
+            }
+            Completeness::Unfinished => self.endpointer.wait_longer(UNFINISHED_EXTRA_SILENCE_MS),
+            Completeness::Open => {}
+        }
+    }
+
+    fn recognition_config(&self) -> Option<RecognitionConfig> {
+        let listen = self.listening.as_ref()?;
+        Some(RecognitionConfig {
+            lang: listen.lang.clone(),
+            detect_language: !self.language_known,
+            phrases: listen.phrases.clone(),
+            other_languages: listen.other_languages.clone(),
+        })
+    }
+
+    fn new_utterance_id(&mut self) -> u64 {
+        let id = self.next_utterance;
+        self.next_utterance += 1;
+        id
+    }
+
+    /// An utterance whose result has not come within the recognition timeout is given up:
+    /// the flow hears it as not recognized and asks again.
+    fn check_recognition_deadline(&mut self, now: jiff::Timestamp) {
+        let Some((utterance_id, end_ms)) = self.recognizing else {
+            return;
+        };
+        let waited_ms = self.call_ms().saturating_sub(end_ms);
+        if waited_ms < self.recognition_timeout_ms {
+            return;
+        }
+        self.recognizing = None;
+        self.out
+            .push_back(SessionOutput::CancelRecognition { utterance_id });
+        self.warn(format!(
+            "no recognition result {waited_ms} ms after the end of speech: taken as not \
+             recognized"
+        ));
+        self.call.handle(Input::NotRecognized { waited_ms }, now);
+        self.drain_call();
     }
 
     /// The audio of a prompt the session asked for; `None` if it could not be had (the prompt
@@ -211,13 +350,35 @@ impl CallSession {
         result: Result<Transcript, RecognizerError>,
         now: jiff::Timestamp,
     ) {
-        let Some((expected, end_ms)) = self.recognizing else {
-            return;
-        };
-        if expected != utterance_id {
+        if let Some((expected, end_ms)) = self.recognizing
+            && expected == utterance_id
+        {
+            self.recognizing = None;
+            self.deliver(result, end_ms, now);
             return;
         }
-        self.recognizing = None;
+        let Some(spec) = &self.speculation else {
+            return;
+        };
+        if spec.utterance_id != utterance_id {
+            return;
+        }
+        match (&spec.state, result) {
+            (SpeculationState::Running, Ok(transcript)) if self.listening.is_some() => {
+                self.speculation_done(transcript, now);
+            }
+            // A failed or unwanted speculation: the endpoint decodes the utterance itself.
+            _ => self.speculation = None,
+        }
+    }
+
+    /// Hands the flow the result for the utterance that ended at `end_ms`.
+    fn deliver(
+        &mut self,
+        result: Result<Transcript, RecognizerError>,
+        end_ms: u64,
+        now: jiff::Timestamp,
+    ) {
         // Only a real result has a latency: a refused or failed recognition would show as the
         // fastest one.
         let latency_ms = result
@@ -233,21 +394,14 @@ impl CallSession {
         if !transcript.text.trim().is_empty() {
             self.language_known = true;
         }
+        let alternatives = alternatives(&transcript);
         self.call.handle(
             Input::Utterance {
                 text: transcript.text,
                 confidence: transcript.confidence,
                 lang: transcript.lang,
                 latency_ms,
-                alternatives: transcript
-                    .alternatives
-                    .into_iter()
-                    .map(|a| Alternative {
-                        text: a.text,
-                        confidence: a.confidence,
-                        lang: a.lang,
-                    })
-                    .collect(),
+                alternatives,
             },
             now,
         );
@@ -315,6 +469,13 @@ impl CallSession {
             Action::StopListening => {
                 self.endpointer.stop_listening();
                 self.listening = None;
+                if let Some(spec) = self.speculation.take()
+                    && matches!(spec.state, SpeculationState::Running)
+                {
+                    self.out.push_back(SessionOutput::CancelRecognition {
+                        utterance_id: spec.utterance_id,
+                    });
+                }
             }
             Action::StopPlayback => {
                 let mut stopped = self.player.stop();
@@ -354,4 +515,17 @@ impl CallSession {
         self.out
             .push_back(SessionOutput::Log(LogLine { t_ms, event }));
     }
+}
+
+/// The recognizer's other readings, as the flow takes them.
+fn alternatives(transcript: &Transcript) -> Vec<Alternative> {
+    transcript
+        .alternatives
+        .iter()
+        .map(|a| Alternative {
+            text: a.text.clone(),
+            confidence: a.confidence,
+            lang: a.lang.clone(),
+        })
+        .collect()
 }

@@ -11,8 +11,7 @@ const CONTINUATIONS: &[&str] = &[
     // English
     "a", "an", "the", "my", "our", "your", "his", "her", "their", "is", "are", "was", "am", "to",
     "of", "for", "and", "or", "but", "with", "about", "from", "at", "by", "because", "if", "um",
-    "uh", "er", "hmm", "number", "i'm", "im",
-    // Spanish
+    "uh", "er", "hmm", "number", "i'm", "im", // Spanish
     "el", "la", "los", "las", "un", "una", "unos", "unas", "mi", "mis", "su", "sus", "tu", "es",
     "son", "de", "del", "al", "para", "por", "con", "sobre", "y", "e", "o", "u", "pero", "que",
     "porque", "este", "eh", "em", "pues", "numero",

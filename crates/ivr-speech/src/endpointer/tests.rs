@@ -86,7 +86,10 @@ fn synthetic_voice_makes_one_utterance_with_pre_roll() {
     audio.extend(silence(60));
     let events = ep.push_frame(&audio).unwrap();
     assert_eq!(events.len(), 3, "{events:?}");
-    assert!(matches!(events[1], EndpointEvent::Paused { .. }), "{events:?}");
+    assert!(
+        matches!(events[1], EndpointEvent::Paused { .. }),
+        "{events:?}"
+    );
     let events = [events[0].clone(), events[2].clone()];
     let EndpointEvent::SpeechStarted { at_sample } = events[0] else {
         panic!("{events:?}")
@@ -258,9 +261,19 @@ fn wait_longer_holds_this_utterance_only() {
     let _ = ep.push_frame(&audio).unwrap();
     ep.wait_longer(1_000);
     // 1.2 s of silence: past the usual 700 ms, not past 700 + 1000.
-    let kinds: Vec<_> = ep.push_frame(&silence(60)).unwrap().iter().map(kind).collect();
+    let kinds: Vec<_> = ep
+        .push_frame(&silence(60))
+        .unwrap()
+        .iter()
+        .map(kind)
+        .collect();
     assert_eq!(kinds, ["paused"]);
-    let kinds: Vec<_> = ep.push_frame(&silence(40)).unwrap().iter().map(kind).collect();
+    let kinds: Vec<_> = ep
+        .push_frame(&silence(40))
+        .unwrap()
+        .iter()
+        .map(kind)
+        .collect();
     assert_eq!(kinds, ["ended"]);
     // The next utterance ends after the usual silence again.
     let kinds: Vec<_> = speak_pause_go_on(&mut ep, 40, 0).iter().map(kind).collect();

@@ -24,6 +24,13 @@ pub trait PromptSource {
     ) -> Option<Vec<i16>>;
 }
 
+/// A recognition result and the call time it is handed over at: (due ms, utterance, result).
+type Pending = (
+    u64,
+    u64,
+    Result<ivr_speech::Transcript, ivr_speech::RecognizerError>,
+);
+
 pub struct CallPlan {
     pub flow: Arc<Flow>,
     pub caller_audio: Vec<i16>,
@@ -64,12 +71,8 @@ impl Replayer<'_> {
         let mut recognizers = CallRecognizers::default();
         let mut log = Vec::new();
         // A recognition result waits until the virtual clock reaches the moment it would
-        // have arrived live: end of speech plus the real time it took (or the fixed delay).
-        let mut pending: Option<(
-            u64,
-            u64,
-            Result<ivr_speech::Transcript, ivr_speech::RecognizerError>,
-        )> = None;
+        // have arrived live: the request plus the real time it took (or the fixed delay).
+        let mut pending: Vec<Pending> = Vec::new();
         let mut keys = plan.dtmf.iter().peekable();
         let mut frame_index: u64 = 0;
         let silence = [0i16; FRAME_SAMPLES];
@@ -90,13 +93,8 @@ impl Replayer<'_> {
             while let Some((_, key)) = keys.next_if(|(at, _)| *at <= call_ms) {
                 session.dtmf(&key.to_string(), now);
             }
-            if let Some((due, id, _)) = &pending
-                && *due <= call_ms
-            {
-                let (id, result) = (*id, pending.take().map(|(_, _, r)| r));
-                if let Some(result) = result {
-                    session.recognized(id, result, now);
-                }
+            for (_, id, result) in pending.extract_if(.., |(due, _, _)| *due <= call_ms) {
+                session.recognized(id, result, now);
             }
             let start = frame_index as usize * FRAME_SAMPLES;
             let frame = plan
@@ -119,11 +117,7 @@ impl Replayer<'_> {
         &mut self,
         session: &mut CallSession,
         recognizers: &mut CallRecognizers,
-        pending: &mut Option<(
-            u64,
-            u64,
-            Result<ivr_speech::Transcript, ivr_speech::RecognizerError>,
-        )>,
+        pending: &mut Vec<Pending>,
         log: &mut Vec<LogLine>,
         now: jiff::Timestamp,
         call_ms: u64,
@@ -148,12 +142,18 @@ impl Replayer<'_> {
                     utterance_id,
                     audio,
                     config,
+                    ..
                 } => {
+                    // A decode ahead of the endpoint runs here like any other: one call
+                    // replayed alone always finds a worker idle.
                     let started = Instant::now();
                     let result = recognizers.recognize(self.models, &audio, &config);
                     let took = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
                     let delay = self.result_delay_ms.unwrap_or(took);
-                    *pending = Some((call_ms.saturating_add(delay), utterance_id, result));
+                    pending.push((call_ms.saturating_add(delay), utterance_id, result));
+                }
+                SessionOutput::CancelRecognition { utterance_id } => {
+                    pending.retain(|(_, id, _)| *id != utterance_id);
                 }
                 SessionOutput::Flow(action) => {
                     if let Some(input) = self.flow_action(action) {

@@ -8,10 +8,11 @@ use super::media::{MAX_DATAGRAM, MediaLeg};
 use super::messages;
 use super::metrics as names;
 use super::queue::{self, Answered, OfferResult, Waiting};
+use super::recognition::CallRecognition;
 use super::transfer::{self, Route, Step, Transfer};
 use crate::replay::drive::PromptSource;
 use ivr_engine::cdr::{CallRecord, Latency, TransferRecord};
-use ivr_engine::session::{CallSession, LogEvent, LogLine, SessionOutput};
+use ivr_engine::session::{CallSession, LogEvent, LogLine, MediaEvent, SessionOutput};
 use ivr_engine::speech::CallRecognizers;
 use ivr_flow::interpreter::{Action, CallEvent, CallInfo, Input, TransferTarget};
 use ivr_sip::rtp_peer::RtpPeer;
@@ -28,7 +29,7 @@ use tokio::time::MissedTickBehavior;
 const METRICS_EVERY_TICKS: u32 = 50;
 
 /// Work done off the loop, coming back.
-enum Done {
+pub(super) enum Done {
     Prompt {
         play_id: u64,
         samples: Option<Vec<i16>>,
@@ -166,6 +167,7 @@ async fn answer_and_run(
         Ok(s) => s,
         Err(e) => return refuse(dialog, 500, &e),
     };
+    session.set_recognition_timeout_ms(shared.recognition_timeout_ms);
     let mut current_answer = answer.to_string();
     if let Err(e) = dialog.answer(&current_answer) {
         tracing::warn!(call_id, "{e}");
@@ -176,7 +178,7 @@ async fn answer_and_run(
     shared.live.update(&call_id, |c| c.answered = true);
     let log = &mut record.events;
     let (done_tx, mut done) = mpsc::unbounded_channel::<Done>();
-    let mut recognizers = Some(Box::new(CallRecognizers::default()));
+    let mut recognition = CallRecognition::default();
     let mut transfer: Option<Transfer> = None;
     let mut waiting: Option<Waiting> = None;
     let mut bridge: Option<Answered> = None;
@@ -269,7 +271,7 @@ async fn answer_and_run(
                 match work {
                     Done::Prompt { play_id, samples } => session.prompt_audio(play_id, samples, now),
                     Done::Recognized { utterance_id, result, recognizers: back } => {
-                        recognizers = Some(back);
+                        recognition.returned(utterance_id, back);
                         metrics::gauge!(names::RECOGNITION_QUEUE)
                             .set(shared.recognition.queue_depth() as f64);
                         session.recognized(utterance_id, result, now);
@@ -322,7 +324,7 @@ async fn answer_and_run(
             shared,
             &call_id,
             &mut session,
-            &mut recognizers,
+            &mut recognition,
             &done_tx,
             log,
         );
@@ -549,6 +551,12 @@ fn keep_event(shared: &Shared, call_id: &str, log: &mut Vec<LogLine>, line: LogL
         }) => {
             metrics::histogram!(names::RECOGNITION_LATENCY).record(*ms as f64 / 1000.0);
         }
+        LogEvent::Flow(CallEvent::NotRecognized { .. }) => {
+            metrics::counter!(names::RECOGNITION_TIMEOUTS).increment(1);
+        }
+        LogEvent::Media(MediaEvent::EarlyEndpoint { .. }) => {
+            metrics::counter!(names::EARLY_ENDPOINTS).increment(1);
+        }
         _ => {}
     }
     log.push(line);
@@ -608,7 +616,7 @@ fn carry_out(
     shared: &Arc<Shared>,
     call_id: &str,
     session: &mut CallSession,
-    recognizers: &mut Option<Box<CallRecognizers>>,
+    recognition: &mut CallRecognition,
     done: &mpsc::UnboundedSender<Done>,
     log: &mut Vec<LogLine>,
 ) -> Work {
@@ -637,50 +645,9 @@ fn carry_out(
                 utterance_id,
                 audio,
                 config,
-            } => {
-                // The session asks for one utterance at a time, so the call's recognizers are
-                // always back before the next request.
-                let Some(mut mine) = recognizers.take() else {
-                    continue;
-                };
-                let models = Arc::clone(&shared.models);
-                let back = done.clone();
-                let submitted = shared.recognition.try_submit(
-                    move || {
-                        let result = mine.recognize(&models, &audio, &config);
-                        (result, mine)
-                    },
-                    move |outcome| {
-                        let (result, recognizers) = match outcome {
-                            Ok(done) => done,
-                            Err(failed) => (
-                                Err(RecognizerError::Decode(failed.to_string())),
-                                Box::default(),
-                            ),
-                        };
-                        back.send(Done::Recognized {
-                            utterance_id,
-                            result,
-                            recognizers,
-                        })
-                        .ok();
-                    },
-                );
-                metrics::gauge!(names::RECOGNITION_QUEUE)
-                    .set(shared.recognition.queue_depth() as f64);
-                if let Err(busy) = submitted {
-                    // Every worker busy and the queue full: this utterance goes unheard (the
-                    // flow re-prompts), rather than the caller waiting in silence.
-                    tracing::warn!("utterance not recognized: {busy}");
-                    metrics::counter!(names::RECOGNITION_REFUSED).increment(1);
-                    done.send(Done::Recognized {
-                        utterance_id,
-                        result: Err(RecognizerError::Decode(busy.to_string())),
-                        recognizers: Box::default(),
-                    })
-                    .ok();
-                }
-            }
+                speculative,
+            } => recognition.submit(shared, done, utterance_id, audio, config, speculative),
+            SessionOutput::CancelRecognition { utterance_id } => recognition.cancel(utterance_id),
             SessionOutput::Flow(action) => match action {
                 Action::Hangup { .. } => work.hang_up = true,
                 Action::Transfer(target) => work.transfer = Some(target),

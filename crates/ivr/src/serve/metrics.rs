@@ -8,6 +8,9 @@ pub const CALLS: &str = "ivr_calls_total";
 pub const RECOGNITION_LATENCY: &str = "ivr_recognition_latency_seconds";
 pub const RECOGNITION_QUEUE: &str = "ivr_recognition_queue_depth";
 pub const RECOGNITION_REFUSED: &str = "ivr_recognition_refused_total";
+pub const RECOGNITION_TIMEOUTS: &str = "ivr_recognition_timeouts_total";
+pub const SPECULATIVE_SKIPPED: &str = "ivr_recognition_speculative_skipped_total";
+pub const EARLY_ENDPOINTS: &str = "ivr_early_endpoints_total";
 pub const RTP_LOST: &str = "ivr_rtp_packets_lost_total";
 pub const RTP_LATE: &str = "ivr_rtp_packets_late_total";
 pub const PROMPT_UNDERRUNS: &str = "ivr_prompt_underruns_total";
@@ -32,7 +35,15 @@ pub fn install() -> Result<PrometheusHandle, String> {
     // Every series exists from the start, so a scrape before the first call shows zeros.
     metrics::gauge!(ACTIVE_CALLS).set(0.0);
     metrics::gauge!(RECOGNITION_QUEUE).set(0.0);
-    for name in [RTP_LOST, RTP_LATE, PROMPT_UNDERRUNS, RECOGNITION_REFUSED] {
+    for name in [
+        RTP_LOST,
+        RTP_LATE,
+        PROMPT_UNDERRUNS,
+        RECOGNITION_REFUSED,
+        RECOGNITION_TIMEOUTS,
+        SPECULATIVE_SKIPPED,
+        EARLY_ENDPOINTS,
+    ] {
         metrics::counter!(name).absolute(0);
     }
     let _registered = metrics::histogram!(RECOGNITION_LATENCY);
@@ -54,6 +65,22 @@ fn describe() {
     describe_gauge!(
         RECOGNITION_QUEUE,
         "Utterances waiting for a recognition worker"
+    );
+    describe_counter!(
+        RECOGNITION_REFUSED,
+        "Utterances refused by the recognition pool (every worker busy, queue full)"
+    );
+    describe_counter!(
+        RECOGNITION_TIMEOUTS,
+        "Utterances whose result did not come in time: the flow took its no-match path"
+    );
+    describe_counter!(
+        SPECULATIVE_SKIPPED,
+        "Decodes ahead of the endpoint not run because no recognition worker was idle"
+    );
+    describe_counter!(
+        EARLY_ENDPOINTS,
+        "Utterances ended before the full trailing silence: the words already answered"
     );
     describe_counter!(
         RTP_LOST,

@@ -13,6 +13,7 @@ mod messages;
 mod metrics;
 mod ports;
 mod queue;
+mod recognition;
 mod transfer;
 
 use crate::http_lookup::HttpLookup;
@@ -38,12 +39,6 @@ use tokio::signal::unix::SignalKind;
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
-/// Utterances decoded at once: one per core on the 2-core machines this targets (each Whisper
-/// model also keeps two replicas).
-const RECOGNITION_WORKERS: usize = 2;
-/// Utterances waiting for a worker before new ones are refused (each waits about a decode,
-/// 1-2 s, per place in the queue).
-const RECOGNITION_QUEUE: usize = 8;
 /// How often flow files are checked for changes.
 const FLOW_POLL: Duration = Duration::from_secs(1);
 
@@ -111,6 +106,8 @@ pub(crate) struct Shared {
     pub models: Arc<SpeechModels>,
     /// Recognition runs here, off the async runtime, with a bounded queue.
     pub recognition: RecognitionPool,
+    /// End of speech to result, at most; then the utterance takes the no-match path.
+    pub recognition_timeout_ms: u64,
     pub prompts: Mutex<PromptFiles>,
     pub http: HttpLookup,
     pub rtp_ports: RtpPorts,
@@ -223,8 +220,8 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         .models
         .clone()
         .unwrap_or_else(SpeechConfig::default_models_dir);
-    let models =
-        SpeechModels::load(&config.speech_or_default(&models_dir)).map_err(|e| e.to_string())?;
+    let speech = config.speech_or_default(&models_dir);
+    let models = SpeechModels::load(&speech).map_err(|e| e.to_string())?;
     let store = ivr_engine::store::Store::open(&config.database_path())
         .map(Arc::new)
         .map_err(|e| e.to_string())?;
@@ -277,8 +274,9 @@ fn start(args: &ServeArgs) -> Result<(), String> {
     let shared = Arc::new(Shared {
         flows,
         models: Arc::new(models),
-        recognition: RecognitionPool::new(RECOGNITION_WORKERS, RECOGNITION_QUEUE)
+        recognition: RecognitionPool::new(speech.workers(), speech.queue())
             .map_err(|e| format!("starting recognition workers: {e}"))?,
+        recognition_timeout_ms: speech.timeout_ms(),
         prompts: Mutex::new(PromptFiles::new(&config.prompts)?),
         http: HttpLookup::new(),
         rtp_ports: RtpPorts::new(config.rtp.ports),
