@@ -20,6 +20,7 @@
 //! ct2rs's convenient `Whisper::generate` cannot take a prompt nor return scores, so this uses
 //! the lower-level `ct2rs::sys::Whisper` with features computed here (`mel`).
 
+mod allocator;
 mod cleanup;
 mod decode;
 mod files;
@@ -29,6 +30,7 @@ mod mel;
 mod recognizer;
 mod resample;
 
+pub use allocator::keep_freed_memory;
 pub use resample::upsample_8k_to_16k;
 
 use std::fmt;
@@ -145,6 +147,7 @@ impl fmt::Debug for WhisperModel {
 impl WhisperModel {
     /// Loads the model in `dir` (int8 weights whatever the file holds, CPU).
     pub fn load(dir: &Path, options: WhisperOptions) -> Result<WhisperModel, RecognizerError> {
+        allocator::keep_freed_memory();
         files::check_model_dir(dir)?;
         let load_error = |reason: String| RecognizerError::Load {
             path: dir.to_path_buf(),

@@ -39,6 +39,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Before any thread starts: Whisper's decode buffers stay in one heap between decodes.
+    #[cfg(feature = "whisper")]
+    ivr_speech::whisper_backend::keep_freed_memory();
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check::run(&args),
