@@ -212,3 +212,31 @@ fn a_fixed_result_delay_replaces_the_measured_one() {
         "{stdout}"
     );
 }
+
+#[test]
+fn an_answer_that_decides_the_state_comes_before_the_full_trailing_silence() {
+    // Results 100 ms after they are asked for: the words before the caller's first pause
+    // ("I need to talk to a representative") are decoded then, decide the menu, and end the
+    // utterance without waiting out the endpointer's 700 ms of silence.
+    let (events, stdout) = replay_json("en-agent-representative", &["--result-delay-ms", "100"]);
+    let recognized = last(&events, "recognized");
+    let latency = recognized["latency_ms"].as_u64().unwrap();
+    assert!(latency < 700, "{latency} ms: {stdout}");
+    let early = of_type(&events, "early_endpoint");
+    assert_eq!(early.len(), 1, "{stdout}");
+    assert_eq!(
+        early[0]["saved_ms"].as_u64(),
+        Some(700 - latency),
+        "{stdout}"
+    );
+    // The answer prompt starts as the result comes, before the silence would have ended.
+    let speech_end = last(&events, "speech")["end_ms"].as_u64().unwrap();
+    let answered_at = recognized["t_ms"].as_u64().unwrap();
+    assert!(answered_at < speech_end + 700, "{stdout}");
+    let prompt_after = of_type(&events, "prompt")
+        .into_iter()
+        .find(|p| p["t_ms"].as_u64().unwrap() >= answered_at)
+        .expect("a prompt answers the caller");
+    assert_eq!(prompt_after["t_ms"], recognized["t_ms"], "{stdout}");
+    assert_eq!(last(&events, "transfer")["queue"], "agents-en");
+}

@@ -53,8 +53,8 @@ pub struct Replayer<'a> {
     pub models: &'a SpeechModels,
     pub prompts: &'a mut dyn PromptSource,
     pub http: &'a HttpLookup,
-    /// Deliver results this long after end of speech (virtual time) instead of after the
-    /// measured recognition time.
+    /// Deliver results this long after they were asked for (virtual time) instead of after
+    /// the measured recognition time.
     pub result_delay_ms: Option<u64>,
 }
 

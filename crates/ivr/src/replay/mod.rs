@@ -59,10 +59,11 @@ pub struct ReplayArgs {
     /// Folder of recorded prompts (default: prompts).
     #[arg(long, default_value = "prompts")]
     prompts: PathBuf,
-    /// Hand each recognition result to the call this long after the caller stopped speaking,
-    /// instead of after the time recognition really took. The outcome then no longer depends
-    /// on how busy the machine is (CI uses it); `latency_ms` then reports this delay plus the
-    /// endpointer's trailing silence, not a measurement.
+    /// Hand each recognition result to the call this long after the call asked for it (at the
+    /// caller's first pause, ~0.3 s after the last word, or at the endpoint), instead of after
+    /// the time recognition really took. The outcome then no longer depends on how busy the
+    /// machine is (CI uses it); `latency_ms` then reports this delay plus the pause, not a
+    /// measurement.
     #[arg(long = "result-delay-ms", value_name = "MS")]
     result_delay_ms: Option<u64>,
 }
@@ -188,7 +189,7 @@ fn replay_fixtures(args: &ReplayArgs, replayer: &mut Replayer) -> Result<ExitCod
         let result = replay_fixture(path, &name, replayer, &mut flows);
         match result {
             Ok((manifest, outcome, log)) => {
-                timing.add_call(&log);
+                timing.add_call(&manifest.expect.language, &log);
                 let diffs = outcome.differences(&manifest.expect);
                 let entry = tally.entry(manifest.expect.language.clone()).or_default();
                 entry.1 += 1;
