@@ -76,18 +76,13 @@ pub struct WhisperOptions {
 /// How much of Whisper's 30 s input window the encoder runs over. The encoder's cost grows with
 /// the window, not with the speech in it, so a 2 s answer padded to 30 s pays for 28 s of
 /// silence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum EncoderWindow {
     /// Always the full 30 s, as the model was trained.
+    #[default]
     Full,
     /// The utterance plus `pad_ms` of silence, at least `min_ms`, at most 30 s.
     Fit { min_ms: u32, pad_ms: u32 },
-}
-
-impl Default for EncoderWindow {
-    fn default() -> Self {
-        EncoderWindow::Full
-    }
 }
 
 impl EncoderWindow {
