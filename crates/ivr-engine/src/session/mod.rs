@@ -240,8 +240,16 @@ impl CallSession {
 
     /// The caller went on after a pause: what was decoded of it is not the utterance.
     fn drop_speculation(&mut self) {
+        if self.call_off_speculation() {
+            self.log(LogEvent::Media(MediaEvent::SpeculationDropped));
+        }
+    }
+
+    /// Gives up the pause decode: called off if it still runs (and kept, as dropped, until
+    /// its result is back), forgotten if it is done. Whether there was one to give up.
+    fn call_off_speculation(&mut self) -> bool {
         let Some(spec) = &mut self.speculation else {
-            return;
+            return false;
         };
         match spec.state {
             SpeculationState::Running => {
@@ -249,11 +257,14 @@ impl CallSession {
                 let utterance_id = spec.utterance_id;
                 self.out
                     .push_back(SessionOutput::CancelRecognition { utterance_id });
+                true
             }
-            SpeculationState::Done(_) => self.speculation = None,
-            SpeculationState::Dropped => return,
+            SpeculationState::Done(_) => {
+                self.speculation = None;
+                true
+            }
+            SpeculationState::Dropped => false,
         }
-        self.log(LogEvent::Media(MediaEvent::SpeculationDropped));
     }
 
     /// A speculative result came back while the utterance is still open: end it now if the
@@ -469,13 +480,9 @@ impl CallSession {
             Action::StopListening => {
                 self.endpointer.stop_listening();
                 self.listening = None;
-                if let Some(spec) = self.speculation.take()
-                    && matches!(spec.state, SpeculationState::Running)
-                {
-                    self.out.push_back(SessionOutput::CancelRecognition {
-                        utterance_id: spec.utterance_id,
-                    });
-                }
+                // A pause decode still on a worker stays counted until it is back: the next
+                // listening state starts no second one meanwhile.
+                self.call_off_speculation();
             }
             Action::StopPlayback => {
                 let mut stopped = self.player.stop();
