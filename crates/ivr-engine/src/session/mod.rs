@@ -12,9 +12,7 @@ mod speculation;
 pub use io::{LogEvent, LogLine, MediaEvent, SessionOutput};
 
 use ivr_flow::Flow;
-use ivr_flow::interpreter::{
-    Action, Alternative, Call, CallInfo, Completeness, Input, ListenParams, Output,
-};
+use ivr_flow::interpreter::{Action, Alternative, Call, CallInfo, Input, ListenParams, Output};
 use ivr_media::frame::FRAME_SAMPLES;
 use ivr_media::player::PromptPlayer;
 use ivr_speech::endpointer::{EndpointEvent, Endpointer, VadParams};
@@ -213,88 +211,6 @@ impl CallSession {
                 });
             }
             EndpointEvent::NoInput { .. } => {}
-        }
-    }
-
-    /// Decodes the words before a pause, unless a decode is already running for this call.
-    fn speculate(&mut self, end_ms: u64, audio: Vec<i16>) {
-        if self.recognizing.is_some() || self.speculation.is_some() {
-            return;
-        }
-        let Some(config) = self.recognition_config() else {
-            return;
-        };
-        let utterance_id = self.new_utterance_id();
-        self.speculation = Some(Speculation {
-            utterance_id,
-            end_ms,
-            state: SpeculationState::Running,
-        });
-        self.out.push_back(SessionOutput::Recognize {
-            utterance_id,
-            audio,
-            config,
-            speculative: true,
-        });
-    }
-
-    /// The caller went on after a pause: what was decoded of it is not the utterance.
-    fn drop_speculation(&mut self) {
-        if self.call_off_speculation() {
-            self.log(LogEvent::Media(MediaEvent::SpeculationDropped));
-        }
-    }
-
-    /// Gives up the pause decode: called off if it still runs (and kept, as dropped, until
-    /// its result is back), forgotten if it is done. Whether there was one to give up.
-    fn call_off_speculation(&mut self) -> bool {
-        let Some(spec) = &mut self.speculation else {
-            return false;
-        };
-        match spec.state {
-            SpeculationState::Running => {
-                spec.state = SpeculationState::Dropped;
-                let utterance_id = spec.utterance_id;
-                self.out
-                    .push_back(SessionOutput::CancelRecognition { utterance_id });
-                true
-            }
-            SpeculationState::Done(_) => {
-                self.speculation = None;
-                true
-            }
-            SpeculationState::Dropped => false,
-        }
-    }
-
-    /// A speculative result came back while the utterance is still open: end it now if the
-    /// words already answer the question, wait longer if they stop mid-sentence.
-    fn speculation_done(&mut self, transcript: Transcript, now: jiff::Timestamp) {
-        let completeness = self.call.completeness(
-            &transcript.text,
-            transcript.confidence,
-            transcript.lang.as_deref(),
-            &alternatives(&transcript),
-        );
-        if let Some(spec) = &mut self.speculation {
-            spec.state = SpeculationState::Done(transcript);
-        }
-        match completeness {
-            Completeness::Complete => {
-                let Some(event) = self.endpointer.end_now() else {
-                    return;
-                };
-                if let EndpointEvent::SpeechEnded { end_sample, .. } = &event {
-                    let silent_ms = self.call_ms().saturating_sub(end_sample / SAMPLES_PER_MS);
-                    let full = self.endpointer.params().trailing_silence_ms;
-                    self.log(LogEvent::Media(MediaEvent::EarlyEndpoint {
-                        saved_ms: full.saturating_sub(silent_ms),
-                    }));
-                }
-                self.endpoint_event(event, now);
-            }
-            Completeness::Unfinished => self.endpointer.wait_longer(UNFINISHED_EXTRA_SILENCE_MS),
-            Completeness::Open => {}
         }
     }
 
