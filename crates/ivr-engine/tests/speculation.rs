@@ -94,6 +94,8 @@ struct Run {
     due: Vec<(u64, u64, Transcript)>,
     delay_ms: u64,
     answer: Answer,
+    /// Call ms of each frame the session sent that carried sound.
+    sounded_at: Vec<u64>,
 }
 
 impl Run {
@@ -117,6 +119,7 @@ impl Run {
             due: Vec::new(),
             delay_ms,
             answer: Box::new(answer),
+            sounded_at: Vec::new(),
         };
         run.serve();
         // The greeting (0.5 s of tone) plays out before the caller speaks.
@@ -176,7 +179,10 @@ impl Run {
                 self.serve();
             }
             let frame = caller.get(i * 160..i * 160 + 160).unwrap_or(&[0; 160]);
-            self.session.tick(self.now, frame);
+            let sent = self.session.tick(self.now, frame);
+            if sent.iter().any(|s| *s != 0) {
+                self.sounded_at.push(self.ms);
+            }
             self.now += jiff::SignedDuration::from_millis(20);
             self.ms += 20;
             self.serve();
@@ -394,5 +400,22 @@ fn an_utterance_without_a_result_in_time_takes_the_no_match_path() {
     assert!(
         !run.transferred(),
         "a late result after the no-match changed nothing"
+    );
+}
+
+#[test]
+fn the_answer_prompt_starts_on_the_frame_after_the_result() {
+    let mut run = Run::start(120, |_| Some(heard("check my case status")));
+    run.play(&say("check my case status"), 3000);
+    let [(t_ms, _, Some(_))] = run.recognized()[..] else {
+        panic!("{:?}", run.recognized())
+    };
+    // The flow asks for the receipt number; its prompt's first frame is the next one sent.
+    let first_sound = run.sounded_at.iter().find(|&&ms| ms >= t_ms).copied();
+    assert_eq!(first_sound, Some(t_ms), "sounded at {:?}", run.sounded_at);
+    assert!(
+        run.flow_events()
+            .iter()
+            .any(|(_, e)| matches!(e, CallEvent::Prompt { id, .. } if id == "receipt"))
     );
 }
