@@ -131,18 +131,31 @@ impl Baresip {
         self.child.kill().ok();
     }
 
-    /// What it heard on its first call (the `sndfile` dump), 8 kHz samples.
+    /// What it heard on its first call (the `sndfile` dump), 8 kHz samples. The dump's WAV
+    /// header gets its length when baresip closes that call, which can come a moment after the
+    /// engine has hung up and written its record: wait for it, up to 10 s.
     pub fn heard(&self) -> Vec<i16> {
-        let mut dumps: Vec<PathBuf> = std::fs::read_dir(&self.record_dir)
-            .unwrap()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.to_string_lossy().ends_with("-dec.wav"))
-            .collect();
-        dumps.sort();
-        let first = dumps
-            .first()
-            .unwrap_or_else(|| panic!("baresip recorded nothing in {}", self.record_dir.display()));
-        ivr_media::read_wav(first).unwrap()
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let mut dumps: Vec<PathBuf> = std::fs::read_dir(&self.record_dir)
+                .unwrap()
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.to_string_lossy().ends_with("-dec.wav"))
+                .collect();
+            dumps.sort();
+            let read = match dumps.first() {
+                Some(first) => ivr_media::read_wav(first).map_err(|e| e.to_string()),
+                None => Err(format!(
+                    "baresip recorded nothing in {}",
+                    self.record_dir.display()
+                )),
+            };
+            match read {
+                Ok(samples) => return samples,
+                Err(e) if Instant::now() > deadline => panic!("{e}"),
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
     }
 
     pub fn log(&self) -> String {
