@@ -189,28 +189,28 @@ impl Run {
         }
     }
 
+    /// Every logged event with its call time.
+    fn logged(&self) -> impl Iterator<Item = (u64, &LogEvent)> {
+        self.log.iter().filter_map(|o| match o {
+            SessionOutput::Log(line) => Some((line.t_ms, &line.event)),
+            _ => None,
+        })
+    }
+
     fn media(&self) -> Vec<(u64, MediaEvent)> {
-        self.log
-            .iter()
-            .filter_map(|o| match o {
-                SessionOutput::Log(line) => match &line.event {
-                    LogEvent::Media(m) => Some((line.t_ms, m.clone())),
-                    _ => None,
-                },
-                _ => None,
+        self.logged()
+            .filter_map(|(t, e)| match e {
+                LogEvent::Media(m) => Some((t, m.clone())),
+                LogEvent::Flow(_) => None,
             })
             .collect()
     }
 
     fn flow_events(&self) -> Vec<(u64, CallEvent)> {
-        self.log
-            .iter()
-            .filter_map(|o| match o {
-                SessionOutput::Log(line) => match &line.event {
-                    LogEvent::Flow(e) => Some((line.t_ms, e.clone())),
-                    _ => None,
-                },
-                _ => None,
+        self.logged()
+            .filter_map(|(t, e)| match e {
+                LogEvent::Flow(f) => Some((t, f.clone())),
+                LogEvent::Media(_) => None,
             })
             .collect()
     }

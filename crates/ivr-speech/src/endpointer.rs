@@ -334,22 +334,23 @@ impl Endpointer {
 
     /// Unvoiced decisions after which a pause is reported, counted like `end_frames`.
     fn pause_frames(&self) -> Option<usize> {
-        let hangover = hangover_frames(self.params.aggressiveness, 1);
         self.params
             .pause_frames()
-            .map(|frames| frames.saturating_sub(hangover).max(1))
+            .map(|frames| self.after_hangover(frames))
     }
 
-    /// Unvoiced decisions that end an utterance. libfvad already reports a few frames of
-    /// hangover as voiced after real speech stops; counting only what follows them, minus the
-    /// shortest hangover, keeps the real pause at or above `trailing_silence_ms` without
-    /// adding the hangover on top of it.
+    /// Unvoiced decisions that end an utterance.
     fn end_frames(&self) -> usize {
+        self.after_hangover(self.params.trailing_silence_frames())
+    }
+
+    /// Unvoiced decisions that make `frames` of real silence. libfvad already reports a few
+    /// frames of hangover as voiced after real speech stops; counting only what follows them,
+    /// minus the shortest hangover, keeps the real pause at or above the configured one
+    /// without adding the hangover on top of it.
+    fn after_hangover(&self, frames: usize) -> usize {
         let hangover = hangover_frames(self.params.aggressiveness, 1);
-        self.params
-            .trailing_silence_frames()
-            .saturating_sub(hangover)
-            .max(1)
+        frames.saturating_sub(hangover).max(1)
     }
 
     fn check_no_input(&mut self, events: &mut Vec<EndpointEvent>) {

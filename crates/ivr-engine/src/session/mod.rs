@@ -188,7 +188,7 @@ impl CallSession {
                     return;
                 }
                 // The pause was the end: its decode is the utterance's, done or on its way.
-                if let Some(spec) = self.speculation.take_if(|s| s.result_for(end_ms).is_some())
+                if let Some(spec) = self.speculation.take_if(|s| s.done_for(end_ms))
                     && let SpeculationState::Done(transcript) = spec.state
                 {
                     self.deliver(Ok(transcript), end_ms, now);

@@ -30,12 +30,9 @@ pub(super) enum SpeculationState {
 }
 
 impl Speculation {
-    /// Its result, if it is back and describes an utterance that ended at `end_ms`.
-    pub(super) fn result_for(&self, end_ms: u64) -> Option<&Transcript> {
-        match &self.state {
-            SpeculationState::Done(t) if self.end_ms == end_ms => Some(t),
-            _ => None,
-        }
+    /// Its result is back and describes an utterance that ended at `end_ms`.
+    pub(super) fn done_for(&self, end_ms: u64) -> bool {
+        matches!(self.state, SpeculationState::Done(_)) && self.end_ms == end_ms
     }
 
     /// Still running on audio that ends at `end_ms`: its result will be the utterance's.
