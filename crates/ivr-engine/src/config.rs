@@ -49,6 +49,9 @@ pub struct EngineConfig {
     pub email: Option<EmailSettings>,
     /// Recorded prompt audio.
     pub prompts: PathBuf,
+    /// The text-to-speech program per language (`auto`, `pico`, `espeak-ng`); languages not
+    /// listed are `auto`: Pico where installed, else espeak-ng.
+    pub tts: IndexMap<String, crate::tts::TtsChoice>,
     /// On SIGTERM, how long calls in progress may go on.
     pub drain_s: u64,
 }
@@ -74,6 +77,7 @@ impl Default for EngineConfig {
             sms: None,
             email: None,
             prompts: PathBuf::from("prompts"),
+            tts: IndexMap::new(),
             drain_s: 60,
         }
     }

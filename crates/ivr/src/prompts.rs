@@ -1,6 +1,7 @@
 //! `ivr prompts render FLOW [--out prompts/]`: speaks every prompt of a flow that has no
-//! `{variables}` into `<out>/<lang>/<id>.wav` (8 kHz mono 16-bit) with espeak-ng, so calls
-//! play files instead of waiting for synthesis. Prompts with variables are synthesized during
+//! `{variables}` into `<out>/<lang>/<id>.wav` (8 kHz mono 16-bit) with the language's
+//! text-to-speech voice (the engine configuration's `tts:`; Pico where installed, else
+//! espeak-ng), so calls play files instead of waiting for synthesis. Prompts with variables are synthesized during
 //! calls (and cached); prompts with studio recordings (`audio:`) are left alone.
 //!
 //! Each language folder keeps `.rendered.json`, the digest of the text each file was made
@@ -8,7 +9,7 @@
 //! is gone (or now has variables or a recording) is removed.
 
 use clap::{Args, Subcommand};
-use ivr_engine::tts::{RenderedEntry, RenderedIndex, Synthesizer, voice_for};
+use ivr_engine::tts::{RenderedEntry, RenderedIndex, Synthesizer};
 use ivr_flow::schema::{FlowSpec, PromptSpec};
 use ivr_flow::template;
 use std::collections::{BTreeSet, HashMap};
@@ -37,6 +38,9 @@ struct RenderArgs {
     /// Render every file again, even those made from the current text.
     #[arg(long)]
     force: bool,
+    /// Engine configuration (YAML); its `tts:` section chooses each language's voice.
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 pub fn run(args: &PromptsArgs) -> ExitCode {
@@ -64,16 +68,25 @@ fn render(args: &RenderArgs) -> Result<(), String> {
     let file = args.flow.display().to_string();
     let (_, spec) = ivr_flow::load::read_flow(&args.flow)
         .map_err(|d| format!("{}; fix the flow first (`ivr check`)", d.display_in(&file)))?;
-    let synth = Synthesizer::uncached();
-    let engine = synth.engine_version().map_err(|e| e.to_string())?;
+    let config = match &args.config {
+        Some(path) => ivr_engine::config::EngineConfig::read(path)?,
+        None => ivr_engine::config::EngineConfig::default(),
+    };
+    let synth = Synthesizer::uncached().with_choices(config.tts.clone());
     let mut total = Tally::default();
+    let mut voices = Vec::new();
     for lang in &spec.languages {
+        let voice = synth.voice(&lang.value).map_err(|e| e.to_string())?;
+        let engine = synth
+            .engine_version(voice.engine)
+            .map_err(|e| e.to_string())?;
         let tally = render_language(&spec, &lang.value, args, &synth, &engine)?;
         println!(
             "{}: {} rendered, {} up to date, {} with {{variables}} left to run time, {} \
-             recorded, {} removed",
+             recorded, {} removed ({voice})",
             lang.value, tally.rendered, tally.current, tally.runtime, tally.recorded, tally.removed
         );
+        voices.push(format!("{}: {voice}", lang.value));
         total.rendered += tally.rendered;
         total.current += tally.current;
         total.runtime += tally.runtime;
@@ -81,12 +94,13 @@ fn render(args: &RenderArgs) -> Result<(), String> {
     }
     println!(
         "prompts: {} files in {} ({} rendered now, {} already up to date); {} prompt texts with \
-         {{variables}} are synthesized during calls ({engine})",
+         {{variables}} are synthesized during calls ({})",
         total.rendered + total.current,
         args.out.display(),
         total.rendered,
         total.current,
-        total.runtime
+        total.runtime,
+        voices.join(", ")
     );
     Ok(())
 }
@@ -98,7 +112,8 @@ fn render_language(
     synth: &Synthesizer,
     engine: &str,
 ) -> Result<Tally, String> {
-    let voice = voice_for(lang).map_err(|e| e.to_string())?;
+    let voice = synth.voice(lang).map_err(|e| e.to_string())?.id();
+    let voice = voice.as_str();
     let dir = args.out.join(lang);
     std::fs::create_dir_all(&dir).map_err(|e| {
         format!(

@@ -460,7 +460,7 @@ fn appointments_go_to_an_agent_when_open_and_a_callback_offer_when_closed() {
 #[test]
 fn tty_and_outside_us_give_their_numbers() {
     let tty = chat(OPEN, &["I use a TTY"], &[]);
-    assert!(text(prompt(&tty, "tty_info")).contains("8 0 0, 7 6 7, 1 8 3 3"));
+    assert!(text(prompt(&tty, "tty_info")).contains("800-767-1833"));
     let abroad = chat(OPEN, &["I'm calling from Mexico, outside the US"], &[]);
     assert!(text(prompt(&abroad, "outside_us_info")).contains("2 1 2, 6 2 0, 3 4 1 8"));
 }

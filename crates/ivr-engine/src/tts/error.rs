@@ -31,6 +31,16 @@ pub enum TtsError {
 impl fmt::Display for TtsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            TtsError::NotInstalled { program } if program.to_string_lossy().contains("pico") => {
+                write!(
+                    f,
+                    "text-to-speech program `{}` not found; install SVOX Pico with \
+                     `scripts/enable-contrib-non-free.sh && apt-get update && apt-get install \
+                     libttspico-utils` (Debian non-free), or choose espeak-ng in the engine \
+                     configuration (`tts: {{en-US: espeak-ng}}`)",
+                    program.display()
+                )
+            }
             TtsError::NotInstalled { program } => write!(
                 f,
                 "text-to-speech program `{}` not found; install it with \

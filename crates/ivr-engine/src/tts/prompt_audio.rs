@@ -2,7 +2,7 @@
 //! `ivr prompts render`, else text-to-speech (cached). A missing or unreadable file is logged
 //! and the call still hears the prompt, synthesized.
 
-use super::{RenderedIndex, Synthesizer, TtsError, voice_for};
+use super::{RenderedIndex, Synthesizer, TtsError};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -127,9 +127,6 @@ impl PromptAudio {
     /// A file the index lists under another text is stale. Files it does not list (studio
     /// recordings dropped into the folder) are played as they are.
     fn is_stale(&self, lang_dir: &Path, req: &PromptRequest) -> bool {
-        let Ok(voice) = voice_for(req.lang) else {
-            return false;
-        };
         let mut indexes = self.indexes.lock().unwrap_or_else(PoisonError::into_inner);
         let index =
             indexes.entry(req.lang.to_string()).or_insert_with(|| {
@@ -142,7 +139,7 @@ impl PromptAudio {
                 }
             });
         index.as_ref().is_some_and(|index| {
-            index.prompts.contains_key(req.id) && !index.is_current(req.id, voice, req.text)
+            index.prompts.contains_key(req.id) && !index.says(req.id, req.text)
         })
     }
 

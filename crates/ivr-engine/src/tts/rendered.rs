@@ -21,9 +21,9 @@ pub struct RenderedIndex {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RenderedEntry {
-    /// The espeak-ng voice.
+    /// The program and voice ([`super::Voice::id`], e.g. `pico:en-US`).
     pub voice: String,
-    /// `espeak-ng --version` when it was rendered (for people; not compared).
+    /// The program's version when it was rendered (for people; not compared).
     pub engine: String,
     /// [`text_digest`] of the voice and text it was rendered from.
     pub text_sha256: String,
@@ -102,5 +102,13 @@ impl RenderedIndex {
         self.prompts
             .get(id)
             .is_some_and(|e| e.text_sha256 == text_digest(voice, text))
+    }
+
+    /// Whether the file for `id` says this text, in whichever voice it was rendered: a call
+    /// plays it even where that voice's program is not installed.
+    pub fn says(&self, id: &str, text: &str) -> bool {
+        self.prompts
+            .get(id)
+            .is_some_and(|e| e.text_sha256 == text_digest(&e.voice, text))
     }
 }

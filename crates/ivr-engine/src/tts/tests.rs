@@ -65,15 +65,47 @@ fn seconds(samples: &[i16]) -> f32 {
     samples.len() as f32 / 8000.0
 }
 
+/// A synthesizer that finds no Pico, so `auto` runs the (fake) espeak-ng program.
+fn espeak_only(synth: Synthesizer) -> Synthesizer {
+    synth.with_pico_program("/nonexistent/pico2wave")
+}
+
 #[test]
 fn voices_for_the_flow_languages() {
-    assert_eq!(voice_for("en-US").unwrap(), "en-us");
-    assert_eq!(voice_for("es-US").unwrap(), "es-419");
-    assert_eq!(voice_for("es-MX").unwrap(), "es-419");
-    assert_eq!(voice_for("es-ES").unwrap(), "es");
-    assert_eq!(voice_for("en").unwrap(), "en-us");
-    let err = voice_for("ko-KR").unwrap_err();
+    let espeak = |lang| voice_for(TtsEngine::EspeakNg, lang).map(|v| v.name);
+    let pico = |lang| voice_for(TtsEngine::Pico, lang).map(|v| v.name);
+    assert_eq!(espeak("en-US").unwrap(), "en-us");
+    assert_eq!(espeak("es-US").unwrap(), "es-419");
+    assert_eq!(espeak("es-MX").unwrap(), "es-419");
+    assert_eq!(espeak("es-ES").unwrap(), "es");
+    assert_eq!(espeak("en").unwrap(), "en-us");
+    assert_eq!(pico("en-US").unwrap(), "en-US");
+    assert_eq!(pico("en-GB").unwrap(), "en-GB");
+    assert_eq!(pico("es-US").unwrap(), "es-ES");
+    let err = espeak("ko-KR").unwrap_err();
     assert!(err.to_string().contains("recorded prompts"), "{err}");
+    assert!(pico("ko-KR").is_err());
+}
+
+#[test]
+fn auto_takes_pico_only_where_it_is_installed() {
+    let missing = espeak_only(Synthesizer::uncached());
+    assert_eq!(missing.voice("en-US").unwrap().engine, TtsEngine::EspeakNg);
+    let chosen = espeak_only(Synthesizer::uncached()).with_choices(
+        [("es-US".to_string(), TtsChoice::Pico)]
+            .into_iter()
+            .collect(),
+    );
+    // Asked for by name, Pico is used (and its absence reported) even when missing.
+    assert_eq!(chosen.voice("es-US").unwrap().id(), "pico:es-ES");
+    let err = chosen.check(&["es-US"]).unwrap_err();
+    assert!(err.to_string().contains("libttspico-utils"), "{err}");
+    let forced = Synthesizer::uncached().with_choices(
+        [("en-US".to_string(), TtsChoice::EspeakNg)]
+            .into_iter()
+            .collect(),
+    );
+    assert_eq!(forced.voice("en-US").unwrap().id(), "espeak-ng:en-us");
 }
 
 #[test]
@@ -106,7 +138,7 @@ fn digests_change_with_voice_and_text() {
 
 #[test]
 fn a_missing_program_names_the_package() {
-    let synth = Synthesizer::uncached().with_program("/nonexistent/espeak-ng");
+    let synth = espeak_only(Synthesizer::uncached()).with_program("/nonexistent/espeak-ng");
     let err = synth.synthesize("en-US", "hello").unwrap_err();
     assert!(matches!(err, TtsError::NotInstalled { .. }), "{err:?}");
     assert!(
@@ -119,7 +151,7 @@ fn a_missing_program_names_the_package() {
 fn a_hung_program_is_stopped() {
     let dir = TempDir::new("hang");
     let program = fake_program(&dir.0, "exec sleep 30");
-    let synth = Synthesizer::uncached()
+    let synth = espeak_only(Synthesizer::uncached())
         .with_program(program)
         .with_timeout(Duration::from_millis(300));
     let started = std::time::Instant::now();
@@ -132,7 +164,7 @@ fn a_hung_program_is_stopped() {
 fn a_failing_program_reports_its_message() {
     let dir = TempDir::new("fail");
     let program = fake_program(&dir.0, "echo 'no voice data' >&2; exit 3");
-    let err = Synthesizer::uncached()
+    let err = espeak_only(Synthesizer::uncached())
         .with_program(program)
         .synthesize("en-US", "hello")
         .unwrap_err();
@@ -141,7 +173,7 @@ fn a_failing_program_reports_its_message() {
 
 #[test]
 fn empty_and_overlong_text_are_refused() {
-    let synth = Synthesizer::uncached().with_program("/nonexistent/espeak-ng");
+    let synth = espeak_only(Synthesizer::uncached()).with_program("/nonexistent/espeak-ng");
     assert!(matches!(
         synth.synthesize("en-US", "  "),
         Err(TtsError::EmptyText { .. })
@@ -157,7 +189,8 @@ fn empty_and_overlong_text_are_refused() {
 fn output_is_resampled_to_8_khz_and_cached() {
     let dir = TempDir::new("cache");
     let cache = dir.0.join("cache");
-    let synth = Synthesizer::new(cache.clone()).with_program(tone_program(&dir.0, 1.0));
+    let synth =
+        espeak_only(Synthesizer::new(cache.clone())).with_program(tone_program(&dir.0, 1.0));
     let samples = synth.synthesize("en-US", "hello").unwrap();
     assert!(
         (seconds(&samples) - 1.0).abs() < 0.01,
@@ -168,7 +201,7 @@ fn output_is_resampled_to_8_khz_and_cached() {
     assert_eq!(entries, 1);
     // The same version and text from a program that would now fail: served from the cache.
     let broken = fake_program(&dir.0, "exit 1");
-    let again = Synthesizer::new(cache).with_program(broken);
+    let again = espeak_only(Synthesizer::new(cache)).with_program(broken);
     assert_eq!(again.synthesize("en-US", "hello").unwrap(), samples);
     assert!(again.synthesize("en-US", "other text").is_err());
 }
@@ -180,16 +213,16 @@ fn prompt_sources_in_order_of_preference() {
     let lang_dir = prompts.join("en-US");
     std::fs::create_dir_all(&lang_dir).unwrap();
     // Synthesis gives 1.0 s, the rendered file 0.5 s, the studio recording 0.25 s.
-    let synth = Synthesizer::uncached().with_program(tone_program(&dir.0, 1.0));
+    let synth = espeak_only(Synthesizer::uncached()).with_program(tone_program(&dir.0, 1.0));
     ivr_media::wav::write_wav(lang_dir.join("welcome.wav"), &vec![100; 4000], 8000).unwrap();
     ivr_media::wav::write_wav(dir.0.join("studio.wav"), &vec![100; 4000], 16_000).unwrap();
     let mut index = RenderedIndex::default();
     index.prompts.insert(
         "welcome".into(),
         RenderedEntry {
-            voice: "en-us".into(),
+            voice: "pico:en-US".into(),
             engine: "fake 1.0".into(),
-            text_sha256: text_digest("en-us", "Welcome."),
+            text_sha256: text_digest("pico:en-US", "Welcome."),
         },
     );
     index.save(&lang_dir).unwrap();
@@ -217,10 +250,29 @@ fn prompt_sources_in_order_of_preference() {
     assert!((len(missing) - 1.0).abs() < 0.01);
 }
 
-/// The real espeak-ng (`apt-get install espeak-ng`): both voices speak, at a plausible length.
+/// The real programs (`make setup` installs both): each language speaks, at a plausible
+/// length.
 #[test]
-fn espeak_ng_speaks_english_and_spanish() {
+fn espeak_ng_and_pico_speak_english_and_spanish() {
+    for choice in [TtsChoice::EspeakNg, TtsChoice::Pico] {
+        let choices = ["en-US", "es-US"]
+            .into_iter()
+            .map(|lang| (lang.to_string(), choice))
+            .collect();
+        speaks_english_and_spanish(&Synthesizer::uncached().with_choices(choices));
+    }
     let synth = Synthesizer::uncached();
+    assert!(
+        synth
+            .engine_version(TtsEngine::EspeakNg)
+            .unwrap()
+            .contains("eSpeak NG")
+    );
+    // `make setup` installs Pico, so `auto` picks it.
+    assert_eq!(synth.voice("es-US").unwrap().engine, TtsEngine::Pico);
+}
+
+fn speaks_english_and_spanish(synth: &Synthesizer) {
     for (lang, text) in [
         ("en-US", "Thank you for calling. Goodbye."),
         ("es-US", "Gracias por llamar. Adiós."),
@@ -233,5 +285,4 @@ fn espeak_ng_speaks_english_and_spanish() {
         let peak = samples.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0);
         assert!(peak > 3000, "{lang}: peak {peak}");
     }
-    assert!(synth.engine_version().unwrap().contains("eSpeak NG"));
 }

@@ -80,7 +80,12 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
 
 fn replay(args: &ReplayArgs) -> Result<ExitCode, String> {
     let models = crate::speech_setup::load_models(args.models.as_deref(), args.config.as_deref())?;
-    let mut prompts = prompts::PromptFiles::new(&args.prompts)?;
+    let config = match &args.config {
+        Some(path) => ivr_engine::config::EngineConfig::read(path)?,
+        None => ivr_engine::config::EngineConfig::default(),
+    };
+    // Languages are checked as each flow loads; a missing program shows on the first prompt.
+    let mut prompts = prompts::PromptFiles::new(&args.prompts, &config.tts, &[])?;
     let http = HttpLookup::new();
     let mut replayer = Replayer {
         models: &models,

@@ -2,7 +2,8 @@
 //! (cached), exactly as a live call gets them.
 
 use super::drive::PromptSource;
-use ivr_engine::tts::{PromptAudio, PromptRequest, Synthesizer};
+use indexmap::IndexMap;
+use ivr_engine::tts::{PromptAudio, PromptRequest, Synthesizer, TtsChoice};
 use std::path::Path;
 
 pub struct PromptFiles {
@@ -10,12 +11,18 @@ pub struct PromptFiles {
 }
 
 impl PromptFiles {
-    pub fn new(prompts_dir: &Path) -> Result<PromptFiles, String> {
+    /// `langs`: the languages whose text-to-speech program must run (checked now, not on a
+    /// caller's first prompt).
+    pub fn new(
+        prompts_dir: &Path,
+        tts: &IndexMap<String, TtsChoice>,
+        langs: &[String],
+    ) -> Result<PromptFiles, String> {
         let cache = std::env::temp_dir().join("ivr-tts-cache");
-        let synth = Synthesizer::new(cache);
+        let synth = Synthesizer::new(cache).with_choices(tts.clone());
         synth
-            .engine_version()
-            .map_err(|e| format!("prompts are synthesized with espeak-ng: {e}"))?;
+            .check(&langs.iter().map(String::as_str).collect::<Vec<_>>())
+            .map_err(|e| format!("prompts with variables are synthesized during calls: {e}"))?;
         Ok(PromptFiles {
             audio: PromptAudio::new(prompts_dir.to_path_buf(), synth),
         })

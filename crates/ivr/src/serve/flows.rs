@@ -53,6 +53,23 @@ impl FlowLibrary {
         })
     }
 
+    /// Every language of every flow loaded, once each.
+    pub fn languages(&self) -> Vec<String> {
+        let flows = self
+            .flows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut langs: Vec<String> = Vec::new();
+        for loaded in flows.values() {
+            for lang in &loaded.flow.spec.languages {
+                if !langs.contains(&lang.value) {
+                    langs.push(lang.value.clone());
+                }
+            }
+        }
+        langs
+    }
+
     /// The current version of a flow file loaded at start.
     pub fn get(&self, path: &Path) -> Option<(Arc<Flow>, u32)> {
         let flows = self.flows.lock().ok()?;

@@ -271,13 +271,14 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         )?),
         None => None,
     };
+    let prompts = PromptFiles::new(&config.prompts, &config.tts, &flows.languages())?;
     let shared = Arc::new(Shared {
         flows,
         models: Arc::new(models),
         recognition: RecognitionPool::new(speech.workers(), speech.queue())
             .map_err(|e| format!("starting recognition workers: {e}"))?,
         recognition_timeout_ms: speech.timeout_ms(),
-        prompts: Mutex::new(PromptFiles::new(&config.prompts)?),
+        prompts: Mutex::new(prompts),
         http: HttpLookup::new(),
         rtp_ports: RtpPorts::new(config.rtp.ports),
         records: args
