@@ -10,6 +10,8 @@ use crate::validate;
 use std::collections::HashMap;
 use std::path::Path;
 
+mod ends_call;
+
 #[derive(Debug)]
 pub struct Flow {
     pub spec: FlowSpec,
@@ -45,6 +47,9 @@ impl Flow {
             _ => return Err(Rejected(diagnostics)),
         };
         let mut matcher = IntentMatcher::new();
+        for intent in ends_call::intents_ending_the_call(&spec) {
+            matcher.mark_ends_call(&intent);
+        }
         for (id, intent) in spec.intents.iter() {
             for (lang, examples) in intent.examples.iter() {
                 for example in examples {
@@ -65,6 +70,12 @@ impl Flow {
             slot_types,
         };
         Ok((flow, diagnostics))
+    }
+
+    /// Whether matching `intent` hangs up (its route asks nothing more); such intents need
+    /// a clearer match.
+    pub fn intent_ends_call(&self, intent: &str) -> bool {
+        self.matcher.ends_call(intent)
     }
 
     pub fn is_open(&self, schedule: &str, now: jiff::Timestamp) -> bool {

@@ -5,6 +5,7 @@ mod check;
 mod event_json;
 mod flow_file;
 mod http_lookup;
+mod intents;
 mod prompts;
 mod replay;
 mod serve;
@@ -34,6 +35,8 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Answer SIP calls and run the flow on each
     Serve(serve::ServeArgs),
+    /// Measure intent understanding: `eval` scores labeled phrases against a flow.
+    Intents(intents::IntentsArgs),
     /// Manage prompt audio: `render` speaks the flow's fixed prompts into WAV files.
     Prompts(prompts::PromptsArgs),
 }
@@ -49,5 +52,6 @@ fn main() -> ExitCode {
         Command::Replay(args) => replay::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Prompts(args) => prompts::run(&args),
+        Command::Intents(args) => intents::run(&args),
     }
 }

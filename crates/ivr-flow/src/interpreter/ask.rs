@@ -319,7 +319,7 @@ impl Call {
                     .filter(|l| !self.words_belong_elsewhere(text, &m, l));
                 let said_in = heard_in
                     .or_else(|| detect_language(text).map(str::to_string))
-                    .or_else(|| (m.score >= SWITCH_ON_SCORE).then(|| m.lang.clone()));
+                    .or_else(|| (m.example_score >= SWITCH_ON_SCORE).then(|| m.lang.clone()));
                 Outcome::Intent {
                     name: m.intent,
                     score: m.score,
@@ -337,7 +337,7 @@ impl Call {
     /// recognizer's language clearly worse: a lone "agente" is Spanish even when the
     /// recognizer's language identification, unsure on one word, called it English.
     fn words_belong_elsewhere(&self, text: &str, m: &IntentScore, heard_lang: &str) -> bool {
-        if m.lang == heard_lang || m.score < SWITCH_ON_SCORE {
+        if m.lang == heard_lang || m.example_score < SWITCH_ON_SCORE {
             return false;
         }
         let in_heard = self
@@ -345,7 +345,7 @@ impl Call {
             .matcher
             .score_in_language(text, &m.intent, heard_lang)
             .unwrap_or(0.0);
-        m.score - in_heard >= LANGUAGE_EVIDENCE_MARGIN
+        m.example_score - in_heard >= LANGUAGE_EVIDENCE_MARGIN
     }
 
     pub(super) fn ask_dtmf(&mut self, digits: &str, now: jiff::Timestamp) {

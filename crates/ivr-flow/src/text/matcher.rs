@@ -6,11 +6,13 @@
 //! than words that single one out ("address", "tty").
 
 use indexmap::IndexMap;
+use std::collections::HashSet;
 
 use super::normalize::tokens;
 use super::query::{Query, content_words};
 use super::scoring::{ExampleMatch, intent_coverage, score_example, share_explained_only_by};
 use super::vocabulary::{TermId, Vocabulary};
+use super::word_evidence::{TermCounts, posteriors};
 
 /// How well an utterance matches one intent.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,8 +20,12 @@ pub struct IntentScore {
     pub intent: String,
     /// Language of the example that matched best.
     pub lang: String,
-    /// 0.0 (nothing in common) ..= 1.0 (same wording as an example).
+    /// 0.0 (nothing in common) ..= 1.0 (same wording as an example, and no other intent's
+    /// examples sharing its words).
     pub score: f32,
+    /// How well the best example alone fits: 1.0 is an example word for word, whatever the
+    /// other intents say. Tells which language's example the caller spoke.
+    pub example_score: f32,
 }
 
 /// Outcome of matching an utterance against the active intents.
@@ -45,12 +51,23 @@ pub struct MatchPolicy {
     pub min_margin: f32,
 }
 
+/// Share of an intent's score that is the pooled-examples posterior.
+const POSTERIOR_WEIGHT: f32 = 0.4;
+
 /// Weight of the part of the utterance the intent's words explain beyond its best example.
 const INTENT_WORDS_WEIGHT: f32 = 0.25;
 
 /// A runner-up that alone accounts for this share of the utterance makes the match
 /// ambiguous: the caller asked for two things ("representative or main menu").
 const SECOND_TOPIC_SHARE: f32 = 0.25;
+/// ... and scores this much on its own: a weak runner-up explaining one stray word ("file" in
+/// "update my address on file") is not a second request.
+const SECOND_TOPIC_MIN_SCORE: f32 = 0.55;
+
+/// An intent that hangs up must be clearly meant: a caller wrongly dropped has to call again.
+const ENDS_CALL_MIN_SCORE: f32 = 0.5;
+const ENDS_CALL_EXAMPLE_SAID: f32 = 0.8;
+const ENDS_CALL_MIN_MARGIN: f32 = 0.15;
 
 impl Default for MatchPolicy {
     /// Tuned on the contact-center intents: paraphrases there score 0.52 and up while
@@ -58,7 +75,7 @@ impl Default for MatchPolicy {
     /// matches lead the runner-up by 0.2 or more, two-topic requests by under 0.03.
     fn default() -> Self {
         MatchPolicy {
-            min_score: 0.5,
+            min_score: 0.4,
             min_margin: 0.08,
         }
     }
@@ -76,11 +93,17 @@ struct Intent {
     examples: Vec<Example>,
     /// Every term of every example, once.
     terms: Vec<TermId>,
+    /// Every term of every example, counted.
+    counts: TermCounts,
 }
 
 /// What `decide` needs to know about a ranked intent beyond its score.
 struct Ranked<'a> {
     best_example: &'a Example,
+    /// Weighted share of the best example the caller said.
+    example_said: f32,
+    /// The score from examples alone, before the pooled reading is blended in.
+    example_score: f32,
     terms: &'a [TermId],
 }
 
@@ -93,11 +116,34 @@ pub struct IntentMatcher {
     intent_frequency: Vec<u32>,
     /// Weight of each term, refreshed whenever an example is added.
     idf: Vec<f32>,
+    /// Intents that hang up: matched only when clearly meant.
+    ends_call: HashSet<String>,
 }
 
 impl IntentMatcher {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Declares words that mean the same (a flow's `synonyms:`); call before adding examples.
+    pub fn add_synonyms(&mut self, words: &[&str]) {
+        let normalized: Vec<String> = words.iter().flat_map(|w| tokens(w)).collect();
+        self.vocabulary
+            .add_synonyms(normalized.iter().map(String::as_str));
+    }
+
+    /// Holds `intent` to the higher bar of intents that end the call.
+    pub fn mark_ends_call(&mut self, intent: &str) {
+        self.ends_call.insert(intent.to_owned());
+    }
+
+    pub fn ends_call(&self, intent: &str) -> bool {
+        self.ends_call.contains(intent)
+    }
+
+    /// Every intent with examples, in the order first added.
+    pub fn intents(&self) -> impl Iterator<Item = &str> {
+        self.intents.keys().map(String::as_str)
     }
 
     /// Adds an example phrase; it is normalized like utterances. An example with no words is ignored.
@@ -120,6 +166,7 @@ impl IntentMatcher {
                 }
             }
         }
+        entry.counts.add(&terms);
         entry.examples.push(Example {
             lang: lang.to_owned(),
             terms,
@@ -152,14 +199,28 @@ impl IntentMatcher {
         let Some((first, first_intent)) = ranked.next() else {
             return MatchDecision::NoMatch { best: None };
         };
-        if first.score < policy.min_score {
+        let ends_call = self.ends_call.contains(&first.intent);
+        let min_score = if ends_call {
+            policy.min_score.max(ENDS_CALL_MIN_SCORE)
+        } else {
+            policy.min_score
+        };
+        // "Buenos días" shares two words with "que tenga buen día" but is a greeting: an
+        // intent that hangs up needs one of its examples said nearly whole.
+        let half_said = ends_call && first_intent.example_said < ENDS_CALL_EXAMPLE_SAID;
+        if first.score < min_score || half_said {
             return MatchDecision::NoMatch { best: Some(first) };
         }
         let Some((second, second_intent)) = ranked.next() else {
             return MatchDecision::Match(first);
         };
-        let near_tie = first.score - second.score < policy.min_margin;
-        let second_topic = second.score >= policy.min_score
+        let margin = if ends_call {
+            policy.min_margin.max(ENDS_CALL_MIN_MARGIN)
+        } else {
+            policy.min_margin
+        };
+        let near_tie = first.score - second.score < margin;
+        let second_topic = second_intent.example_score >= SECOND_TOPIC_MIN_SCORE
             && share_explained_only_by(
                 &query,
                 &second_intent.best_example.terms,
@@ -179,7 +240,7 @@ impl IntentMatcher {
         let query = self.query(utterance);
         let intent = self.intents.get(intent)?;
         self.score_intent(&query, intent, Some(lang))
-            .map(|(score, _)| score)
+            .map(|(score, _, _)| score)
     }
 
     /// An intent's score: its best example (among those in `lang`, when given; ties keep the
@@ -189,7 +250,7 @@ impl IntentMatcher {
         query: &Query,
         intent: &'a Intent,
         lang: Option<&str>,
-    ) -> Option<(f32, &'a Example)> {
+    ) -> Option<(f32, &'a Example, f32)> {
         let (best, example) = intent
             .examples
             .iter()
@@ -206,6 +267,7 @@ impl IntentMatcher {
         Some((
             (best.score + INTENT_WORDS_WEIGHT * beyond_example).min(1.0),
             example,
+            best.example_covered,
         ))
     }
 
@@ -219,25 +281,44 @@ impl IntentMatcher {
     }
 
     /// Candidate intents with their best example, best first (ties keep definition order).
+    ///
+    /// An intent's score blends how well its best example explains the words with the
+    /// posterior of the pooled-examples reading (see `word_evidence`).
     fn ranked<'a>(&'a self, query: &Query, candidates: &[&str]) -> Vec<(IntentScore, Ranked<'a>)> {
-        let mut ranked: Vec<(IntentScore, Ranked<'a>)> = self
+        let scored: Vec<(&String, &Intent, f32, &Example, f32)> = self
             .intents
             .iter()
             .filter(|(id, _)| candidates.is_empty() || candidates.contains(&id.as_str()))
             .filter_map(|(id, intent)| {
-                let (score, example) = self.score_intent(query, intent, None)?;
-                let intent_score = IntentScore {
-                    intent: id.clone(),
-                    lang: example.lang.clone(),
-                    score,
+                let (score, example, example_said) = self.score_intent(query, intent, None)?;
+                Some((id, intent, score, example, example_said))
+            })
+            .collect();
+        let counts: Vec<&TermCounts> = scored.iter().map(|(_, i, ..)| &i.counts).collect();
+        let posterior = posteriors(query, &counts, self.vocabulary.len());
+        let mut ranked: Vec<(IntentScore, Ranked<'a>)> = scored
+            .into_iter()
+            .zip(posterior)
+            .map(|((id, intent, score, example, example_said), posterior)| {
+                let blended = if query.is_empty() || score <= 0.0 {
+                    score
+                } else {
+                    (1.0 - POSTERIOR_WEIGHT) * score + POSTERIOR_WEIGHT * posterior
                 };
-                Some((
-                    intent_score,
+                (
+                    IntentScore {
+                        intent: id.clone(),
+                        lang: example.lang.clone(),
+                        score: blended,
+                        example_score: score,
+                    },
                     Ranked {
                         best_example: example,
+                        example_said,
+                        example_score: score,
                         terms: &intent.terms,
                     },
-                ))
+                )
             })
             .collect();
         ranked.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
@@ -329,7 +410,8 @@ mod tests {
                 best: Some(IntentScore {
                     intent: "case_status".into(),
                     lang: "en-US".into(),
-                    score: 0.0
+                    score: 0.0,
+                    example_score: 0.0,
                 })
             }
         );

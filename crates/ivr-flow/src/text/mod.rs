@@ -19,7 +19,9 @@ mod slot_value;
 mod spelling;
 mod spoken_digits;
 mod stopwords;
+mod synonyms;
 mod vocabulary;
+mod word_evidence;
 mod yes_no;
 
 #[cfg(test)]

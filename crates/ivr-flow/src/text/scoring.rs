@@ -20,6 +20,8 @@ pub(crate) struct ExampleMatch {
     pub(crate) score: f32,
     /// Weighted share of the utterance the example accounts for.
     pub(crate) said_covered: f32,
+    /// Weighted share of the example the caller said.
+    pub(crate) example_covered: f32,
 }
 
 /// Score of `example` (content terms in order) against `query`; `idf` weighs example terms.
@@ -58,6 +60,7 @@ pub(crate) fn score_example(query: &Query, example: &[TermId], idf: &[f32]) -> E
     ExampleMatch {
         score,
         said_covered,
+        example_covered: example_covered / example_total,
     }
 }
 

@@ -7,6 +7,8 @@
 pub(crate) const MIN_SIMILARITY: f32 = 0.7;
 
 const SAME_STEM: f32 = 0.9;
+/// Two words of one synonym group: as close as an inflection, short of the same word.
+pub(crate) const SYNONYM: f32 = 0.8;
 const PREFIX: f32 = 0.85;
 /// Endings that inflect a word in English or Spanish: "mail"/"mailing", "cita"/"citas",
 /// "llam"/"llamar". Any other ending makes another word: "good"/"goodbye", "over"/"overseas".
@@ -134,9 +136,11 @@ pub(crate) fn stem(word: &str) -> String {
     {
         return format!("{base}y");
     }
-    const SUFFIXES: [&str; 15] = [
-        "iendo", "ando", "ados", "adas", "idos", "idas", "ado", "ada", "ido", "ida", "ing", "ed",
-        "es", "ar", "ir",
+    // Longest first. Spanish verb endings (preterite, first person plural, imperfect) join
+    // "mudamos", "mudaron" and "mudar"; English ones "moving", "moved", "moves".
+    const SUFFIXES: [&str; 24] = [
+        "ieron", "iendo", "aron", "amos", "emos", "imos", "aban", "aste", "iste", "ando", "ados",
+        "adas", "idos", "idas", "aba", "ado", "ada", "ido", "ida", "ing", "ed", "es", "ar", "ir",
     ];
     let mut base = word;
     if let Some(stripped) = SUFFIXES
@@ -175,6 +179,7 @@ mod tests {
             &["agent", "agente", "agents"],
             &["address", "addresses"],
             &["cambiar", "cambio", "cambie"],
+            &["mudar", "mudamos", "mudaron", "mude", "mudo"],
         ] {
             let stems: Vec<String> = group.iter().map(|word| stem(word)).collect();
             assert!(

@@ -213,6 +213,12 @@ fn is_filler(word: &str) -> bool {
             | "thanks"
             | "gracias"
             | "perdon"
+            | "now"
+            | "alright"
+            | "anyway"
+            | "ahora"
+            | "ahorita"
+            | "entonces"
             | "disculpe"
     )
 }

@@ -6,7 +6,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::similarity::{Term, similarity};
+use super::similarity::{SYNONYM, Term, similarity};
+use super::synonyms::Synonyms;
 
 /// Index of a word in the vocabulary.
 pub(crate) type TermId = u32;
@@ -17,11 +18,29 @@ pub(crate) struct Vocabulary {
     ids: HashMap<String, TermId>,
     /// For each term, every term (itself included) with a non-zero similarity.
     neighbors: Vec<Vec<(TermId, f32)>>,
+    /// The flow's own synonym groups, beside the built-in ones.
+    synonyms: Synonyms,
 }
 
 impl Vocabulary {
     pub(crate) fn len(&self) -> usize {
         self.terms.len()
+    }
+
+    /// Adds a synonym group; must come before the words it joins are interned.
+    pub(crate) fn add_synonyms<'a>(&mut self, words: impl IntoIterator<Item = &'a str>) {
+        self.synonyms.add_group(words);
+    }
+
+    /// How alike two words are, synonyms included.
+    fn relatedness(&self, a: &Term, b: &Term) -> f32 {
+        let score = similarity(a, b);
+        if score > 0.0 {
+            return score;
+        }
+        let synonyms = Synonyms::builtin().related(&a.text, &b.text)
+            || self.synonyms.related(&a.text, &b.text);
+        if synonyms { SYNONYM } else { 0.0 }
     }
 
     pub(crate) fn id(&self, word: &str) -> Option<TermId> {
@@ -37,7 +56,7 @@ impl Vocabulary {
         let term = Term::new(word);
         let mut own = vec![(id, 1.0)];
         for (other_id, other) in (0..).zip(&self.terms) {
-            let score = similarity(&term, other);
+            let score = self.relatedness(&term, other);
             if score > 0.0 {
                 own.push((other_id, score));
                 if let Some(list) = self.neighbors.get_mut(other_id as usize) {
@@ -62,7 +81,7 @@ impl Vocabulary {
         (0..)
             .zip(&self.terms)
             .filter_map(|(id, other)| {
-                let score = similarity(&term, other);
+                let score = self.relatedness(&term, other);
                 (score > 0.0).then_some((id, score))
             })
             .collect::<Vec<_>>()
