@@ -142,6 +142,7 @@ pub(crate) fn stem(word: &str) -> String {
         "ieron", "iendo", "aron", "amos", "emos", "imos", "aban", "aste", "iste", "ando", "ados",
         "adas", "idos", "idas", "aba", "ado", "ada", "ido", "ida", "ing", "ed", "es", "ar", "ir",
     ];
+    let word = without_clitic(word);
     let mut base = word;
     if let Some(stripped) = SUFFIXES
         .iter()
@@ -162,6 +163,24 @@ pub(crate) fn stem(word: &str) -> String {
     base.to_owned()
 }
 
+/// A Spanish command or infinitive with its pronouns attached ("repítalo", "dígamelo",
+/// "cambiarla") -> the verb ("repita", "diga", "cambiar"). Only after a vowel or an r, and
+/// leaving at least four letters, so English words keep their endings ("people", "name").
+fn without_clitic(word: &str) -> &str {
+    const CLITICS: [&str; 11] = [
+        "melo", "mela", "selo", "sela", "nos", "les", "los", "las", "lo", "la", "me",
+    ];
+    for clitic in CLITICS {
+        if let Some(verb) = word.strip_suffix(clitic)
+            && verb.len() >= 4
+            && verb.ends_with(['a', 'e', 'i', 'r'])
+        {
+            return verb;
+        }
+    }
+    word
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +199,8 @@ mod tests {
             &["address", "addresses"],
             &["cambiar", "cambio", "cambie"],
             &["mudar", "mudamos", "mudaron", "mude", "mudo"],
+            &["repita", "repitalo", "repitamelo"],
+            &["diga", "digalo", "digamelo"],
         ] {
             let stems: Vec<String> = group.iter().map(|word| stem(word)).collect();
             assert!(
