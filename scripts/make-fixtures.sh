@@ -16,8 +16,8 @@ command -v sox >/dev/null 2>&1 || missing+=(sox)
 command -v flite >/dev/null 2>&1 || missing+=(flite)
 command -v text2wave >/dev/null 2>&1 || missing+=(festival)
 [ -d /usr/share/festival/voices/us/cmu_us_slt_arctic_hts ] || missing+=(festvox-us-slt-hts)
-[ -f /usr/share/asterisk/sounds/en/letters/a.wav ] || missing+=(asterisk-core-sounds-en-wav)
-[ -f /usr/share/asterisk/sounds/es/letters/a.wav ] || missing+=(asterisk-core-sounds-es-wav)
+ls /usr/share/asterisk/sounds/en*/letters/a.wav >/dev/null 2>&1 || missing+=(asterisk-core-sounds-en-wav)
+ls /usr/share/asterisk/sounds/es*/letters/a.wav >/dev/null 2>&1 || missing+=(asterisk-core-sounds-es-wav)
 python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "error: missing ${missing[*]}; install with: apt-get install -y ${missing[*]}" >&2

@@ -18,15 +18,35 @@ pub(crate) const KNOWN_PREFIXES: [&str; 8] =
 /// utterance are rejected rather than guessed between.
 pub(crate) fn receipt_from_speech(text: &str) -> Option<String> {
     let symbols = spelled_symbols(&tokens(text));
+    let plain = receipt_in(&symbols, LETTERS);
+    let repaired = receipt_in(&symbols, LETTERS + 1);
+    match (plain, repaired) {
+        (Some(plain), Some(repaired)) if !KNOWN_PREFIXES.contains(&&plain[..LETTERS]) => {
+            Some(repaired)
+        }
+        (plain, repaired) => plain.or(repaired),
+    }
+}
+
+/// The receipt in `symbols` with `letters` letter symbols before the ten digits. Four
+/// letters are read only as a known prefix whose last letter came twice: recognizers given
+/// the prefixes as hints write "WAC, C" for a caller's "doble ve, a, ce".
+fn receipt_in(symbols: &[Symbol], letters: usize) -> Option<String> {
     let mut found: Option<String> = None;
-    for end in LETTERS + DIGITS..=symbols.len() {
+    for end in letters + DIGITS..=symbols.len() {
         let run_ends_here = symbols
             .get(end)
             .is_none_or(|next| next.as_digit().is_none());
         if !run_ends_here {
             continue;
         }
-        let Some(receipt) = receipt_ending_at(&symbols[end - LETTERS - DIGITS..end]) else {
+        let window = &symbols[end - letters - DIGITS..end];
+        let receipt = if letters == LETTERS {
+            receipt_ending_at(window)
+        } else {
+            receipt_with_letter_twice(window)
+        };
+        let Some(receipt) = receipt else {
             continue;
         };
         match &found {
@@ -37,12 +57,31 @@ pub(crate) fn receipt_from_speech(text: &str) -> Option<String> {
     found
 }
 
+fn receipt_with_letter_twice(window: &[Symbol]) -> Option<String> {
+    let (prefix, rest) = window.split_at(LETTERS);
+    let (again, digits) = rest.split_first()?;
+    let joined: Vec<Symbol> = prefix.iter().chain(digits).copied().collect();
+    let receipt = receipt_ending_at(&joined)?;
+    let repeated = again.as_letter() == receipt[..LETTERS].chars().last();
+    (repeated && KNOWN_PREFIXES.contains(&&receipt[..LETTERS])).then_some(receipt)
+}
+
 fn receipt_ending_at(window: &[Symbol]) -> Option<String> {
     let (letters, digits) = window.split_at(LETTERS);
     let mut receipt: String = letters
         .iter()
         .map(|symbol| symbol.as_letter())
         .collect::<Option<_>>()?;
+    // A "y" is I or Y (see `Symbol::IOrY`): whichever makes a known prefix, else Y.
+    if let Some(at) = letters.iter().position(|s| *s == Symbol::IOrY) {
+        let as_i: String = receipt
+            .char_indices()
+            .map(|(i, c)| if i == at { 'I' } else { c })
+            .collect();
+        if !KNOWN_PREFIXES.contains(&receipt.as_str()) && KNOWN_PREFIXES.contains(&as_i.as_str()) {
+            receipt = as_i;
+        }
+    }
     for symbol in digits {
         receipt.push(symbol.as_digit()?);
     }
@@ -109,6 +148,39 @@ mod tests {
         assert_eq!(
             receipt_from_speech("why ess see double oh 12345678").as_deref(),
             Some("YSC0012345678")
+        );
+        // What Whisper writes for Spanish speech: "i" as "y", grouped numbers, a hinted
+        // prefix with its last letter twice.
+        for (text, receipt) in [
+            ("Y OE-0-1-2-3-4-5-6-7-8-9.", IOE),
+            (
+                "y o e cero uno dos tres cuatro cinco seis siete ocho nueve",
+                IOE,
+            ),
+            (
+                "Y griega, S, C, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8",
+                "YSC0012345678",
+            ),
+            ("WAC, C, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0.", "WAC9876543210"),
+            (
+                "ele i ene veinte veinticinco cero dieciocho noventa y uno cero",
+                "LIN2025018910",
+            ),
+            (
+                "doble ve a ce noventa y ocho setenta y seis cincuenta y cuatro treinta y dos uno cero",
+                "WAC9876543210",
+            ),
+        ] {
+            assert_eq!(
+                receipt_from_speech(text).as_deref(),
+                Some(receipt),
+                "{text}"
+            );
+        }
+        // A repeated letter is repaired only into a known prefix.
+        assert_eq!(
+            receipt_from_speech("A B C C 0 1 2 3 4 5 6 7 8 9").as_deref(),
+            Some("BCC0123456789")
         );
     }
 

@@ -11,6 +11,9 @@ pub(crate) enum Symbol {
     Digit(char),
     /// "oh"/"o": the letter O among letters, zero among digits.
     LetterOrZero,
+    /// "y": the letter Y in English ("why"), but the letter I said in Spanish sounds the same
+    /// as the word "y" and recognizers write it so.
+    IOrY,
     /// A word that is not part of a spelling.
     Break,
 }
@@ -20,6 +23,7 @@ impl Symbol {
         match self {
             Symbol::Letter(c) => Some(c),
             Symbol::LetterOrZero => Some('O'),
+            Symbol::IOrY => Some('Y'),
             _ => None,
         }
     }
@@ -59,6 +63,8 @@ pub(crate) fn spelled_symbols(words: &[String]) -> Vec<Symbol> {
 fn push_word(word: &str, symbols: &mut Vec<Symbol>) {
     if matches!(word, "oh" | "o" | "owe") {
         symbols.push(Symbol::LetterOrZero);
+    } else if word == "y" {
+        symbols.push(Symbol::IOrY);
     } else if let Some(letter) = letter_name(word) {
         symbols.push(Symbol::Letter(letter));
     } else if is_glued_code(word) {
@@ -104,7 +110,7 @@ fn repeat_count(word: &str) -> Option<usize> {
 fn two_word_letter(first: &str, second: &str) -> Option<char> {
     let letter = match (first, second) {
         ("i", "latina") => 'I',
-        ("i", "griega") => 'Y',
+        ("i" | "y", "griega" | "grega") => 'Y',
         ("doble" | "double", "ve" | "u" | "uve" | "you" | "v") => 'W',
         ("be", "larga" | "grande" | "alta") => 'B',
         ("ve", "corta" | "chica" | "pequena" | "baja") => 'V',
@@ -156,6 +162,7 @@ mod tests {
             .map(|symbol| match symbol {
                 Symbol::Letter(c) | Symbol::Digit(c) => c,
                 Symbol::LetterOrZero => '?',
+                Symbol::IOrY => '~',
                 Symbol::Break => '_',
             })
             .collect()
@@ -169,6 +176,8 @@ mod tests {
         assert_eq!(spelled("double u a see"), "WAC");
         assert_eq!(spelled("ye ese ce"), "YSC");
         assert_eq!(spelled("i griega ese ce"), "YSC");
+        assert_eq!(spelled("Y Grega, S, C"), "YSC");
+        assert_eq!(spelled("Y OE"), "~OE");
         assert_eq!(spelled("el i en"), "LIN");
     }
 
