@@ -65,7 +65,7 @@ const SECOND_TOPIC_SHARE: f32 = 0.25;
 const SECOND_TOPIC_MIN_SCORE: f32 = 0.55;
 
 /// An intent that hangs up must be clearly meant: a caller wrongly dropped has to call again.
-const ENDS_CALL_MIN_SCORE: f32 = 0.5;
+const ENDS_CALL_MIN_SCORE: f32 = 0.4;
 const ENDS_CALL_EXAMPLE_SAID: f32 = 0.8;
 const ENDS_CALL_MIN_MARGIN: f32 = 0.15;
 

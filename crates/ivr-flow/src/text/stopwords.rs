@@ -214,6 +214,7 @@ fn is_filler(word: &str) -> bool {
             | "gracias"
             | "perdon"
             | "now"
+            | "mind"
             | "alright"
             | "anyway"
             | "ahora"
