@@ -13,7 +13,8 @@ pub(crate) fn email_from_speech(text: &str) -> Option<String> {
         .rposition(|piece| is_preamble(piece))
         .map_or(0, |index| index + 1);
     let mut end = pieces.len();
-    while end > at + 1 && is_closing(&pieces[end - 1]) {
+    // The sentence's own full stop ("... at outlook.com.") and words after the address.
+    while end > at + 1 && (is_closing(&pieces[end - 1]) || pieces[end - 1] == ".") {
         end -= 1;
     }
     let address: String = pieces[start..end].concat();
@@ -115,6 +116,11 @@ mod tests {
         for (text, expected) in [
             ("john dot smith at gmail dot com", "john.smith@gmail.com"),
             ("John.Smith@Gmail.com", "john.smith@gmail.com"),
+            // Whisper ends the sentence with a full stop.
+            (
+                "My email is John Smith at outlook.com.",
+                "johnsmith@outlook.com",
+            ),
             (
                 "my email is john dot smith at gmail dot com thank you",
                 "john.smith@gmail.com",

@@ -67,6 +67,7 @@ const SECOND_TOPIC_MIN_SCORE: f32 = 0.55;
 /// An intent that hangs up must be clearly meant: a caller wrongly dropped has to call again.
 const ENDS_CALL_MIN_SCORE: f32 = 0.4;
 const ENDS_CALL_EXAMPLE_SAID: f32 = 0.8;
+const ENDS_CALL_UTTERANCE_SAID: f32 = 0.6;
 const ENDS_CALL_MIN_MARGIN: f32 = 0.15;
 
 impl Default for MatchPolicy {
@@ -104,6 +105,8 @@ struct Ranked<'a> {
     example_said: f32,
     /// The score from examples alone, before the pooled reading is blended in.
     example_score: f32,
+    /// Weighted share of the utterance the intent's words (all its examples) explain.
+    intent_said: f32,
     terms: &'a [TermId],
 }
 
@@ -205,9 +208,12 @@ impl IntentMatcher {
         } else {
             policy.min_score
         };
-        // "Buenos días" shares two words with "que tenga buen día" but is a greeting: an
-        // intent that hangs up needs one of its examples said nearly whole.
-        let half_said = ends_call && first_intent.example_said < ENDS_CALL_EXAMPLE_SAID;
+        // "Buenos días" shares two words with "que tenga buen día" but is a greeting, and
+        // "... de todo abismo" holds all of "eso es todo": an intent that hangs up needs one
+        // of its examples said nearly whole, and its words to be most of what was said.
+        let half_said = ends_call
+            && (first_intent.example_said < ENDS_CALL_EXAMPLE_SAID
+                || first_intent.intent_said < ENDS_CALL_UTTERANCE_SAID);
         if first.score < min_score || half_said {
             return MatchDecision::NoMatch { best: Some(first) };
         }
@@ -316,6 +322,7 @@ impl IntentMatcher {
                         best_example: example,
                         example_said,
                         example_score: score,
+                        intent_said: intent_coverage(query, &intent.terms),
                         terms: &intent.terms,
                     },
                 )

@@ -4,7 +4,7 @@
 //! word) is computed once here, so scoring an example is a few table lookups.
 
 use super::normalize::tokens;
-use super::stopwords::is_stopword;
+use super::stopwords::{is_stopword, without_filler_pairs};
 use super::vocabulary::{TermId, Vocabulary};
 
 pub(crate) struct Query {
@@ -23,10 +23,11 @@ impl Query {
         unknown_weight: f32,
     ) -> Self {
         // No stopword fallback here: an utterance of only fillers ("um", "hello") means nothing.
-        let words: Vec<String> = join_split_words(tokens(utterance), vocabulary)
-            .into_iter()
-            .filter(|word| !is_stopword(word))
-            .collect();
+        let words: Vec<String> =
+            join_split_words(without_filler_pairs(tokens(utterance)), vocabulary)
+                .into_iter()
+                .filter(|word| !is_stopword(word))
+                .collect();
         let mut weights = Vec::with_capacity(words.len());
         let mut similarity = Vec::with_capacity(words.len());
         for word in &words {

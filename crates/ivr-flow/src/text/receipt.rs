@@ -24,7 +24,43 @@ pub(crate) fn receipt_from_speech(text: &str) -> Option<String> {
         (Some(plain), Some(repaired)) if !KNOWN_PREFIXES.contains(&&plain[..LETTERS]) => {
             Some(repaired)
         }
-        (plain, repaired) => plain.or(repaired),
+        (plain, repaired) => plain
+            .or(repaired)
+            .map(|receipt| with_known_prefix(&receipt)),
+    }
+}
+
+/// Letters a listener (or a recognizer) confuses when they are spoken: the "e-set" rhymes,
+/// M and N, S and F, I and Y.
+const CONFUSABLE: [&str; 5] = ["BCDEGPTVZ", "MN", "SFX", "AJK", "IY"];
+
+/// `receipt` with its prefix snapped to a known one when the spoken letters are not a known
+/// prefix but differ from exactly one in a single confusable letter ("LIM" for LIN).
+fn with_known_prefix(receipt: &str) -> String {
+    let (prefix, digits) = receipt.split_at(LETTERS);
+    if KNOWN_PREFIXES.contains(&prefix) {
+        return receipt.to_owned();
+    }
+    let confusable = |a: char, b: char| {
+        CONFUSABLE
+            .iter()
+            .any(|set| set.contains(a) && set.contains(b))
+    };
+    let near: Vec<&str> = KNOWN_PREFIXES
+        .iter()
+        .copied()
+        .filter(|known| {
+            let differing: Vec<(char, char)> = known
+                .chars()
+                .zip(prefix.chars())
+                .filter(|(k, p)| k != p)
+                .collect();
+            matches!(differing.as_slice(), [(k, p)] if confusable(*k, *p))
+        })
+        .collect();
+    match near.as_slice() {
+        [only] => format!("{only}{digits}"),
+        _ => receipt.to_owned(),
     }
 }
 
@@ -177,6 +213,15 @@ mod tests {
                 "{text}"
             );
         }
+        // One confusable letter off a known prefix: the known one; other prefixes stay.
+        assert_eq!(
+            receipt_from_speech("L-I-M, 1 2 3 4 5 6 7 8 9 0.").as_deref(),
+            Some("LIN1234567890")
+        );
+        assert_eq!(
+            receipt_from_speech("Z Z Z 1 2 3 4 5 6 7 8 9 0").as_deref(),
+            Some("ZZZ1234567890")
+        );
         // A repeated letter is repaired only into a known prefix.
         assert_eq!(
             receipt_from_speech("A B C C 0 1 2 3 4 5 6 7 8 9").as_deref(),

@@ -6,6 +6,32 @@
 //! callers add to any request. Words that do separate intents ("no", "again", "over", "all")
 //! are deliberately absent.
 
+/// Two-word fillers whose words alone do mean something: "never mind" is not "never".
+const FILLER_PAIRS: [(&str, &str); 4] = [
+    ("never", "mind"),
+    ("you", "know"),
+    ("i", "mean"),
+    ("o", "sea"),
+];
+
+/// `words` without the two-word fillers.
+pub(crate) fn without_filler_pairs(words: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(words.len());
+    let mut index = 0;
+    while index < words.len() {
+        let pair = words
+            .get(index + 1)
+            .map(|next| (words[index].as_str(), next.as_str()));
+        if pair.is_some_and(|pair| FILLER_PAIRS.contains(&pair)) {
+            index += 2;
+            continue;
+        }
+        out.push(words[index].clone());
+        index += 1;
+    }
+    out
+}
+
 /// True for function words, fillers and politeness that should not count toward a match.
 pub(crate) fn is_stopword(word: &str) -> bool {
     is_english_stopword(word) || is_spanish_stopword(word) || is_filler(word)
@@ -215,6 +241,8 @@ fn is_filler(word: &str) -> bool {
             | "perdon"
             | "now"
             | "mind"
+            | "muy"
+            | "amable"
             | "alright"
             | "anyway"
             | "ahora"

@@ -9,7 +9,7 @@
 
 use super::query::Query;
 use super::vocabulary::TermId;
-use std::collections::HashMap;
+use indexmap::IndexMap;
 
 /// Additive smoothing: an intent that never used a word still might.
 const SMOOTHING: f32 = 0.5;
@@ -17,7 +17,8 @@ const SMOOTHING: f32 = 0.5;
 /// How often each term occurs in one intent's examples.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TermCounts {
-    counts: HashMap<TermId, f32>,
+    /// In first-seen order, so sums (and scores) come out the same on every run.
+    counts: IndexMap<TermId, f32>,
     total: f32,
 }
 
