@@ -2,11 +2,16 @@
 CARGO ?= cargo
 FLOW ?= call-flows/contact-center.yaml
 FEATURES ?= --all-features
-# Fixture replay floors: below these `make test` fails. Issue 3's targets are 0.9 (English) and
-# 0.8 (Spanish). English meets its target; the Spanish floor sits just under the measured rate
-# (README: espeak-ng's Spanish is the limit) to catch regressions.
+# Fixture replay floors on the natural-voice set (fixtures/, SVOX Pico callers and human
+# recordings): below these `make test` fails. Issue 12's targets are 0.95 (English) and 0.92
+# (Spanish); the floors sit just under the measured rates (fixtures/README.md) to catch
+# regressions. The hard set (fixtures/hard/, MBROLA and espeak-ng voices) is replayed and
+# reported without a floor.
 REPLAY_MIN_EN ?= 0.9
-REPLAY_MIN_ES ?= 0.65
+REPLAY_MIN_ES ?= 0.88
+# Intent understanding on held-out caller phrasings (`ivr intents eval`): decided accuracy
+# floor per language; any phrase wrongly taken as an intent that ends the call also fails.
+INTENTS_MIN ?= 0.88
 
 # CTranslate2 (C++, built by ct2rs through CMake) is compiled in two build folders: cargo does
 # not share a build script's output between `cargo clippy` and `cargo test`. ccache, keyed on
@@ -41,15 +46,17 @@ test: setup
 	$(CARGO) clippy --workspace --all-targets --locked $(FEATURES) -- -D warnings
 	$(CARGO) test --workspace --locked $(FEATURES)
 	$(TEST_BIN) check call-flows/
+	$(TEST_BIN) intents eval $(FLOW) fixtures/intents/held-out.yaml --min-accuracy $(INTENTS_MIN)
 	$(TEST_BIN) replay fixtures/ --result-delay-ms 2000 \
 		--min-rate en-US=$(REPLAY_MIN_EN) --min-rate es-US=$(REPLAY_MIN_ES)
+	$(TEST_BIN) replay fixtures/hard/ --result-delay-ms 2000 --min-rate en-US=0 --min-rate es-US=0
 
 setup: toolchain system models
 
 toolchain:
 	@scripts/ensure-toolchain.sh
 
-# Debian packages: espeak-ng, sox, cmake, Asterisk sounds.
+# Debian packages: espeak-ng, SVOX Pico and MBROLA (non-free), sox, cmake, SIP peers.
 system:
 	@scripts/setup-system.sh
 

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 mod ends_call;
+mod overlap;
 
 #[derive(Debug)]
 pub struct Flow {
@@ -47,6 +48,10 @@ impl Flow {
             _ => return Err(Rejected(diagnostics)),
         };
         let mut matcher = IntentMatcher::new();
+        for group in &spec.synonyms {
+            let words: Vec<&str> = group.iter().map(|w| w.value.as_str()).collect();
+            matcher.add_synonyms(&words);
+        }
         for intent in ends_call::intents_ending_the_call(&spec) {
             matcher.mark_ends_call(&intent);
         }
@@ -57,6 +62,8 @@ impl Flow {
                 }
             }
         }
+        let mut diagnostics = diagnostics;
+        diagnostics.extend(overlap::overlapping_examples(&spec, &matcher));
         let slot_types = spec
             .slots
             .iter()

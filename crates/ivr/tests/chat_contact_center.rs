@@ -462,7 +462,7 @@ fn tty_and_outside_us_give_their_numbers() {
     let tty = chat(OPEN, &["I use a TTY"], &[]);
     assert!(text(prompt(&tty, "tty_info")).contains("800-767-1833"));
     let abroad = chat(OPEN, &["I'm calling from Mexico, outside the US"], &[]);
-    assert!(text(prompt(&abroad, "outside_us_info")).contains("2 1 2, 6 2 0, 3 4 1 8"));
+    assert!(text(prompt(&abroad, "outside_us_info")).contains("212-620-3418"));
 }
 
 fn counts(events: &[serde_json::Value], kind: &str) -> Vec<u64> {

@@ -43,6 +43,11 @@ pub struct FlowSpec {
     pub prompts: IdMap<PromptSpec>,
     #[serde(default)]
     pub intents: IdMap<IntentSpec>,
+    /// Groups of words that mean the same to this flow's callers (`[[tty, teletipo], ...]`),
+    /// beside the built-in English and Spanish groups: intent matching counts a word of a
+    /// group as nearly the word an example uses.
+    #[serde(default)]
+    pub synonyms: Vec<Vec<At<String>>>,
     #[serde(default)]
     pub slots: IdMap<SlotSpec>,
     #[serde(default)]
