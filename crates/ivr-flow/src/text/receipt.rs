@@ -343,7 +343,8 @@ mod tests {
                 || crate::text::numbers::number_words_to_digits(&[glued.as_str()]) != [glued.clone()];
             prop_assume!(!(matches!(style, 1 | 3) && spells_a_word));
             let text = spoken(&receipt, style);
-            prop_assert_eq!(receipt_from_speech(&text), Some(receipt.clone()), "{}", text);
+            // One confusable letter off a known prefix is that prefix (`with_known_prefix`).
+            prop_assert_eq!(receipt_from_speech(&text), Some(with_known_prefix(&receipt)), "{}", text);
         }
 
         #[test]
