@@ -1239,3 +1239,76 @@ fn speech_that_is_never_recognized_is_a_no_match() {
         text: "Sorry.".into()
     }));
 }
+
+/// FLOW with a clarifying question and labels for two intents.
+fn clarifying_flow() -> String {
+    FLOW.replace(
+        "  bye: { text: { en-US: \"Bye.\", es-US: \"Adiós.\" } }\n",
+        "  bye: { text: { en-US: \"Bye.\", es-US: \"Adiós.\" } }\n  clarify: { text: { en-US: \"Did you mean {choice_1}, or {choice_2}?\", es-US: \"¿Quiso decir {choice_1} o {choice_2}?\" } }\n",
+    )
+    .replace(
+        "  balance: { dtmf: \"1\", examples:",
+        "  balance: { dtmf: \"1\", label: { en-US: \"your balance\", es-US: \"su saldo\" }, examples:",
+    )
+    .replace(
+        "  agent: { dtmf: \"0\", examples:",
+        "  agent: { dtmf: \"0\", label: { en-US: \"an agent\", es-US: \"un agente\" }, examples:",
+    )
+    .replace("ask_defaults:\n", "ask_defaults:\n  clarify: clarify\n")
+}
+
+#[test]
+fn a_close_call_between_two_labeled_intents_asks_which_one() {
+    let mut h = Harness::start_flow(&clarifying_flow(), OPEN, None, None);
+    h.finish_prompts();
+    let out = h.say("check my balance or talk to an agent");
+    let ev = events(&out);
+    assert!(
+        ev.contains(&CallEvent::Clarify {
+            first: "balance".into(),
+            second: "agent".into()
+        }) || ev.contains(&CallEvent::Clarify {
+            first: "agent".into(),
+            second: "balance".into()
+        }),
+        "{ev:#?}"
+    );
+    assert!(!ev.iter().any(|e| matches!(e, CallEvent::Nomatch { .. })));
+    let asked = ev.iter().find_map(|e| match e {
+        CallEvent::Prompt { id, text, .. } if id == "clarify" => Some(text.clone()),
+        _ => None,
+    });
+    let asked = asked.unwrap_or_else(|| panic!("no clarify prompt: {ev:#?}"));
+    assert!(
+        asked.contains("your balance") && asked.contains("an agent"),
+        "{asked}"
+    );
+    // The answer is matched against the two offered intents.
+    h.finish_prompts();
+    let ev = events(&h.say("the balance"));
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, CallEvent::Intent { name, .. } if name == "balance")),
+        "{ev:#?}"
+    );
+    assert!(ev.contains(&CallEvent::State {
+        name: "ask_pin".into()
+    }));
+}
+
+#[test]
+fn a_second_close_call_or_no_labels_is_a_no_match() {
+    // Asked once; the same two-topic answer again is not asked about twice.
+    let mut h = Harness::start_flow(&clarifying_flow(), OPEN, None, None);
+    h.finish_prompts();
+    h.say("check my balance or talk to an agent");
+    h.finish_prompts();
+    let ev = events(&h.say("check my balance or talk to an agent"));
+    assert!(ev.contains(&CallEvent::Nomatch { count: 1 }), "{ev:#?}");
+    assert!(!ev.iter().any(|e| matches!(e, CallEvent::Clarify { .. })));
+    // The flow without labels: a close call is a no-match, as before.
+    let mut h = Harness::start(OPEN, None);
+    h.finish_prompts();
+    let ev = events(&h.say("check my balance or talk to an agent"));
+    assert!(ev.contains(&CallEvent::Nomatch { count: 1 }), "{ev:#?}");
+}

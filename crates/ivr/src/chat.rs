@@ -334,6 +334,7 @@ impl<W: Write> Simulator<W> {
             CallEvent::Intent { name, score } => format!("  [intent {name} {score:.2}]"),
             CallEvent::Slot { name, value } => format!("  [{name} = {value}]"),
             CallEvent::Nomatch { count } => format!("  [not understood ({count})]"),
+            CallEvent::Clarify { first, second } => format!("  [{first} or {second}?]"),
             CallEvent::Noinput { count } => format!("  [no input ({count})]"),
             CallEvent::NotRecognized { waited_ms } => {
                 format!("  [not recognized within {waited_ms} ms]")

@@ -48,6 +48,8 @@ pub(crate) struct AskTurn {
     no_matches: u32,
     keys: String,
     keys_deadline: Option<jiff::Timestamp>,
+    /// The two intents a clarifying question offered, while its answer is awaited.
+    choices: Option<[String; 2]>,
 }
 
 impl AskTurn {
@@ -84,6 +86,8 @@ pub(super) enum Outcome {
         lang: Option<String>,
     },
     Slot(String),
+    /// Two intents fit about equally and both can be named: ask which one.
+    Ambiguous([String; 2]),
     NoMatch,
     NoInput,
 }
@@ -111,6 +115,7 @@ impl Call {
             no_matches: 0,
             keys: String::new(),
             keys_deadline: None,
+            choices: None,
         };
         let prompts: Vec<String> = ask.prompts.iter().map(|p| p.value.clone()).collect();
         self.prompt_and_listen(turn, &prompts, now);
@@ -306,13 +311,34 @@ impl Call {
         {
             return Outcome::Slot(value);
         }
-        let candidates = self.candidates(ask);
+        let choices = match &self.phase {
+            Phase::Asking(turn) => turn.choices.clone(),
+            _ => None,
+        };
+        let candidates = match &choices {
+            // The answer to "did you mean A or B": one of the two (or a global intent).
+            Some(choices) => {
+                let mut only: Vec<String> = choices.to_vec();
+                if ask.global.unwrap_or(true) {
+                    only.extend(self.flow.spec.global.keys().map(str::to_string));
+                }
+                only
+            }
+            None => self.candidates(ask),
+        };
         let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
         match self
             .flow
             .matcher
             .decide(text, &refs, MatchPolicy::default())
         {
+            MatchDecision::Ambiguous { first, second }
+                if choices.is_none()
+                    && slot.and_then(|s| slot_from_speech(s, text)).is_none()
+                    && self.can_clarify(&first.intent, &second.intent) =>
+            {
+                Outcome::Ambiguous([first.intent, second.intent])
+            }
             MatchDecision::Match(m) => {
                 let heard_in = lang
                     .filter(|l| self.flow.spec.languages.iter().any(|d| d.value == *l))
@@ -464,12 +490,14 @@ impl Call {
         let Phase::Asking(turn) = std::mem::replace(&mut self.phase, Phase::Idle) else {
             return;
         };
-        let turn = *turn;
+        let mut turn = *turn;
+        turn.choices = None;
         let flow = Arc::clone(&self.flow);
         let Some(ask) = current_ask(&flow, &turn.state) else {
             return;
         };
         match outcome {
+            Outcome::Ambiguous(choices) => self.clarify(turn, choices, now),
             Outcome::Slot(value) => {
                 let Some(slot) = &ask.slot else { return };
                 self.event(CallEvent::Slot {
@@ -505,6 +533,43 @@ impl Call {
             Outcome::NoMatch => self.retry(turn, ask, false, now),
             Outcome::NoInput => self.retry(turn, ask, true, now),
         }
+    }
+
+    /// Whether "did you mean A or B" can be asked: the flow has the prompt and both intents
+    /// have a label in the call's language.
+    fn can_clarify(&self, first: &str, second: &str) -> bool {
+        self.flow.spec.ask_defaults.clarify.is_some()
+            && [first, second]
+                .iter()
+                .all(|intent| self.intent_label(intent).is_some())
+    }
+
+    fn intent_label(&self, intent: &str) -> Option<String> {
+        self.flow
+            .spec
+            .intents
+            .get(intent)
+            .and_then(|i| i.label.get(&self.language))
+            .map(|label| label.value.clone())
+    }
+
+    /// Asks which of two close intents the caller meant, then listens for the answer in the
+    /// same state (the answer is matched against those two and the global intents only).
+    fn clarify(&mut self, mut turn: AskTurn, choices: [String; 2], now: jiff::Timestamp) {
+        let flow = Arc::clone(&self.flow);
+        let Some(prompt) = &flow.spec.ask_defaults.clarify else {
+            return;
+        };
+        self.event(CallEvent::Clarify {
+            first: choices[0].clone(),
+            second: choices[1].clone(),
+        });
+        for (var, intent) in ["choice_1", "choice_2"].into_iter().zip(&choices) {
+            let label = self.intent_label(intent).unwrap_or_else(|| intent.clone());
+            self.vars.insert(var.to_string(), label);
+        }
+        turn.choices = Some(choices);
+        self.prompt_and_listen(turn, std::slice::from_ref(&prompt.value), now);
     }
 
     fn route_intent(&mut self, turn: AskTurn, ask: &AskSpec, intent: &str, now: jiff::Timestamp) {

@@ -61,7 +61,8 @@ impl Call {
         };
         match self.outcome_of(ask, &heard).0 {
             Outcome::Intent { .. } | Outcome::Slot(_) => Completeness::Complete,
-            Outcome::NoMatch | Outcome::NoInput => Completeness::Open,
+            // A close call may become clear with more words.
+            Outcome::Ambiguous(_) | Outcome::NoMatch | Outcome::NoInput => Completeness::Open,
         }
     }
 }

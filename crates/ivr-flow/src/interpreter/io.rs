@@ -170,6 +170,11 @@ pub enum CallEvent {
     Nomatch {
         count: u32,
     },
+    /// Two intents fit about equally: the caller is asked which one they meant.
+    Clarify {
+        first: String,
+        second: String,
+    },
     Noinput {
         count: u32,
     },

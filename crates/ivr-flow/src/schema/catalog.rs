@@ -26,6 +26,10 @@ pub struct IntentSpec {
     pub dtmf: Option<At<String>>,
     /// Example phrases per language; the matcher scores callers' words against them.
     pub examples: IdMap<Vec<At<String>>>,
+    /// What the intent is called when a caller is asked which of two they meant, per
+    /// language ("the status of your case").
+    #[serde(default)]
+    pub label: IdMap<At<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -98,6 +102,11 @@ pub struct GlobalHandler {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AskDefaults {
+    /// The prompt that asks which of two close intents the caller meant, with `{choice_1}`
+    /// and `{choice_2}` (the intents' labels). Without it (or without labels) a close call
+    /// is a no-match.
+    #[serde(default)]
+    pub clarify: Option<At<String>>,
     #[serde(default)]
     pub no_input_timeout_ms: Option<At<u64>>,
     #[serde(default)]

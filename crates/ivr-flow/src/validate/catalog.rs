@@ -241,6 +241,9 @@ pub(super) fn check_ask_defaults(ctx: &Context, diags: &mut Diagnostics) {
     {
         check_retry(ctx, diags, retry);
     }
+    if let Some(clarify) = &defaults.clarify {
+        ctx.require(diags, "prompt", clarify, ctx.spec.prompts.keys());
+    }
 }
 
 pub(crate) fn check_listen_numbers(

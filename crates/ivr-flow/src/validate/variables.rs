@@ -7,7 +7,11 @@ use crate::schema::{FlowSpec, StateSpec};
 use crate::template;
 
 /// Set by the engine on every call.
-pub const BUILTIN_VARIABLES: &[&str] = &["caller", "called", "language", "call_id"];
+pub const BUILTIN_VARIABLES: &[&str] = &[
+    "caller", "called", "language", "call_id",
+    // The labels of the two intents a clarifying question offers (`ask_defaults.clarify`).
+    "choice_1", "choice_2",
+];
 
 pub(super) fn known_variables(spec: &FlowSpec) -> Vec<String> {
     let mut known: Vec<String> = BUILTIN_VARIABLES.iter().map(|s| s.to_string()).collect();
