@@ -7,6 +7,9 @@ use super::normalize::tokens;
 use super::stopwords::{is_stopword, without_filler_pairs};
 use super::vocabulary::{TermId, Vocabulary};
 
+/// Weight of a number no example uses, as a share of an unknown word's.
+const UNKNOWN_NUMBER_SHARE: f32 = 0.25;
+
 pub(crate) struct Query {
     /// Importance of each content word of the utterance.
     pub(crate) weights: Vec<f32>,
@@ -31,7 +34,14 @@ impl Query {
         let mut weights = Vec::with_capacity(words.len());
         let mut similarity = Vec::with_capacity(words.len());
         for word in &words {
-            weights.push(vocabulary.id(word).map_or(unknown_weight, &term_weight));
+            let unknown = if word.bytes().all(|b| b.is_ascii_digit()) {
+                // An unknown number says little: "one of your offices", Spanish "uno" as an
+                // article, a date; numbers that do name something ("90 days") are known.
+                unknown_weight * UNKNOWN_NUMBER_SHARE
+            } else {
+                unknown_weight
+            };
+            weights.push(vocabulary.id(word).map_or(unknown, &term_weight));
             let mut row = vec![0.0; vocabulary.len()];
             for &(id, score) in vocabulary.similar(word).iter() {
                 if let Some(cell) = row.get_mut(id as usize) {
