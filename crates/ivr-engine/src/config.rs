@@ -193,6 +193,19 @@ mod tests {
     }
 
     #[test]
+    fn each_language_can_name_its_voice() {
+        let config = parse("tts: { en-US: pico, es-US: espeak-ng }\n").unwrap_or_default();
+        assert_eq!(config.tts.get("en-US"), Some(&crate::tts::TtsChoice::Pico));
+        assert_eq!(
+            config.tts.get("es-US"),
+            Some(&crate::tts::TtsChoice::EspeakNg)
+        );
+        assert!(parse("{}").unwrap_or_default().tts.is_empty());
+        let err = parse("tts: { en-US: festival }\n").unwrap_err();
+        assert!(err.contains("festival"), "{err}");
+    }
+
+    #[test]
     fn numbers_pick_their_flow() {
         let config = parse(
             "numbers:\n  \"8005550100\": call-flows/other.yaml\n\
