@@ -6,7 +6,7 @@
 # that would not change are left alone.
 #
 # Needs: apt-get install libttspico-utils mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-mx2
-#        mbrola-es1 mbrola-es2 (non-free: scripts/enable-contrib-non-free.sh first; `make setup`
+#        mbrola-es2 (non-free: scripts/enable-contrib-non-free.sh first; `make setup`
 #        installs these) espeak-ng sox asterisk-core-sounds-en-wav asterisk-core-sounds-es-wav
 #        python3-yaml
 set -euo pipefail
@@ -16,7 +16,7 @@ missing=()
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 command -v sox >/dev/null 2>&1 || missing+=(sox)
 command -v pico2wave >/dev/null 2>&1 || missing+=(libttspico-utils)
-for voice in us1 us2 us3 mx2 es1 es2; do
+for voice in us1 us2 us3 mx2 es2; do
   [ -d "/usr/share/mbrola/$voice" ] || missing+=("mbrola-$voice")
 done
 ls /usr/share/asterisk/sounds/en*/letters/a.wav >/dev/null 2>&1 || missing+=(asterisk-core-sounds-en-wav)

@@ -11,9 +11,9 @@
 # only what is missing.
 set -euo pipefail
 packages=(espeak-ng cmake ccache sip-tester baresip-core sox python3-aiosmtpd
-  libttspico-utils mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 mbrola-es1 mbrola-es2
+  libttspico-utils mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 mbrola-es2
   mbrola-mx2)
-non_free=(libttspico-utils mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 mbrola-es1
+non_free=(libttspico-utils mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1
   mbrola-es2 mbrola-mx2)
 missing=()
 for p in "${packages[@]}"; do
