@@ -42,10 +42,9 @@ impl Flow {
         let mut diags = Diagnostics::default();
         let checked = validate::check(&spec, &mut diags);
         let failed = diags.has_errors();
-        let diagnostics = diags.into_sorted();
         let timezone = match checked.timezone {
             Some(tz) if !failed => tz,
-            _ => return Err(Rejected(diagnostics)),
+            _ => return Err(Rejected(diags.into_sorted())),
         };
         let mut matcher = IntentMatcher::new();
         for group in &spec.synonyms {
@@ -62,8 +61,8 @@ impl Flow {
                 }
             }
         }
-        let mut diagnostics = diagnostics;
-        diagnostics.extend(overlap::overlapping_examples(&spec, &matcher));
+        overlap::warn_of_overlapping_examples(&spec, &matcher, &mut diags);
+        let diagnostics = diags.into_sorted();
         let slot_types = spec
             .slots
             .iter()

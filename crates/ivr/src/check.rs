@@ -1,8 +1,9 @@
 //! `ivr check PATH...`: every problem as `file:line:col: error: message`, exit 1 on errors.
 
 use clap::Args;
-use ivr_flow::diagnostic::{Diagnostic, Diagnostics, Pos};
-use ivr_flow::{load, validate};
+use ivr_flow::diagnostic::{Diagnostic, Pos};
+use ivr_flow::flow::Rejected;
+use ivr_flow::{Flow, load};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -87,11 +88,11 @@ fn count(reports: &[(String, Vec<Diagnostic>)], errors: bool) -> usize {
 pub fn check_file(file: &Path) -> Vec<Diagnostic> {
     match load::read_flow(file) {
         Err(diag) => vec![diag],
-        Ok((_, spec)) => {
-            let mut diags = Diagnostics::default();
-            validate::check(&spec, &mut diags);
-            diags.into_sorted()
-        }
+        // The whole load, not only the checks: warnings that need the compiled flow (intents
+        // whose examples overlap) come from there.
+        Ok((_, spec)) => match Flow::from_spec(spec) {
+            Ok((_, diags)) | Err(Rejected(diags)) => diags,
+        },
     }
 }
 

@@ -163,3 +163,24 @@ fn a_warning_has_its_own_line_and_does_not_fail() {
     );
     assert!(stderr.contains("0 error(s), 1 warning(s)"), "{stderr}");
 }
+
+#[test]
+fn an_example_two_intents_share_is_warned_about() {
+    let (file, changed) = broken(
+        "        - \"check processing times\"\n",
+        "        - \"check processing times\"\n        - \"where is my case\"\n",
+    );
+    let (code, stdout, stderr) = check(&[file.0.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let at = changed.find("\"check processing times\"").unwrap();
+    let added = at + changed[at..].find("\"where is my case\"").unwrap();
+    let line = changed[..added].matches('\n').count() + 1;
+    assert!(
+        stdout.contains(&format!(
+            "{}:{line}:11: warning: example \"where is my case\" of intent `processing_times` reads as intent `case_status`",
+            file.0.display()
+        )),
+        "{stdout}"
+    );
+    assert!(stderr.contains("0 error(s), 2 warning(s)"), "{stderr}");
+}

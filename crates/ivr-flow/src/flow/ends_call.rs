@@ -13,21 +13,18 @@ pub(crate) fn intents_ending_the_call(spec: &FlowSpec) -> HashSet<String> {
         let intent = id.value.as_str();
         let global = spec
             .global
-            .iter()
-            .filter(|(name, _)| name.value == intent)
-            .filter_map(|(_, handler)| handler.goto.as_ref().map(|g| g.value.as_str()));
+            .get(intent)
+            .and_then(|handler| handler.goto.as_ref())
+            .map(|goto| goto.value.as_str());
         let local = spec
             .states
             .iter()
             .filter_map(|(_, state)| match &state.value {
-                StateSpec::Ask(ask) => ask
-                    .intents
-                    .iter()
-                    .find(|(name, _)| name.value == intent)
-                    .map(|(_, target)| target.value.as_str()),
+                StateSpec::Ask(ask) => ask.intents.get(intent).map(|target| target.value.as_str()),
                 _ => None,
             });
         if global
+            .into_iter()
             .chain(local)
             .any(|target| hangs_up_without_asking(spec, target))
         {
@@ -46,7 +43,7 @@ fn hangs_up_without_asking(spec: &FlowSpec, start: &str) -> bool {
         if !seen.insert(name) {
             continue;
         }
-        let Some((_, state)) = spec.states.iter().find(|(id, _)| id.value == name) else {
+        let Some(state) = spec.states.get(name) else {
             return false;
         };
         match &state.value {

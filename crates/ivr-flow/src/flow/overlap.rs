@@ -2,15 +2,18 @@
 //! better) as another intent's example is a caller sent the wrong way, or a near tie that
 //! ends in "sorry, I didn't understand".
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostics;
 use crate::schema::FlowSpec;
 use crate::text::IntentMatcher;
 
 /// An example scoring at least this against another intent's example overlaps it.
 const OVERLAP: f32 = 0.9;
 
-pub(crate) fn overlapping_examples(spec: &FlowSpec, matcher: &IntentMatcher) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+pub(crate) fn warn_of_overlapping_examples(
+    spec: &FlowSpec,
+    matcher: &IntentMatcher,
+    diags: &mut Diagnostics,
+) {
     for (id, intent) in spec.intents.iter() {
         for (lang, examples) in intent.examples.iter() {
             for example in examples {
@@ -24,7 +27,7 @@ pub(crate) fn overlapping_examples(spec: &FlowSpec, matcher: &IntentMatcher) -> 
                 }) else {
                     continue;
                 };
-                out.push(Diagnostic::warning(
+                diags.warning(
                     example.pos,
                     format!(
                         "example {:?} of intent `{}` reads as intent `{}` as much as its own \
@@ -32,9 +35,8 @@ pub(crate) fn overlapping_examples(spec: &FlowSpec, matcher: &IntentMatcher) -> 
                          two intents' examples",
                         example.value, id.value, other.intent, other.example_score
                     ),
-                ));
+                );
             }
         }
     }
-    out
 }
