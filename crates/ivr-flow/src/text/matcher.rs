@@ -103,10 +103,6 @@ struct Ranked<'a> {
     best_example: &'a Example,
     /// Weighted share of the best example the caller said.
     example_said: f32,
-    /// The score from examples alone, before the pooled reading is blended in.
-    example_score: f32,
-    /// Weighted share of the utterance the intent's words (all its examples) explain.
-    intent_said: f32,
     terms: &'a [TermId],
 }
 
@@ -213,7 +209,7 @@ impl IntentMatcher {
         // of its examples said nearly whole, and its words to be most of what was said.
         let half_said = ends_call
             && (first_intent.example_said < ENDS_CALL_EXAMPLE_SAID
-                || first_intent.intent_said < ENDS_CALL_UTTERANCE_SAID);
+                || intent_coverage(&query, first_intent.terms) < ENDS_CALL_UTTERANCE_SAID);
         if first.score < min_score || half_said {
             return MatchDecision::NoMatch { best: Some(first) };
         }
@@ -226,7 +222,7 @@ impl IntentMatcher {
             policy.min_margin
         };
         let near_tie = first.score - second.score < margin;
-        let second_topic = second_intent.example_score >= SECOND_TOPIC_MIN_SCORE
+        let second_topic = second.example_score >= SECOND_TOPIC_MIN_SCORE
             && share_explained_only_by(
                 &query,
                 &second_intent.best_example.terms,
@@ -321,8 +317,6 @@ impl IntentMatcher {
                     Ranked {
                         best_example: example,
                         example_said,
-                        example_score: score,
-                        intent_said: intent_coverage(query, &intent.terms),
                         terms: &intent.terms,
                     },
                 )
