@@ -400,7 +400,8 @@ impl Synonyms {
         }
     }
 
-    fn groups_of(&self, word: &str) -> &[u32] {
+    /// The groups `word` (or its stem) belongs to.
+    pub(crate) fn groups_of(&self, word: &str) -> &[u32] {
         self.groups
             .get(word)
             .or_else(|| self.groups.get(&stem(word)))
@@ -408,7 +409,8 @@ impl Synonyms {
     }
 
     /// Whether two different words share a group.
-    pub(crate) fn related(&self, a: &str, b: &str) -> bool {
+    #[cfg(test)]
+    fn related(&self, a: &str, b: &str) -> bool {
         let of_b = self.groups_of(b);
         !of_b.is_empty() && self.groups_of(a).iter().any(|id| of_b.contains(id))
     }

@@ -12,14 +12,28 @@ use super::synonyms::Synonyms;
 /// Index of a word in the vocabulary.
 pub(crate) type TermId = u32;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Vocabulary {
     terms: Vec<Term>,
+    /// For each term, the synonym groups it belongs to (looked up once, not per comparison).
+    term_groups: Vec<Vec<u32>>,
     ids: HashMap<String, TermId>,
     /// For each term, every term (itself included) with a non-zero similarity.
     neighbors: Vec<Vec<(TermId, f32)>>,
-    /// The flow's own synonym groups, beside the built-in ones.
+    /// The built-in synonym groups and the flow's own.
     synonyms: Synonyms,
+}
+
+impl Default for Vocabulary {
+    fn default() -> Self {
+        Vocabulary {
+            terms: Vec::new(),
+            term_groups: Vec::new(),
+            ids: HashMap::new(),
+            neighbors: Vec::new(),
+            synonyms: Synonyms::builtin().clone(),
+        }
+    }
 }
 
 impl Vocabulary {
@@ -32,15 +46,20 @@ impl Vocabulary {
         self.synonyms.add_group(words);
     }
 
-    /// How alike two words are, synonyms included.
-    fn relatedness(&self, a: &Term, b: &Term) -> f32 {
-        let score = similarity(a, b);
+    /// How alike a word (with its synonym groups) and a known term are, synonyms included.
+    fn relatedness(&self, term: &Term, groups: &[u32], other: usize) -> f32 {
+        let Some(other_term) = self.terms.get(other) else {
+            return 0.0;
+        };
+        let score = similarity(term, other_term);
         if score > 0.0 {
             return score;
         }
-        let synonyms = Synonyms::builtin().related(&a.text, &b.text)
-            || self.synonyms.related(&a.text, &b.text);
-        if synonyms { SYNONYM } else { 0.0 }
+        let shared = self
+            .term_groups
+            .get(other)
+            .is_some_and(|theirs| theirs.iter().any(|group| groups.contains(group)));
+        if shared { SYNONYM } else { 0.0 }
     }
 
     pub(crate) fn id(&self, word: &str) -> Option<TermId> {
@@ -54,9 +73,10 @@ impl Vocabulary {
         }
         let id = TermId::try_from(self.terms.len()).unwrap_or(TermId::MAX);
         let term = Term::new(word);
+        let groups = self.synonyms.groups_of(word).to_vec();
         let mut own = vec![(id, 1.0)];
-        for (other_id, other) in (0..).zip(&self.terms) {
-            let score = self.relatedness(&term, other);
+        for (other_id, other) in (0..).zip(0..self.terms.len()) {
+            let score = self.relatedness(&term, &groups, other);
             if score > 0.0 {
                 own.push((other_id, score));
                 if let Some(list) = self.neighbors.get_mut(other_id as usize) {
@@ -65,6 +85,7 @@ impl Vocabulary {
             }
         }
         self.terms.push(term);
+        self.term_groups.push(groups);
         self.neighbors.push(own);
         self.ids.insert(word.to_owned(), id);
         id
@@ -78,10 +99,11 @@ impl Vocabulary {
             return Cow::Borrowed(list);
         }
         let term = Term::new(word);
+        let groups = self.synonyms.groups_of(word);
         (0..)
-            .zip(&self.terms)
+            .zip(0..self.terms.len())
             .filter_map(|(id, other)| {
-                let score = self.relatedness(&term, other);
+                let score = self.relatedness(&term, groups, other);
                 (score > 0.0).then_some((id, score))
             })
             .collect::<Vec<_>>()
