@@ -111,15 +111,20 @@ impl Synthesizer {
             TtsChoice::Pico => voice_for(TtsEngine::Pico, lang),
             TtsChoice::EspeakNg => voice_for(TtsEngine::EspeakNg, lang),
             TtsChoice::Auto => {
-                let pico = *self
-                    .pico_installed
-                    .get_or_init(|| pico::is_installed(&self.pico_program));
+                let pico = self.pico_is_installed();
                 match voice_for(TtsEngine::Pico, lang) {
                     Ok(voice) if pico => Ok(voice),
                     _ => voice_for(TtsEngine::EspeakNg, lang),
                 }
             }
         }
+    }
+
+    /// Whether `pico2wave` can be started (asked once).
+    fn pico_is_installed(&self) -> bool {
+        *self
+            .pico_installed
+            .get_or_init(|| pico::is_installed(&self.pico_program))
     }
 
     /// The version of the program behind `voice` (asked once), part of every cache key so an
@@ -141,7 +146,7 @@ impl Synthesizer {
         for lang in langs {
             let voice = self.voice(lang)?;
             self.engine_version(voice.engine)?;
-            if voice.engine == TtsEngine::Pico && !pico::is_installed(&self.pico_program) {
+            if voice.engine == TtsEngine::Pico && !self.pico_is_installed() {
                 return Err(TtsError::NotInstalled {
                     program: self.pico_program.clone(),
                 });

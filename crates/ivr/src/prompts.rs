@@ -68,10 +68,7 @@ fn render(args: &RenderArgs) -> Result<(), String> {
     let file = args.flow.display().to_string();
     let (_, spec) = ivr_flow::load::read_flow(&args.flow)
         .map_err(|d| format!("{}; fix the flow first (`ivr check`)", d.display_in(&file)))?;
-    let config = match &args.config {
-        Some(path) => ivr_engine::config::EngineConfig::read(path)?,
-        None => ivr_engine::config::EngineConfig::default(),
-    };
+    let config = crate::speech_setup::read_config(args.config.as_deref())?;
     let synth = Synthesizer::uncached().with_choices(config.tts.clone());
     let mut total = Tally::default();
     let mut voices = Vec::new();
@@ -80,7 +77,7 @@ fn render(args: &RenderArgs) -> Result<(), String> {
         let engine = synth
             .engine_version(voice.engine)
             .map_err(|e| e.to_string())?;
-        let tally = render_language(&spec, &lang.value, args, &synth, &engine)?;
+        let tally = render_language(&spec, &lang.value, args, &synth, &voice.id(), &engine)?;
         println!(
             "{}: {} rendered, {} up to date, {} with {{variables}} left to run time, {} \
              recorded, {} removed ({voice})",
@@ -110,10 +107,9 @@ fn render_language(
     lang: &str,
     args: &RenderArgs,
     synth: &Synthesizer,
+    voice: &str,
     engine: &str,
 ) -> Result<Tally, String> {
-    let voice = synth.voice(lang).map_err(|e| e.to_string())?.id();
-    let voice = voice.as_str();
     let dir = args.out.join(lang);
     std::fs::create_dir_all(&dir).map_err(|e| {
         format!(

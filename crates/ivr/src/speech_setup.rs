@@ -1,15 +1,23 @@
-//! The speech models a command runs with: `--config`'s `speech:` section, else the defaults,
-//! under `--models` (else `$IVR_MODELS_DIR` or `.models`).
+//! The engine configuration a command runs with (`--config`, else the defaults) and the speech
+//! models of its `speech:` section, under `--models` (else `$IVR_MODELS_DIR` or `.models`).
 
 use ivr_engine::config::EngineConfig;
 use ivr_engine::speech::{SpeechConfig, SpeechModels};
 use std::path::{Path, PathBuf};
 
-pub fn load_models(models: Option<&Path>, config: Option<&Path>) -> Result<SpeechModels, String> {
+/// The engine configuration `--config` names, else the defaults.
+pub fn read_config(config: Option<&Path>) -> Result<EngineConfig, String> {
+    match config {
+        Some(path) => EngineConfig::read(path),
+        None => Ok(EngineConfig::default()),
+    }
+}
+
+/// The models of an engine configuration already read.
+pub fn load_models_for(
+    models: Option<&Path>,
+    engine: &EngineConfig,
+) -> Result<SpeechModels, String> {
     let models_dir = models.map_or_else(SpeechConfig::default_models_dir, PathBuf::from);
-    let engine = match config {
-        Some(path) => EngineConfig::read(path)?,
-        None => EngineConfig::default(),
-    };
     SpeechModels::load(&engine.speech_or_default(&models_dir)).map_err(|e| e.to_string())
 }

@@ -79,12 +79,10 @@ pub fn run(args: &ReplayArgs) -> ExitCode {
 }
 
 fn replay(args: &ReplayArgs) -> Result<ExitCode, String> {
-    let models = crate::speech_setup::load_models(args.models.as_deref(), args.config.as_deref())?;
-    let config = match &args.config {
-        Some(path) => ivr_engine::config::EngineConfig::read(path)?,
-        None => ivr_engine::config::EngineConfig::default(),
-    };
-    // Languages are checked as each flow loads; a missing program shows on the first prompt.
+    let config = crate::speech_setup::read_config(args.config.as_deref())?;
+    let models = crate::speech_setup::load_models_for(args.models.as_deref(), &config)?;
+    // The fixtures' flows are read one by one later, so no language's voice is checked up
+    // front: a missing text-to-speech program shows on the first prompt it must speak.
     let mut prompts = prompts::PromptFiles::new(&args.prompts, &config.tts, &[])?;
     let http = HttpLookup::new();
     let mut replayer = Replayer {

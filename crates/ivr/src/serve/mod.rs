@@ -147,10 +147,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
 
 /// The configuration file's settings with the command line's on top.
 fn settings(args: &ServeArgs) -> Result<EngineConfig, String> {
-    let mut config = match &args.config {
-        Some(path) => EngineConfig::read(path)?,
-        None => EngineConfig::default(),
-    };
+    let mut config = crate::speech_setup::read_config(args.config.as_deref())?;
     if let Some(flow) = &args.flow {
         config.flow = flow.clone();
     }
