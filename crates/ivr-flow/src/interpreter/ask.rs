@@ -183,7 +183,11 @@ impl Call {
 
     /// Intents the caller may say here: the state's own, then the global ones.
     fn candidates(&self, ask: &AskSpec) -> Vec<String> {
-        let mut out: Vec<String> = ask.intents.keys().map(str::to_string).collect();
+        self.with_globals(ask, ask.intents.keys().map(str::to_string).collect())
+    }
+
+    /// `own`, then the global intents when the state takes them.
+    fn with_globals(&self, ask: &AskSpec, mut out: Vec<String>) -> Vec<String> {
         if ask.global.unwrap_or(true) {
             for global in self.flow.spec.global.keys() {
                 if !out.iter().any(|i| i == global) {
@@ -317,13 +321,7 @@ impl Call {
         };
         let candidates = match &choices {
             // The answer to "did you mean A or B": one of the two (or a global intent).
-            Some(choices) => {
-                let mut only: Vec<String> = choices.to_vec();
-                if ask.global.unwrap_or(true) {
-                    only.extend(self.flow.spec.global.keys().map(str::to_string));
-                }
-                only
-            }
+            Some(choices) => self.with_globals(ask, choices.to_vec()),
             None => self.candidates(ask),
         };
         let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
