@@ -148,7 +148,14 @@ fn eval_language(
                     ),
                 };
                 let mark = if right { "ok  " } else { "MISS" };
-                println!("  {mark} {label:<18} {phrase:?} -> {detail}");
+                // Where the labeled intent stands, so a miss shows how far off it was.
+                let labeled = ranking
+                    .iter()
+                    .position(|s| s.intent == *label)
+                    .filter(|_| !right)
+                    .map(|rank| format!("; {label} {:.2}, rank {}", ranking[rank].score, rank + 1))
+                    .unwrap_or_default();
+                println!("  {mark} {label:<18} {phrase:?} -> {detail}{labeled}");
             }
         }
     }

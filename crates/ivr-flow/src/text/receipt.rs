@@ -31,8 +31,9 @@ pub(crate) fn receipt_from_speech(text: &str) -> Option<String> {
 }
 
 /// Letters a listener (or a recognizer) confuses when they are spoken: the "e-set" rhymes,
-/// M and N, S and F, I and Y.
-const CONFUSABLE: [&str; 5] = ["BCDEGPTVZ", "MN", "SFX", "AJK", "IY"];
+/// M and N, S and F, I and Y, and Spanish "ese", "ce" and "zeta", which the Americas say with
+/// the same /s/ (seseo: "ce" is "se").
+const CONFUSABLE: [&str; 6] = ["BCDEGPTVZ", "MN", "SFX", "AJK", "IY", "SCZ"];
 
 /// `receipt` with its prefix snapped to a known one when the spoken letters are not a known
 /// prefix but differ from exactly one in a single confusable letter ("LIM" for LIN).
@@ -217,6 +218,12 @@ mod tests {
         assert_eq!(
             receipt_from_speech("L-I-M, 1 2 3 4 5 6 7 8 9 0.").as_deref(),
             Some("LIN1234567890")
+        );
+        // Spanish "ese erre ce" under line noise, written with the "ce" the first letter
+        // sounds like.
+        assert_eq!(
+            receipt_from_speech("Y CRC, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0.").as_deref(),
+            Some("SRC1234567890")
         );
         assert_eq!(
             receipt_from_speech("Z Z Z 1 2 3 4 5 6 7 8 9 0").as_deref(),
