@@ -99,12 +99,26 @@ impl OutgoingCall {
         }
     }
 
-    /// A key the caller pressed, passed on by SIP INFO (`application/dtmf-relay`).
-    pub async fn send_key(&self, key: char) {
-        let headers = vec![Header::ContentType("application/dtmf-relay".into())];
-        let body = format!("Signal={key}\r\nDuration=160\r\n").into_bytes();
-        if let Err(e) = self.dialog.info(Some(headers), Some(body)).await {
-            tracing::debug!("passing a key on: {e}");
-        }
+    /// Passes the caller's keys on by SIP INFO from a task of its own, one INFO at a time and in order:
+    /// waiting for a phone's answer to an INFO (up to 32 s when it is lost) must not hold up
+    /// whoever relays the audio. The task ends when the returned sender is dropped.
+    pub fn key_relay(&self) -> mpsc::UnboundedSender<char> {
+        let (keys, mut pressed) = mpsc::unbounded_channel::<char>();
+        let dialog = self.dialog.clone();
+        tokio::spawn(async move {
+            while let Some(key) = pressed.recv().await {
+                send_key(&dialog, key).await;
+            }
+        });
+        keys
+    }
+}
+
+/// A key the caller pressed, as SIP INFO (`application/dtmf-relay`).
+async fn send_key(dialog: &InviteDialog, key: char) {
+    let headers = vec![Header::ContentType("application/dtmf-relay".into())];
+    let body = format!("Signal={key}\r\nDuration=160\r\n").into_bytes();
+    if let Err(e) = dialog.info(Some(headers), Some(body)).await {
+        tracing::debug!("passing a key on: {e}");
     }
 }

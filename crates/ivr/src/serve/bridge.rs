@@ -27,6 +27,9 @@ pub async fn run(
     ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
     let mut from_caller = vec![0u8; MAX_DATAGRAM + 1];
     let mut from_agent = vec![0u8; MAX_DATAGRAM + 1];
+    // Keys go to the agent's phone off this loop: an INFO awaiting its answer would stall
+    // both legs' audio.
+    let keys_to_agent = answered.call.key_relay();
     let ended_by = loop {
         tokio::select! {
             _ = ticker.tick() => {
@@ -42,13 +45,13 @@ pub async fn run(
                 agent.send(&caller_audio).await;
                 caller.send(&agent_audio).await;
                 if let Some(key) = lost_key {
-                    answered.call.send_key(key).await;
+                    keys_to_agent.send(key).ok();
                 }
             }
             received = caller.socket.recv_from(&mut from_caller) => {
                 if let Ok((len, from)) = received && len <= MAX_DATAGRAM {
                     for key in caller.receive(&from_caller[..len], from, Instant::now()) {
-                        answered.call.send_key(key).await;
+                        keys_to_agent.send(key).ok();
                     }
                 }
             }
@@ -58,7 +61,9 @@ pub async fn run(
                 }
             }
             signal = caller_signals.recv() => match signal {
-                Some(CallSignal::Dtmf(key)) => answered.call.send_key(key).await,
+                Some(CallSignal::Dtmf(key)) => {
+                    keys_to_agent.send(key).ok();
+                }
                 Some(CallSignal::Reoffer(reoffer)) => {
                     super::call::reinvite(reoffer, local, current_answer, caller).await;
                 }

@@ -91,11 +91,12 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
         state: None,
         language: record.language.clone(),
     });
+    let in_progress = InProgress {
+        shared: &shared,
+        call_id: &call_id,
+    };
     let ended_by = answer_and_run(&shared, flow, &mut record, offer, &dialog, &mut signals).await;
-    shared.live.remove(&call_id);
-    if record.answer.is_some() {
-        metrics::gauge!(names::ACTIVE_CALLS).decrement(1.0);
-    }
+    drop(in_progress);
     metrics::counter!(names::CALLS, "outcome" => ended_by.clone()).increment(1);
     record.ended_by = ended_by;
     record.end = shared.clock.now().to_string();
@@ -106,6 +107,26 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::warn!(call_id, "call record not written: {e}"),
         Err(e) => tracing::warn!(call_id, "call record not written: {e}"),
+    }
+}
+
+/// A call listed in `/calls` and counted in the active-calls gauge once answered: both undone
+/// when this is dropped, even when the call's task panics.
+struct InProgress<'a> {
+    shared: &'a Shared,
+    call_id: &'a str,
+}
+
+impl Drop for InProgress<'_> {
+    fn drop(&mut self) {
+        if self
+            .shared
+            .live
+            .remove(self.call_id)
+            .is_some_and(|call| call.answered)
+        {
+            metrics::gauge!(names::ACTIVE_CALLS).decrement(1.0);
+        }
     }
 }
 
@@ -202,36 +223,37 @@ async fn answer_and_run(
                 let (frame, lost_key) = media.next_frame(now);
                 let wall = shared.clock.now();
                 if let Some(key) = lost_key {
-                    step = caller_key(key, &mut session, waiting.is_some(), wall);
+                    step = step.then(caller_key(key, &mut session, waiting.is_some(), wall));
                 }
                 let out = session.tick(wall, &frame);
                 media.send(&out).await;
                 counters.tick(&media, &session);
                 if let Some(t) = &transfer {
-                    step = t.on_tick(now);
+                    step = step.then(t.on_tick(now));
                 }
                 if let Some(w) = &mut waiting {
                     if let Err(why) = w.tick(shared, record.caller.as_deref(), &offers_tx, now).await {
-                        step = Step::Failed(why);
+                        step = step.then(Step::Failed(why));
                     }
                     if let Some(text) = w.announcement(shared, now) {
                         announce(shared, w.lang(), text, &done_tx);
                     }
                 }
             }
-            Some(offer) = offers.recv() => {
-                if let Some(w) = &mut waiting
-                    && let Some(answered) = w.offer_result(shared, offer)
-                {
-                    step = Step::Connected;
-                    bridge = Some(answered);
+            Some(offer) = offers.recv() => match &mut waiting {
+                Some(w) => {
+                    if let Some(answered) = w.offer_result(shared, offer) {
+                        step = Step::Connected;
+                        bridge = Some(answered);
+                    }
                 }
-            }
+                None => queue::decline(offer),
+            },
             received = media.socket.recv_from(&mut buf) => {
                 if let Ok((len, from)) = received && len <= MAX_DATAGRAM {
                     let keys = media.receive(&buf[..len], from, Instant::now());
                     for key in keys {
-                        step = caller_key(key, &mut session, waiting.is_some(), shared.clock.now());
+                        step = step.then(caller_key(key, &mut session, waiting.is_some(), shared.clock.now()));
                     }
                 }
             }
@@ -241,7 +263,7 @@ async fn answer_and_run(
             }
             signal = signals.recv() => match signal {
                 Some(CallSignal::Dtmf(key)) => {
-                    step = caller_key(key, &mut session, waiting.is_some(), shared.clock.now());
+                    step = step.then(caller_key(key, &mut session, waiting.is_some(), shared.clock.now()));
                 }
                 Some(CallSignal::Confirmed) => {}
                 Some(CallSignal::Reoffer(reoffer)) => {

@@ -39,10 +39,8 @@ impl LiveCalls {
         }
     }
 
-    pub fn remove(&self, call_id: &str) {
-        if let Ok(mut calls) = self.calls.lock() {
-            calls.remove(call_id);
-        }
+    pub fn remove(&self, call_id: &str) -> Option<LiveCall> {
+        self.calls.lock().ok()?.remove(call_id)
     }
 
     pub fn snapshot(&self) -> Vec<LiveCall> {

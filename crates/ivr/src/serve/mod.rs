@@ -306,6 +306,23 @@ fn start(args: &ServeArgs) -> Result<(), String> {
     runtime.block_on(serve_calls(shared, draining, admin_at, sms))
 }
 
+/// One call in the count a drain waits on; it leaves the count when dropped, so a call task
+/// that panics does not hold a drain up to its deadline.
+struct ActiveCall(Arc<AtomicUsize>);
+
+impl ActiveCall {
+    fn count(active: &Arc<AtomicUsize>) -> ActiveCall {
+        active.fetch_add(1, Ordering::SeqCst);
+        ActiveCall(Arc::clone(active))
+    }
+}
+
+impl Drop for ActiveCall {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 async fn serve_calls(
     shared: Arc<Shared>,
     draining: Arc<AtomicBool>,
@@ -347,12 +364,11 @@ async fn serve_calls(
                     // Every log line of the call carries its Call-ID.
                     let span = tracing::info_span!("call", call_id = %call.call_id);
                     let shared = Arc::clone(&shared);
-                    let active = Arc::clone(&active);
-                    active.fetch_add(1, Ordering::SeqCst);
+                    let counted = ActiveCall::count(&active);
                     tokio::spawn(
                         async move {
                             call::run(shared, call).await;
-                            active.fetch_sub(1, Ordering::SeqCst);
+                            drop(counted);
                         }
                         .instrument(span),
                     );

@@ -13,10 +13,14 @@ use ivr_sip::server::OutgoingCall;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::UdpSocket;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 /// How often a waiting caller looks for a free agent.
 const RETRY_EVERY: Duration = Duration::from_millis(500);
+
+/// How long a called-off offer waits for a 200 OK that may have crossed its CANCEL: an INVITE
+/// transaction ends within Timer B (64 * T1 = 32 s) however the phone behaves.
+const CROSSED_ANSWER_WAIT: Duration = Duration::from_secs(32);
 
 /// The answer to one offer, coming back to the call's loop.
 pub struct OfferResult {
@@ -29,6 +33,9 @@ struct Ringing {
     agent: String,
     socket: UdpSocket,
     local: LocalMedia,
+    /// Dropped when the caller stops waiting for this offer (star, the wait ran out, a hangup):
+    /// the offer's task then calls the agent's phone off.
+    _withdraw: oneshot::Sender<()>,
 }
 
 pub struct Waiting {
@@ -190,7 +197,7 @@ impl Waiting {
             session_version: 1,
         };
         let from = caller.unwrap_or("anonymous");
-        let mut call = match dialer.call(&contact, from, sdp::offer(&local)) {
+        let call = match dialer.call(&contact, from, sdp::offer(&local)) {
             Ok(call) => call,
             Err(e) => {
                 tracing::warn!(agent, "offering the call: {e}");
@@ -200,30 +207,19 @@ impl Waiting {
         };
         tracing::info!(agent, contact, queue = self.queue, "offering the call");
         let ring = Duration::from_secs(shared.config.ring_timeout_s.max(1));
-        let results = results.clone();
-        let name = agent.clone();
-        tokio::spawn(async move {
-            let outcome = match tokio::time::timeout(ring, call.answered()).await {
-                Ok(Ok(answer)) => Ok((call, answer)),
-                Ok(Err(status)) => Err(format!("answered {status}")),
-                Err(_) => {
-                    call.hang_up().await;
-                    Err(format!("no answer within {} s", ring.as_secs()))
-                }
-            };
-            if let Err(unsent) = results.send(OfferResult {
-                agent: name,
-                outcome,
-            }) && let Ok((call, _)) = unsent.0.outcome
-            {
-                // The caller is gone: the agent who just answered is hung up on at once.
-                call.hang_up().await;
-            }
-        });
+        let (withdraw, withdrawn) = oneshot::channel();
+        tokio::spawn(ring_agent(
+            call,
+            agent.clone(),
+            ring,
+            withdrawn,
+            results.clone(),
+        ));
         self.ringing = Some(Ringing {
             agent,
             socket,
             local,
+            _withdraw: withdraw,
         });
         Ok(())
     }
@@ -235,43 +231,52 @@ impl Waiting {
         self.tried.push(agent.to_string());
     }
 
-    /// An offer's outcome: the agent on the line, or the next one tried at the next tick.
+    /// An offer's outcome: the agent on the line, or the next one tried at the next tick. An
+    /// answer this caller no longer waits for, or one whose media cannot be used, is hung up:
+    /// the agent must never sit on a call nobody is on.
     pub fn offer_result(&mut self, shared: &Shared, result: OfferResult) -> Option<Answered> {
-        let ringing = self.ringing.take()?;
-        if ringing.agent != result.agent {
-            self.ringing = Some(ringing);
+        let Some(ringing) = self.ringing.take_if(|r| r.agent == result.agent) else {
+            decline(result);
             return None;
-        }
-        let agent = ringing.agent.clone();
-        let answered = result.outcome.and_then(|(call, answer)| {
-            let answer =
-                sdp::parse(&String::from_utf8_lossy(&answer)).map_err(|e| e.to_string())?;
-            let agreed = sdp::agreed(&answer, &ringing.local).map_err(|e| e.to_string())?;
-            Ok((call, agreed))
-        });
-        match answered {
-            Ok((call, agreed)) => {
-                if let Ok(mut acd) = shared.acd.lock() {
-                    acd.answered(&agent);
-                }
-                let now = Instant::now();
-                let peer = RtpPeer::new(
-                    agreed.remote,
-                    agreed.direction.receives(),
-                    Duration::from_secs(shared.config.rtp.timeout_s.max(1)),
-                    now,
-                );
-                let media = MediaLeg::new(ringing.socket, &agreed, peer, now);
-                tracing::info!(agent, "agent answered");
-                self.leave(shared);
-                Some(Answered { agent, call, media })
-            }
+        };
+        let agent = result.agent;
+        let (call, answer) = match result.outcome {
+            Ok(answered) => answered,
             Err(why) => {
                 tracing::info!(agent, "agent did not take the call: {why}");
                 self.release(shared, &agent);
-                None
+                return None;
             }
+        };
+        let agreed = sdp::parse(&String::from_utf8_lossy(&answer))
+            .map_err(|e| e.to_string())
+            .and_then(|answer| sdp::agreed(&answer, &ringing.local).map_err(|e| e.to_string()));
+        let agreed = match agreed {
+            Ok(agreed) => agreed,
+            Err(why) => {
+                tracing::info!(
+                    agent,
+                    "agent's phone answered with unusable media ({why}): hanging up"
+                );
+                tokio::spawn(async move { call.hang_up().await });
+                self.release(shared, &agent);
+                return None;
+            }
+        };
+        if let Ok(mut acd) = shared.acd.lock() {
+            acd.answered(&agent);
         }
+        let now = Instant::now();
+        let peer = RtpPeer::new(
+            agreed.remote,
+            agreed.direction.receives(),
+            Duration::from_secs(shared.config.rtp.timeout_s.max(1)),
+            now,
+        );
+        let media = MediaLeg::new(ringing.socket, &agreed, peer, now);
+        tracing::info!(agent, "agent answered");
+        self.leave(shared);
+        Some(Answered { agent, call, media })
     }
 
     fn leave(&self, shared: &Shared) {
@@ -289,5 +294,70 @@ impl Waiting {
         {
             acd.missed(&ringing.agent);
         }
+    }
+}
+
+/// An offer's answer that no caller takes: the agent's phone is hung up on (BYE).
+pub fn decline(result: OfferResult) {
+    if let Ok((call, _)) = result.outcome {
+        tracing::info!(
+            agent = result.agent,
+            "no caller for the agent's answer: hanging up"
+        );
+        tokio::spawn(async move { call.hang_up().await });
+    }
+}
+
+/// How one offer ended, before it goes back to the caller's loop.
+enum Offer {
+    Answered(Result<Vec<u8>, String>),
+    RangOut,
+    Withdrawn,
+}
+
+/// Rings one agent until they answer, the ring time runs out, or the caller stops waiting
+/// (`withdrawn`); the answer goes back to the caller's loop.
+async fn ring_agent(
+    mut call: OutgoingCall,
+    agent: String,
+    ring: Duration,
+    withdrawn: oneshot::Receiver<()>,
+    results: mpsc::UnboundedSender<OfferResult>,
+) {
+    let offer = tokio::select! {
+        answered = tokio::time::timeout(ring, call.answered()) => match answered {
+            Ok(answered) => Offer::Answered(answered),
+            Err(_) => Offer::RangOut,
+        },
+        _ = withdrawn => Offer::Withdrawn,
+    };
+    let outcome = match offer {
+        Offer::Answered(Ok(answer)) => Ok((call, answer)),
+        Offer::Answered(Err(status)) => Err(format!("answered {status}")),
+        Offer::RangOut => {
+            tokio::spawn(call_off(call));
+            Err(format!("no answer within {} s", ring.as_secs()))
+        }
+        Offer::Withdrawn => {
+            tracing::info!(
+                agent,
+                "the caller stopped waiting: calling the agent's phone off"
+            );
+            call_off(call).await;
+            return;
+        }
+    };
+    if let Err(unsent) = results.send(OfferResult { agent, outcome }) {
+        decline(unsent.0);
+    }
+}
+
+/// CANCEL while the phone rings; a 200 OK that crossed the CANCEL gets a BYE (RFC 3261
+/// section 9.1: the UAC must end a call whose answer raced its CANCEL).
+async fn call_off(mut call: OutgoingCall) {
+    call.hang_up().await;
+    if let Ok(Ok(_)) = tokio::time::timeout(CROSSED_ANSWER_WAIT, call.answered()).await {
+        tracing::info!("an answer crossed the CANCEL: ending that call");
+        call.hang_up().await;
     }
 }

@@ -42,6 +42,18 @@ pub enum Step {
     Failed(String),
 }
 
+impl Step {
+    /// What one turn of the call's loop comes to when `later` happened after `self`: the first
+    /// outcome stands, so a star that left the queue is not undone by the key that came in the
+    /// same datagram, nor by the tick after it.
+    pub fn then(self, later: Step) -> Step {
+        match self {
+            Step::Waiting => later,
+            decided => decided,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Transfer {
     pub uri: String,
@@ -99,6 +111,15 @@ impl Transfer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_outcome_of_a_turn_stands() {
+        let star = Step::Failed("the caller asked for a callback instead".to_string());
+        assert_eq!(star.clone().then(Step::Waiting), star);
+        assert_eq!(star.clone().then(Step::Connected), star);
+        assert_eq!(Step::Waiting.then(star.clone()), star);
+        assert_eq!(Step::Waiting.then(Step::Waiting), Step::Waiting);
+    }
     use ivr_engine::config::serving::{AgentAccount, QueueTarget};
 
     fn progress(status: u16, finished: bool) -> ReferProgress {
