@@ -244,3 +244,24 @@ fn a_key_while_bridged_does_not_hold_up_the_audio() {
     );
     assert_desk_done(desk, 10, "the desk phone got no INFO or no BYE");
 }
+
+#[test]
+fn an_agent_holds_and_resumes_from_the_desk_phone() {
+    // The desk phone's re-INVITEs (hold, then resume) are answered in kind, and the call goes
+    // on until the caller hangs up: then the desk gets its BYE.
+    let desk_port = free_port();
+    let desk = sipp_callee("agent_holds.xml", desk_port, 60);
+    let (engine, records) = engine_with_desk("agent-hold", desk_port, "");
+    let (_rtp, rtp_port) = caller_rtp();
+    let (ok, out) = run_sipp(
+        engine.port,
+        "call.xml",
+        &[("rtp_port", rtp_port), ("hold_ms", "9000".into())],
+        40,
+    );
+    assert!(ok, "{out}");
+    let record = &call_records(&records, 1)[0];
+    assert_eq!(record["transfer"]["result"], "connected", "{record}");
+    assert_eq!(record["ended_by"], "caller", "{record}");
+    assert_desk_done(desk, 10, "the desk phone got no BYE");
+}

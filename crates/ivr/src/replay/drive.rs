@@ -15,7 +15,7 @@ use std::time::Instant;
 /// Where prompt audio comes from (files or synthesis).
 pub trait PromptSource {
     fn load(
-        &mut self,
+        &self,
         prompt: &str,
         lang: &str,
         text: &str,

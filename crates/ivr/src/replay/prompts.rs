@@ -29,9 +29,12 @@ impl PromptFiles {
     }
 }
 
+/// Safe to share between calls without a lock: the render indexes and warnings it keeps are
+/// locked only for a lookup, never across a synthesis, so one call's synthesized prompt does
+/// not hold up another's recorded one.
 impl PromptSource for PromptFiles {
     fn load(
-        &mut self,
+        &self,
         prompt: &str,
         lang: &str,
         text: &str,

@@ -1,10 +1,13 @@
 //! A caller and an agent connected through the engine (a B2BUA): each 20 ms, what one leg
 //! sent (after its jitter buffer) goes to the other, encoded for its codec; keys the caller
-//! presses reach the agent; when either side hangs up, the other is hung up on.
+//! presses reach the agent; when either side hangs up, the other is hung up on. Either phone
+//! may hold and resume (re-INVITE): the other side then hears what the holding phone sends
+//! (its music on hold) or silence, and the call goes on.
 
 use super::Shared;
 use super::media::{MAX_DATAGRAM, MediaLeg};
 use super::queue::Answered;
+use super::reoffer;
 use ivr_sip::sdp::LocalMedia;
 use ivr_sip::server::CallSignal;
 use std::sync::Arc;
@@ -17,19 +20,25 @@ pub async fn run(
     shared: &Arc<Shared>,
     caller: &mut MediaLeg,
     caller_signals: &mut mpsc::UnboundedReceiver<CallSignal>,
-    mut answered: Answered,
+    answered: Answered,
     local: &mut LocalMedia,
     current_answer: &mut String,
 ) -> &'static str {
     let started = Instant::now();
-    let agent = &mut answered.media;
+    let Answered {
+        agent: name,
+        mut call,
+        media: mut agent,
+        local: mut agent_local,
+        description: mut agent_description,
+    } = answered;
     let mut ticker = tokio::time::interval(Duration::from_millis(20));
     ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
     let mut from_caller = vec![0u8; MAX_DATAGRAM + 1];
     let mut from_agent = vec![0u8; MAX_DATAGRAM + 1];
     // Keys go to the agent's phone off this loop: an INFO awaiting its answer would stall
     // both legs' audio.
-    let keys_to_agent = answered.call.key_relay();
+    let keys_to_agent = call.key_relay();
     let ended_by = loop {
         tokio::select! {
             _ = ticker.tick() => {
@@ -65,23 +74,24 @@ pub async fn run(
                     keys_to_agent.send(key).ok();
                 }
                 Some(CallSignal::Reoffer(reoffer)) => {
-                    super::call::reinvite(reoffer, local, current_answer, caller).await;
+                    reoffer::answer(reoffer, local, current_answer, caller).await;
                 }
                 Some(CallSignal::Ended(_)) | None => break "caller",
                 Some(_) => {}
             },
-            signal = answered.call.signals.recv() => match signal {
+            signal = call.signals.recv() => match signal {
                 Some(CallSignal::Ended(_)) | None => break "agent",
-                // The agent's phone keeps the session it has (hold from the agent side is
-                // not passed on).
-                Some(CallSignal::Reoffer(reoffer)) => reoffer.reject(488).await,
+                Some(CallSignal::Reoffer(reoffer)) => {
+                    reoffer::answer(reoffer, &mut agent_local, &mut agent_description, &mut agent)
+                        .await;
+                }
                 Some(_) => {}
             },
             () = shared.stop_calls.cancelled() => break "shutdown",
         }
     };
     if ended_by != "agent" {
-        answered.call.hang_up().await;
+        call.hang_up().await;
     }
     if let Ok(mut board) = shared.queue_board.lock() {
         board.handled(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
@@ -90,7 +100,7 @@ pub async fn run(
         let now_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        acd.ended(&answered.agent, now_ms);
+        acd.ended(&name, now_ms);
     }
     ended_by
 }

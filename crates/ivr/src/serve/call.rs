@@ -9,6 +9,7 @@ use super::messages;
 use super::metrics as names;
 use super::queue::{self, Answered, OfferResult, Waiting};
 use super::recognition::CallRecognition;
+use super::reoffer;
 use super::transfer::{self, Route, Step, Transfer};
 use crate::replay::drive::PromptSource;
 use ivr_engine::cdr::{CallRecord, Latency, TransferRecord};
@@ -17,7 +18,7 @@ use ivr_engine::speech::CallRecognizers;
 use ivr_flow::interpreter::{Action, CallEvent, CallInfo, Input, TransferTarget};
 use ivr_sip::rtp_peer::RtpPeer;
 use ivr_sip::sdp::{self, LocalMedia, SdpError};
-use ivr_sip::server::{CallDialog, CallSignal, IncomingCall, Reoffer};
+use ivr_sip::server::{CallDialog, CallSignal, IncomingCall};
 use ivr_speech::endpointer::VadParams;
 use ivr_speech::{RecognizerError, Transcript};
 use std::sync::Arc;
@@ -267,7 +268,7 @@ async fn answer_and_run(
                 }
                 Some(CallSignal::Confirmed) => {}
                 Some(CallSignal::Reoffer(reoffer)) => {
-                    reinvite(reoffer, &mut local, &mut current_answer, &mut media).await;
+                    reoffer::answer(reoffer, &mut local, &mut current_answer, &mut media).await;
                 }
                 Some(CallSignal::Transfer(progress)) => {
                     if let Some(t) = &mut transfer {
@@ -446,58 +447,6 @@ async fn ring(
     }
 }
 
-/// Answers a re-INVITE: a new offer gets a new answer (hold, resume, another codec or
-/// address) and the media follows it; an offer we cannot take is refused and the session
-/// stays as it was.
-pub(super) async fn reinvite(
-    reoffer: Reoffer,
-    local: &mut LocalMedia,
-    current_answer: &mut String,
-    media: &mut MediaLeg,
-) {
-    if reoffer.offer.is_empty() {
-        // An offerless re-INVITE (a refresh): offer the session as it stands. The answer
-        // comes in the ACK, which the dialog layer keeps; the media stays as it is.
-        let again = current_answer.clone();
-        reoffer.accept(&again).await;
-        return;
-    }
-    let offer = match sdp::parse(&String::from_utf8_lossy(&reoffer.offer)) {
-        Ok(offer) => offer,
-        Err(e) => {
-            tracing::info!("re-INVITE with bad SDP: {e}");
-            reoffer.reject(400).await;
-            return;
-        }
-    };
-    let next = LocalMedia {
-        session_version: local.session_version + 1,
-        ..local.clone()
-    };
-    match sdp::answer(&offer, &next) {
-        Ok((answer, negotiated)) => {
-            *local = next;
-            *current_answer = answer.to_string();
-            media.renegotiate(&negotiated, Instant::now());
-            tracing::info!(
-                codec = ?negotiated.codec,
-                direction = ?negotiated.direction,
-                "re-INVITE: media renegotiated"
-            );
-            reoffer.accept(current_answer).await;
-        }
-        Err(e) => {
-            tracing::info!("re-INVITE refused: {e}");
-            let status = if matches!(e, SdpError::NotAcceptable(_)) {
-                488
-            } else {
-                400
-            };
-            reoffer.reject(status).await;
-        }
-    }
-}
-
 /// A key from the caller: star while waiting for an agent leaves the queue (the flow's
 /// fallback offers a callback); any other goes to the flow.
 fn caller_key(key: char, session: &mut CallSession, waiting: bool, now: jiff::Timestamp) -> Step {
@@ -516,9 +465,7 @@ fn announce(shared: &Arc<Shared>, lang: &str, text: String, done: &mpsc::Unbound
     tokio::task::spawn_blocking(move || {
         let samples = shared
             .prompts
-            .lock()
-            .ok()
-            .and_then(|mut p| p.load("queue_position", &lang, &text, None, true));
+            .load("queue_position", &lang, &text, None, true);
         done.send(Done::Announcement { text, samples }).ok();
     });
 }
@@ -657,9 +604,10 @@ fn carry_out(
                 let shared = Arc::clone(shared);
                 let done = done.clone();
                 tokio::task::spawn_blocking(move || {
-                    let samples = shared.prompts.lock().ok().and_then(|mut p| {
-                        p.load(&prompt, &lang, &text, audio.as_deref(), has_variables)
-                    });
+                    let samples =
+                        shared
+                            .prompts
+                            .load(&prompt, &lang, &text, audio.as_deref(), has_variables);
                     done.send(Done::Prompt { play_id, samples }).ok();
                 });
             }

@@ -14,6 +14,7 @@ mod metrics;
 mod ports;
 mod queue;
 mod recognition;
+mod reoffer;
 mod transfer;
 
 use crate::http_lookup::HttpLookup;
@@ -108,7 +109,7 @@ pub(crate) struct Shared {
     pub recognition: RecognitionPool,
     /// End of speech to result, at most; then the utterance takes the no-match path.
     pub recognition_timeout_ms: u64,
-    pub prompts: Mutex<PromptFiles>,
+    pub prompts: PromptFiles,
     pub http: HttpLookup,
     pub rtp_ports: RtpPorts,
     /// The call records file.
@@ -275,7 +276,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         recognition: RecognitionPool::new(speech.workers(), speech.queue())
             .map_err(|e| format!("starting recognition workers: {e}"))?,
         recognition_timeout_ms: speech.timeout_ms(),
-        prompts: Mutex::new(prompts),
+        prompts,
         http: HttpLookup::new(),
         rtp_ports: RtpPorts::new(config.rtp.ports),
         records: args

@@ -55,6 +55,10 @@ pub struct Answered {
     pub agent: String,
     pub call: OutgoingCall,
     pub media: MediaLeg,
+    /// The engine's side of the agent's session, and its description as last sent: what a
+    /// re-INVITE from the agent's phone (hold, resume) is answered from.
+    pub local: LocalMedia,
+    pub description: String,
 }
 
 fn now_ms() -> u64 {
@@ -276,7 +280,14 @@ impl Waiting {
         let media = MediaLeg::new(ringing.socket, &agreed, peer, now);
         tracing::info!(agent, "agent answered");
         self.leave(shared);
-        Some(Answered { agent, call, media })
+        let description = sdp::offer(&ringing.local);
+        Some(Answered {
+            agent,
+            call,
+            media,
+            local: ringing.local,
+            description,
+        })
     }
 
     fn leave(&self, shared: &Shared) {
