@@ -3,6 +3,7 @@
 //! rings too long), then the same `CallSignal`s a caller's dialog gives.
 
 use super::{CallSignal, Routes};
+use rsipstack::dialog::DialogId;
 use rsipstack::dialog::dialog::DialogStateSender;
 use rsipstack::dialog::dialog_layer::DialogLayer;
 use rsipstack::dialog::invitation::{InviteAsyncResult, InviteOption};
@@ -24,6 +25,11 @@ pub struct Dialer {
 /// A call the engine placed.
 pub struct OutgoingCall {
     dialog: InviteDialog,
+    /// The dialog's route while it rings (no To tag yet) and once answered (the phone's tag):
+    /// both leave the routing table when the call is dropped, so an agent's calls do not
+    /// leave entries behind.
+    early: DialogId,
+    confirmed: Option<DialogId>,
     result: Option<rsipstack::platform::JoinHandle<InviteAsyncResult>>,
     sender: mpsc::UnboundedSender<CallSignal>,
     routes: Routes,
@@ -57,6 +63,8 @@ impl Dialer {
             routes.insert(dialog.id(), (sender.clone(), false));
         }
         Ok(OutgoingCall {
+            early: dialog.id(),
+            confirmed: None,
             dialog,
             result: Some(result),
             sender,
@@ -81,8 +89,9 @@ impl OutgoingCall {
             {
                 // The confirmed dialog has the phone's tag: route its requests (BYE) here.
                 if let Ok(mut routes) = self.routes.lock() {
-                    routes.insert(id, (self.sender.clone(), false));
+                    routes.insert(id.clone(), (self.sender.clone(), false));
                 }
+                self.confirmed = Some(id);
                 Ok(response.body)
             }
             Ok(Ok((_, Some(response)))) => Err(format!("{}", u16::from(response.status_code))),
@@ -120,5 +129,16 @@ async fn send_key(dialog: &InviteDialog, key: char) {
     let body = format!("Signal={key}\r\nDuration=160\r\n").into_bytes();
     if let Err(e) = dialog.info(Some(headers), Some(body)).await {
         tracing::debug!("passing a key on: {e}");
+    }
+}
+
+impl Drop for OutgoingCall {
+    fn drop(&mut self) {
+        if let Ok(mut routes) = self.routes.lock() {
+            routes.remove(&self.early);
+            if let Some(id) = &self.confirmed {
+                routes.remove(id);
+            }
+        }
     }
 }
