@@ -1,5 +1,6 @@
 //! The `ask` state: prompts, listening, and deciding what the caller's words or keys mean.
 
+use super::ask_turn::{AskTurn, HeardSpeech};
 use super::call::{Call, Phase};
 use super::io::{Action, Alternative, CallEvent, ListenParams};
 use crate::schema::{AskSpec, RetryPolicy};
@@ -26,57 +27,6 @@ const LANGUAGE_EVIDENCE_MARGIN: f32 = 0.05;
 /// (confidences are geometric means of token probabilities: 0.6 is about 0.5 nats per token).
 /// Measured on the fixtures: the right reading, when not first, was within 0.2-0.3 nats.
 const ALTERNATIVE_RATIO: f32 = 0.6;
-
-/// A recognition result as the call receives it.
-pub(crate) struct HeardSpeech {
-    pub(super) text: String,
-    pub(super) confidence: f32,
-    pub(super) lang: Option<String>,
-    pub(super) latency_ms: Option<u64>,
-    pub(super) alternatives: Vec<Alternative>,
-}
-
-/// One `ask` state while it waits for an answer.
-pub(crate) struct AskTurn {
-    state: String,
-    pending: Vec<u64>,
-    no_input_at: Option<jiff::Timestamp>,
-    no_input_ms: u64,
-    speaking: bool,
-    barge_in: bool,
-    no_inputs: u32,
-    no_matches: u32,
-    keys: String,
-    keys_deadline: Option<jiff::Timestamp>,
-    /// The two intents a clarifying question offered, while its answer is awaited.
-    choices: Option<[String; 2]>,
-}
-
-impl AskTurn {
-    pub(super) fn state(&self) -> &str {
-        &self.state
-    }
-
-    pub(super) fn deadline(&self) -> Option<jiff::Timestamp> {
-        match (self.no_input_at, self.keys_deadline) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    }
-
-    pub(super) fn prompt_finished(&mut self, play_id: u64, now: jiff::Timestamp) {
-        self.pending.retain(|id| *id != play_id);
-        if self.pending.is_empty() && !self.speaking && self.keys.is_empty() {
-            self.start_no_input_timer(now);
-        }
-    }
-
-    fn start_no_input_timer(&mut self, now: jiff::Timestamp) {
-        let wait =
-            jiff::SignedDuration::from_millis(i64::try_from(self.no_input_ms).unwrap_or(60_000));
-        self.no_input_at = now.checked_add(wait).ok();
-    }
-}
 
 /// What the caller's turn amounted to.
 pub(super) enum Outcome {

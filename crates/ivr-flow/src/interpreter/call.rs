@@ -1,6 +1,6 @@
 //! One phone call running a flow.
 
-use super::ask::{AskTurn, HeardSpeech};
+use super::ask_turn::{AskTurn, HeardSpeech};
 use super::conditions::{Facts, holds};
 use super::contact::{is_valid_email, normalize_phone};
 use super::io::{Action, CallEvent, CallInfo, Input, Output, TransferTarget};

@@ -2,7 +2,8 @@
 //! what a caller said when they pause, and ends the utterance at once when the answer is
 //! complete, or waits longer when it is clearly not. A pure query: the call does not change.
 
-use super::ask::{HeardSpeech, Outcome, current_ask};
+use super::ask::{Outcome, current_ask};
+use super::ask_turn::HeardSpeech;
 use super::call::{Call, Phase};
 use super::io::Alternative;
 use crate::text::{SlotType, ends_unfinished, slot_from_speech, spoken_digits};

@@ -3,6 +3,7 @@
 //! off the loop and report back.
 
 use super::Shared;
+use super::done::Done;
 use super::live::LiveCall;
 use super::media::{MAX_DATAGRAM, MediaLeg};
 use super::messages;
@@ -14,13 +15,11 @@ use super::transfer::{self, Route, Step, Transfer};
 use crate::replay::drive::PromptSource;
 use ivr_engine::cdr::{CallRecord, Latency, TransferRecord};
 use ivr_engine::session::{CallSession, LogEvent, LogLine, MediaEvent, SessionOutput};
-use ivr_engine::speech::CallRecognizers;
 use ivr_flow::interpreter::{Action, CallEvent, CallInfo, Input, TransferTarget};
 use ivr_sip::rtp_peer::RtpPeer;
 use ivr_sip::sdp::{self, LocalMedia, SdpError};
 use ivr_sip::server::{CallDialog, CallSignal, IncomingCall};
 use ivr_speech::endpointer::VadParams;
-use ivr_speech::{RecognizerError, Transcript};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -28,27 +27,6 @@ use tokio::time::MissedTickBehavior;
 
 /// Media counters go to the metrics once a second (every 50 frames).
 const METRICS_EVERY_TICKS: u32 = 50;
-
-/// Work done off the loop, coming back.
-pub(super) enum Done {
-    Prompt {
-        play_id: u64,
-        samples: Option<Vec<i16>>,
-    },
-    Recognized {
-        utterance_id: u64,
-        result: Result<Transcript, RecognizerError>,
-        recognizers: Box<CallRecognizers>,
-    },
-    Flow(Input),
-    /// The final response to the REFER of a transfer.
-    Referred(Result<u16, String>),
-    /// A queue announcement, synthesized.
-    Announcement {
-        text: String,
-        samples: Option<Vec<i16>>,
-    },
-}
 
 pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
     let IncomingCall {

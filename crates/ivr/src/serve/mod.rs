@@ -6,6 +6,7 @@ mod bridge;
 mod call;
 mod clock;
 mod deliver;
+mod done;
 mod flows;
 mod live;
 mod media;

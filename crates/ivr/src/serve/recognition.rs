@@ -2,7 +2,7 @@
 //! ahead of the endpoint run only on an idle worker, and either can be called off.
 
 use super::Shared;
-use super::call::Done;
+use super::done::Done;
 use super::metrics as names;
 use ivr_engine::speech::CallRecognizers;
 use ivr_speech::{RecognitionConfig, RecognizerError};
