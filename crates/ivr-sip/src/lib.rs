@@ -1,8 +1,8 @@
 //! SIP signalling and SDP offer/answer for the engine.
 //!
 //! Everything here is sans-IO: text in, text and decisions out. The SIP transport and
-//! transactions (rsipstack) sit behind the engine's IO layer, so call logic can be tested
-//! without sockets.
+//! transactions (rsipstack) sit in `ivr-sip-server`, behind the engine's IO layer, so these
+//! decisions are tested without sockets.
 
 pub mod caller_id;
 pub mod digest;
@@ -11,4 +11,3 @@ pub mod refer_progress;
 pub mod registrar;
 pub mod rtp_peer;
 pub mod sdp;
-pub mod server;

@@ -9,7 +9,7 @@ use super::media::{MAX_DATAGRAM, MediaLeg};
 use super::queue::Answered;
 use super::reoffer;
 use ivr_sip::sdp::LocalMedia;
-use ivr_sip::server::CallSignal;
+use ivr_sip_server::CallSignal;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;

@@ -18,7 +18,7 @@ use ivr_engine::session::{CallSession, LogEvent, LogLine, MediaEvent, SessionOut
 use ivr_flow::interpreter::{Action, CallEvent, CallInfo, Input, TransferTarget};
 use ivr_sip::rtp_peer::RtpPeer;
 use ivr_sip::sdp::{self, LocalMedia, SdpError};
-use ivr_sip::server::{CallDialog, CallSignal, IncomingCall};
+use ivr_sip_server::{CallDialog, CallSignal, IncomingCall};
 use ivr_speech::endpointer::VadParams;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -27,7 +27,7 @@ use ivr_engine::config::EngineConfig;
 use ivr_engine::config::serving::PortRange;
 use ivr_engine::speech::{SpeechConfig, SpeechModels};
 use ivr_sip::registrar::Registrar;
-use ivr_sip::server::{ServerConfig, bind};
+use ivr_sip_server::{ServerConfig, bind};
 use ivr_speech::pool::RecognitionPool;
 use live::LiveCalls;
 use ports::RtpPorts;
@@ -116,7 +116,7 @@ pub(crate) struct Shared {
     /// The call records file.
     pub records: PathBuf,
     /// Fired when a drain runs out of time: calls still up are hung up (BYE).
-    pub stop_calls: rsipstack::platform::CancellationToken,
+    pub stop_calls: ivr_sip_server::CancellationToken,
     /// Where RTP sockets bind.
     pub bind_ip: IpAddr,
     /// The address SDP answers give callers.
@@ -134,7 +134,7 @@ pub(crate) struct Shared {
     /// Callers waiting in each queue, and recent call lengths.
     pub queue_board: Arc<Mutex<ivr_engine::acd::QueueBoard>>,
     /// Places calls to agents; set once SIP is bound.
-    pub dialer: std::sync::OnceLock<ivr_sip::server::Dialer>,
+    pub dialer: std::sync::OnceLock<ivr_sip_server::Dialer>,
 }
 
 pub fn run(args: &ServeArgs) -> ExitCode {
@@ -284,7 +284,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
             .records
             .clone()
             .unwrap_or_else(|| config.data_dir.join("calls.jsonl")),
-        stop_calls: rsipstack::platform::CancellationToken::new(),
+        stop_calls: ivr_sip_server::CancellationToken::new(),
         bind_ip: listen.ip(),
         media_ip,
         clock,
@@ -332,7 +332,7 @@ async fn serve_calls(
     sms: Option<deliver::sms::SmsSender>,
 ) -> Result<(), String> {
     let config = &shared.config;
-    let cancel = rsipstack::platform::CancellationToken::new();
+    let cancel = ivr_sip_server::CancellationToken::new();
     let active = Arc::new(AtomicUsize::new(0));
     let (calls_tx, mut calls) = mpsc::channel(16);
     let server_config = ServerConfig {

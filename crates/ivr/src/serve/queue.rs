@@ -9,7 +9,7 @@ use super::media::MediaLeg;
 use ivr_flow::Flow;
 use ivr_sip::rtp_peer::RtpPeer;
 use ivr_sip::sdp::{self, LocalMedia};
-use ivr_sip::server::OutgoingCall;
+use ivr_sip_server::OutgoingCall;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::UdpSocket;

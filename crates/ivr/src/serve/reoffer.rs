@@ -3,7 +3,7 @@
 
 use super::media::MediaLeg;
 use ivr_sip::sdp::{self, LocalMedia, SdpError};
-use ivr_sip::server::Reoffer;
+use ivr_sip_server::Reoffer;
 use std::time::Instant;
 
 /// Answers a re-INVITE: a new offer gets a new answer (hold, resume, another codec or

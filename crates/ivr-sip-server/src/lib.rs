@@ -1,6 +1,7 @@
-//! The SIP side of `ivr serve`, over rsipstack (RFC 3261 transactions and dialogs). This is
-//! the only module that knows rsipstack: the engine sees `IncomingCall`s, answers or rejects
-//! them, and hears `CallSignal`s; SDP decisions are made by `sdp`, outside.
+//! The SIP endpoint of `ivr serve`, over rsipstack (RFC 3261 transactions and dialogs). This is
+//! the only crate that knows rsipstack: the engine sees `IncomingCall`s, answers or rejects
+//! them, and hears `CallSignal`s; SDP, digest, registrar and INFO/NOTIFY body decisions are
+//! made by the sans-IO `ivr-sip`, outside.
 //!
 //! OPTIONS out of dialog gets 200. An INVITE over the call limit, or while the engine drains
 //! for shutdown, gets 503 with Retry-After.
@@ -18,7 +19,7 @@ use rsipstack::dialog::DialogId;
 use rsipstack::dialog::dialog::{Dialog, DialogState, DialogStateReceiver, TerminatedReason};
 use rsipstack::dialog::dialog_layer::DialogLayer;
 use rsipstack::dialog::invite_dialog::InviteDialog;
-use rsipstack::platform::CancellationToken;
+pub use rsipstack::platform::CancellationToken;
 use rsipstack::sip::prelude::HeadersExt;
 use rsipstack::sip::{Header, Method, StatusCode};
 use rsipstack::transaction::transaction::Transaction;
@@ -29,9 +30,9 @@ mod dialer;
 
 pub use dialer::{Dialer, OutgoingCall};
 
-use crate::dtmf_relay::key_from_info;
-use crate::refer_progress::{self, ReferProgress};
-use crate::registrar::{MIN_EXPIRES_S, RegisterAnswer, RegisterRequest, Registrar};
+use ivr_sip::dtmf_relay::key_from_info;
+use ivr_sip::refer_progress::{self, ReferProgress};
+use ivr_sip::registrar::{MIN_EXPIRES_S, RegisterAnswer, RegisterRequest, Registrar};
 use rsipstack::dialog::dialog::TransactionHandle;
 
 /// Seconds a caller refused for load is asked to wait before trying again.
@@ -344,7 +345,7 @@ async fn offer_call(
             .call_id_header()
             .map(|c| c.value().to_string())
             .unwrap_or_default(),
-        caller: crate::caller_id::caller_number(
+        caller: ivr_sip::caller_id::caller_number(
             request
                 .from_header()
                 .ok()
