@@ -7,6 +7,7 @@ mod call;
 mod clock;
 mod deliver;
 mod done;
+mod effects;
 mod flows;
 mod live;
 mod media;

@@ -1,0 +1,169 @@
+//! What a call's session asks for, started off the loop: prompt audio, recognition, lookups,
+//! messages, callbacks, queue announcements. Each comes back to the loop as a `Done`.
+
+use super::Shared;
+use super::done::Done;
+use super::messages;
+use super::metrics as names;
+use super::recognition::CallRecognition;
+use crate::replay::drive::PromptSource;
+use ivr_engine::session::{CallSession, LogEvent, LogLine, MediaEvent, SessionOutput};
+use ivr_flow::interpreter::{Action, CallEvent, Input, TransferTarget};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// Synthesizes a queue announcement off the loop; it comes back as `Done::Announcement`.
+pub(super) fn announce(
+    shared: &Arc<Shared>,
+    lang: &str,
+    text: String,
+    done: &mpsc::UnboundedSender<Done>,
+) {
+    let shared = Arc::clone(shared);
+    let done = done.clone();
+    let lang = lang.to_string();
+    tokio::task::spawn_blocking(move || {
+        let samples = shared
+            .prompts
+            .load("queue_position", &lang, &text, None, true);
+        done.send(Done::Announcement { text, samples }).ok();
+    });
+}
+
+/// An event of the call: logged now (within the call's span), kept for its record, and
+/// reflected in `/calls` and the metrics.
+pub(super) fn keep_event(shared: &Shared, call_id: &str, log: &mut Vec<LogLine>, line: LogLine) {
+    tracing::info!(event = %serde_json::to_string(&line).unwrap_or_default());
+    match &line.event {
+        LogEvent::Flow(CallEvent::State { name }) => {
+            shared
+                .live
+                .update(call_id, |c| c.state = Some(name.clone()));
+        }
+        LogEvent::Flow(CallEvent::Language { lang, .. }) => {
+            shared.live.update(call_id, |c| c.language = lang.clone());
+        }
+        LogEvent::Flow(CallEvent::Recognized {
+            latency_ms: Some(ms),
+            ..
+        }) => {
+            metrics::histogram!(names::RECOGNITION_LATENCY).record(*ms as f64 / 1000.0);
+        }
+        LogEvent::Flow(CallEvent::NotRecognized { .. }) => {
+            metrics::counter!(names::RECOGNITION_TIMEOUTS).increment(1);
+        }
+        LogEvent::Media(MediaEvent::EarlyEndpoint { .. }) => {
+            metrics::counter!(names::EARLY_ENDPOINTS).increment(1);
+        }
+        _ => {}
+    }
+    log.push(line);
+}
+
+/// Runs a flow step's blocking work (HTTP, the database) off the loop; its answer comes back
+/// to the flow as `Done::Flow`.
+fn answer_off_loop(
+    shared: &Arc<Shared>,
+    done: &mpsc::UnboundedSender<Done>,
+    work: impl FnOnce(&Arc<Shared>) -> Input + Send + 'static,
+) {
+    let shared = Arc::clone(shared);
+    let done = done.clone();
+    tokio::task::spawn_blocking(move || {
+        done.send(Done::Flow(work(&shared))).ok();
+    });
+}
+
+/// What the loop must do after the session's requests were started.
+#[derive(Default)]
+pub(super) struct Work {
+    pub(super) hang_up: bool,
+    pub(super) transfer: Option<TransferTarget>,
+}
+
+/// Starts everything the session asked for.
+pub(super) fn carry_out(
+    shared: &Arc<Shared>,
+    call_id: &str,
+    session: &mut CallSession,
+    recognition: &mut CallRecognition,
+    done: &mpsc::UnboundedSender<Done>,
+    log: &mut Vec<LogLine>,
+) -> Work {
+    let mut work = Work::default();
+    while let Some(output) = session.poll_output() {
+        match output {
+            SessionOutput::Log(line) => keep_event(shared, call_id, log, line),
+            SessionOutput::LoadPrompt {
+                play_id,
+                prompt,
+                lang,
+                text,
+                audio,
+                has_variables,
+            } => {
+                let shared = Arc::clone(shared);
+                let done = done.clone();
+                tokio::task::spawn_blocking(move || {
+                    let samples =
+                        shared
+                            .prompts
+                            .load(&prompt, &lang, &text, audio.as_deref(), has_variables);
+                    done.send(Done::Prompt { play_id, samples }).ok();
+                });
+            }
+            SessionOutput::Recognize {
+                utterance_id,
+                audio,
+                config,
+                speculative,
+            } => recognition.submit(shared, done, utterance_id, audio, config, speculative),
+            SessionOutput::CancelRecognition { utterance_id } => recognition.cancel(utterance_id),
+            SessionOutput::Flow(action) => match action {
+                Action::Hangup { .. } => work.hang_up = true,
+                Action::Transfer(target) => work.transfer = Some(target),
+                Action::Lookup {
+                    method,
+                    url,
+                    body,
+                    timeout_ms,
+                    ..
+                } => answer_off_loop(shared, done, move |shared| {
+                    let result = shared.http.fetch(method, &url, body.as_ref(), timeout_ms);
+                    Input::LookupResult { result }
+                }),
+                Action::Notify {
+                    channel,
+                    template,
+                    lang,
+                    to,
+                    subject,
+                    body,
+                } => {
+                    let notify = messages::Notify {
+                        call_id: call_id.to_string(),
+                        channel,
+                        template,
+                        lang,
+                        to,
+                        subject,
+                        body,
+                    };
+                    answer_off_loop(shared, done, move |shared| messages::queue(shared, &notify));
+                }
+                Action::Callback {
+                    queue,
+                    number,
+                    lang,
+                } => {
+                    let call_id = call_id.to_string();
+                    answer_off_loop(shared, done, move |shared| {
+                        messages::callback(shared, &call_id, &queue, &number, &lang)
+                    });
+                }
+                _ => {}
+            },
+        }
+    }
+    work
+}
