@@ -4,6 +4,7 @@
 
 pub mod acd;
 pub mod announce;
+pub mod call_distributor;
 pub mod cdr;
 pub mod config;
 pub mod notify;

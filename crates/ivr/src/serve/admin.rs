@@ -17,8 +17,7 @@ pub struct Admin {
     pub draining: Arc<AtomicBool>,
     pub store: Arc<Store>,
     pub registrar: Arc<std::sync::Mutex<ivr_sip::registrar::Registrar>>,
-    pub acd: Arc<std::sync::Mutex<ivr_engine::acd::Agents>>,
-    pub queue_board: Arc<std::sync::Mutex<ivr_engine::acd::QueueBoard>>,
+    pub acd: Arc<std::sync::Mutex<ivr_engine::call_distributor::CallDistributor>>,
     pub agents: indexmap::IndexMap<String, ivr_engine::config::serving::AgentAccount>,
 }
 
@@ -83,7 +82,7 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor
                         .acd
                         .lock()
                         .ok()
-                        .and_then(|mut acd| acd.status(name, now * 1000));
+                        .and_then(|mut acd| acd.agent_status(name, now * 1000));
                     let reachable = binding.is_some() || account.uri.is_some();
                     let state = match (reachable, status) {
                         (false, _) => serde_json::json!("offline"),
@@ -106,9 +105,9 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
             let queues: Vec<serde_json::Value> = admin
-                .queue_board
+                .acd
                 .lock()
-                .map(|b| b.summary(now_ms))
+                .map(|acd| acd.queues(now_ms))
                 .unwrap_or_default()
                 .into_iter()
                 .map(|(queue, waiting, longest)| {

@@ -24,6 +24,7 @@ use crate::replay::prompts::PromptFiles;
 use clap::Args;
 use clock::CallClock;
 use flows::{FlowLibrary, Reloaded};
+use ivr_engine::call_distributor::CallDistributor;
 use ivr_engine::config::EngineConfig;
 use ivr_engine::config::serving::PortRange;
 use ivr_engine::speech::{SpeechConfig, SpeechModels};
@@ -130,10 +131,8 @@ pub(crate) struct Shared {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// Agents' phone registrations.
     pub registrar: Arc<Mutex<Registrar>>,
-    /// Which agent is free for the next caller.
-    pub acd: Arc<Mutex<ivr_engine::acd::Agents>>,
-    /// Callers waiting in each queue, and recent call lengths.
-    pub queue_board: Arc<Mutex<ivr_engine::acd::QueueBoard>>,
+    /// Agents and the callers waiting for them: who rings whom, in what order.
+    pub acd: Arc<Mutex<CallDistributor>>,
     /// Places calls to agents; set once SIP is bound.
     pub dialer: std::sync::OnceLock<ivr_sip_server::Dialer>,
 }
@@ -244,14 +243,13 @@ fn start(args: &ServeArgs) -> Result<(), String> {
             .collect(),
         random_secret(),
     )));
-    let acd = Arc::new(Mutex::new(ivr_engine::acd::Agents::new(
+    let acd = Arc::new(Mutex::new(CallDistributor::new(
         config
             .agents
             .iter()
             .map(|(name, agent)| (name.clone(), agent.languages.clone())),
         config.wrap_up_s * 1000,
     )));
-    let queue_board = Arc::new(Mutex::new(ivr_engine::acd::QueueBoard::default()));
     let metrics = metrics::install()?;
     let draining = Arc::new(AtomicBool::new(false));
     let live = Arc::new(LiveCalls::default());
@@ -265,7 +263,6 @@ fn start(args: &ServeArgs) -> Result<(), String> {
                 store: Arc::clone(&store),
                 registrar: Arc::clone(&registrar),
                 acd: Arc::clone(&acd),
-                queue_board: Arc::clone(&queue_board),
                 agents: config.agents.clone(),
             },
         )?),
@@ -294,7 +291,6 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
         registrar,
         acd,
-        queue_board,
         dialer: std::sync::OnceLock::new(),
         config,
     });

@@ -6,6 +6,7 @@
 
 use super::Shared;
 use super::media::MediaLeg;
+use ivr_engine::call_distributor::NextOffer;
 use ivr_flow::Flow;
 use ivr_sip::rtp_peer::RtpPeer;
 use ivr_sip::sdp::{self, LocalMedia};
@@ -93,17 +94,12 @@ pub fn join(
 ) -> Result<Waiting, String> {
     let spec = flow.spec.queues.get(queue);
     let lang = spec.map_or(caller_lang.to_string(), |q| q.language.value.clone());
-    let staffed = shared
+    shared
         .acd
         .lock()
-        .is_ok_and(|mut acd| acd.staffed(&lang, reachable(shared)));
-    if !staffed {
-        return Err(format!("no agent for {lang} is signed in"));
-    }
+        .map_err(|_| "the agents' state is unavailable".to_string())?
+        .join(queue, call_id, &lang, reachable(shared), now_ms())?;
     let start = Instant::now();
-    if let Ok(mut board) = shared.queue_board.lock() {
-        board.join(queue, call_id, now_ms());
-    }
     Ok(Waiting {
         queue: queue.to_string(),
         call_id: call_id.to_string(),
@@ -125,21 +121,12 @@ impl Waiting {
             return None;
         }
         self.next_announcement = now + Duration::from_secs(shared.config.announce_every_s.max(5));
-        let position = shared
-            .queue_board
-            .lock()
-            .ok()?
-            .position(&self.queue, &self.call_id)?;
-        let agents = shared
-            .acd
-            .lock()
-            .ok()?
-            .staffed_count(&self.lang, reachable(shared));
-        let wait_s = shared
-            .queue_board
-            .lock()
-            .ok()?
-            .estimated_wait_s(position, agents);
+        let (position, wait_s) = shared.acd.lock().ok()?.wait_estimate(
+            &self.queue,
+            &self.call_id,
+            &self.lang,
+            reachable(shared),
+        )?;
         Some(ivr_engine::announce::queue_position(
             &self.lang, position, wait_s,
         ))
@@ -167,23 +154,28 @@ impl Waiting {
         if self.ringing.is_some() || now < self.next_try {
             return Ok(());
         }
-        let first = shared
-            .queue_board
-            .lock()
-            .is_ok_and(|b| b.is_first(&self.queue, &self.call_id));
-        if !first {
-            return Ok(());
-        }
+        let next = match shared.acd.lock() {
+            Ok(mut acd) => acd.next_offer(
+                &self.queue,
+                &self.call_id,
+                &self.lang,
+                reachable(shared),
+                &self.tried,
+                now_ms(),
+            ),
+            Err(_) => NextOffer::NotFirst,
+        };
+        let agent = match next {
+            NextOffer::NotFirst => return Ok(()),
+            NextOffer::NoneFree => {
+                // Everyone who did not answer gets another chance after a round.
+                self.next_try = now + RETRY_EVERY;
+                self.tried.clear();
+                return Ok(());
+            }
+            NextOffer::Ring(agent) => agent,
+        };
         self.next_try = now + RETRY_EVERY;
-        let picked = match shared.acd.lock() {
-            Ok(mut acd) => acd.offer(&self.lang, reachable(shared), &self.tried, now_ms()),
-            Err(_) => None,
-        };
-        let Some(agent) = picked else {
-            // Everyone who did not answer gets another chance after a round.
-            self.tried.clear();
-            return Ok(());
-        };
         let contact = contact(shared, &agent, now_ms() / 1000);
         let (Some(contact), Some(dialer)) = (contact, shared.dialer.get()) else {
             self.release(shared, &agent);
@@ -230,7 +222,7 @@ impl Waiting {
 
     fn release(&mut self, shared: &Shared, agent: &str) {
         if let Ok(mut acd) = shared.acd.lock() {
-            acd.missed(agent);
+            acd.offer_failed(agent);
         }
         self.tried.push(agent.to_string());
     }
@@ -268,7 +260,7 @@ impl Waiting {
             }
         };
         if let Ok(mut acd) = shared.acd.lock() {
-            acd.answered(&agent);
+            acd.offer_answered(&self.queue, &self.call_id, &agent);
         }
         let now = Instant::now();
         let peer = RtpPeer::new(
@@ -279,7 +271,6 @@ impl Waiting {
         );
         let media = MediaLeg::new(ringing.socket, &agreed, peer, now);
         tracing::info!(agent, "agent answered");
-        self.leave(shared);
         let description = sdp::offer(&ringing.local);
         Some(Answered {
             agent,
@@ -290,20 +281,16 @@ impl Waiting {
         })
     }
 
-    fn leave(&self, shared: &Shared) {
-        if let Ok(mut board) = shared.queue_board.lock() {
-            board.leave(&self.queue, &self.call_id);
-        }
-    }
-
-    /// The caller left or the wait ended: an agent still ringing is freed (their phone gets a
-    /// CANCEL from the offer's own timeout or answer).
+    /// The caller left or the wait ended: its place in line goes, and an agent still ringing
+    /// for it is freed (the phone gets a CANCEL as the offer's task is called off).
     pub fn abandon(&mut self, shared: &Shared) {
-        self.leave(shared);
-        if let Some(ringing) = self.ringing.take()
-            && let Ok(mut acd) = shared.acd.lock()
-        {
-            acd.missed(&ringing.agent);
+        let ringing = self.ringing.take();
+        if let Ok(mut acd) = shared.acd.lock() {
+            acd.leave(
+                &self.queue,
+                &self.call_id,
+                ringing.as_ref().map(|r| r.agent.as_str()),
+            );
         }
     }
 }
