@@ -145,8 +145,8 @@ mod tests {
     #[test]
     fn callers_are_offered_in_order_one_agent_each() {
         let mut d = desk();
-        d.join("es", "a", "es-US", everyone, 0).unwrap();
-        d.join("es", "b", "es-US", everyone, 100).unwrap();
+        assert_eq!(d.join("es", "a", "es-US", everyone, 0), Ok(()));
+        assert_eq!(d.join("es", "b", "es-US", everyone, 100), Ok(()));
         assert_eq!(
             d.next_offer("es", "b", "es-US", everyone, &[], 200),
             NextOffer::NotFirst
@@ -182,8 +182,8 @@ mod tests {
     #[test]
     fn a_caller_leaving_while_an_agent_rings_frees_the_agent_and_its_place() {
         let mut d = desk();
-        d.join("es", "a", "es-US", everyone, 0).unwrap();
-        d.join("es", "b", "es-US", everyone, 10).unwrap();
+        assert_eq!(d.join("es", "a", "es-US", everyone, 0), Ok(()));
+        assert_eq!(d.join("es", "b", "es-US", everyone, 10), Ok(()));
         assert_eq!(
             d.next_offer("es", "a", "es-US", everyone, &[], 20),
             NextOffer::Ring("ana".into())
@@ -207,7 +207,7 @@ mod tests {
         assert!(d.queues(0).is_empty());
         // A caller who rang the only agent without an answer finds none free until it
         // clears its list.
-        d.join("en", "c", "en-US", everyone, 0).unwrap();
+        assert_eq!(d.join("en", "c", "en-US", everyone, 0), Ok(()));
         assert_eq!(
             d.next_offer("en", "c", "en-US", everyone, &["bob".into()], 10),
             NextOffer::NoneFree

@@ -58,7 +58,7 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
         recognition: Latency::default(),
         events: Vec::new(),
     };
-    shared.live.insert(LiveCall {
+    let in_progress = shared.live.track(LiveCall {
         call_id: call_id.clone(),
         caller,
         called,
@@ -69,10 +69,6 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
         state: None,
         language: record.language.clone(),
     });
-    let in_progress = InProgress {
-        shared: &shared,
-        call_id: &call_id,
-    };
     let ended_by = answer_and_run(&shared, flow, &mut record, offer, &dialog, &mut signals).await;
     drop(in_progress);
     metrics::counter!(names::CALLS, "outcome" => ended_by.clone()).increment(1);
@@ -85,26 +81,6 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::warn!(call_id, "call record not written: {e}"),
         Err(e) => tracing::warn!(call_id, "call record not written: {e}"),
-    }
-}
-
-/// A call listed in `/calls` and counted in the active-calls gauge once answered: both undone
-/// when this is dropped, even when the call's task panics.
-struct InProgress<'a> {
-    shared: &'a Shared,
-    call_id: &'a str,
-}
-
-impl Drop for InProgress<'_> {
-    fn drop(&mut self) {
-        if self
-            .shared
-            .live
-            .remove(self.call_id)
-            .is_some_and(|call| call.answered)
-        {
-            metrics::gauge!(names::ACTIVE_CALLS).decrement(1.0);
-        }
     }
 }
 

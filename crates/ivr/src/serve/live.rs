@@ -1,5 +1,6 @@
 //! The calls in progress, as `/calls` shows them.
 
+use super::metrics as names;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -25,9 +26,17 @@ pub struct LiveCalls {
 }
 
 impl LiveCalls {
-    pub fn insert(&self, call: LiveCall) {
+    /// Lists `call` until the returned guard is dropped, and counts it in the active-calls
+    /// gauge once it is answered: both are undone when the guard goes, even when the call's
+    /// task panics.
+    pub fn track(&self, call: LiveCall) -> InProgress<'_> {
+        let call_id = call.call_id.clone();
         if let Ok(mut calls) = self.calls.lock() {
-            calls.insert(call.call_id.clone(), call);
+            calls.insert(call_id.clone(), call);
+        }
+        InProgress {
+            live: self,
+            call_id,
         }
     }
 
@@ -48,5 +57,56 @@ impl LiveCalls {
             .lock()
             .map(|calls| calls.values().cloned().collect())
             .unwrap_or_default()
+    }
+}
+
+/// A call in `LiveCalls`, for as long as this lives.
+pub struct InProgress<'a> {
+    live: &'a LiveCalls,
+    call_id: String,
+}
+
+impl Drop for InProgress<'_> {
+    fn drop(&mut self) {
+        if self
+            .live
+            .remove(&self.call_id)
+            .is_some_and(|call| call.answered)
+        {
+            metrics::gauge!(names::ACTIVE_CALLS).decrement(1.0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(id: &str) -> LiveCall {
+        LiveCall {
+            call_id: id.to_string(),
+            caller: None,
+            called: None,
+            flow: "flow.yaml".to_string(),
+            flow_version: 1,
+            start: "2026-12-02T10:00:00Z".to_string(),
+            answered: false,
+            state: None,
+            language: "en-US".to_string(),
+        }
+    }
+
+    #[test]
+    fn a_call_task_that_panics_still_leaves_the_list() {
+        let live = LiveCalls::default();
+        let _other = live.track(call("other"));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _in_progress = live.track(call("c1"));
+            live.update("c1", |c| c.answered = true);
+            panic!("a bug in the call's task");
+        }));
+        assert!(outcome.is_err());
+        let left: Vec<String> = live.snapshot().into_iter().map(|c| c.call_id).collect();
+        assert_eq!(left, ["other"]);
     }
 }

@@ -492,3 +492,29 @@ fn print_welcome(shared: &Shared, admin_at: Option<SocketAddr>) {
     }
     eprint!("{text}");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_task_that_panics_leaves_the_drain_count() {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().build() else {
+            panic!("no tokio runtime");
+        };
+        let active = Arc::new(AtomicUsize::new(0));
+        let finished = ActiveCall::count(&active);
+        let panicking = ActiveCall::count(&active);
+        let outcome = runtime.block_on(async move {
+            tokio::spawn(async move {
+                let _counted = panicking;
+                panic!("a bug in the call's task");
+            })
+            .await
+        });
+        assert!(outcome.is_err_and(|e| e.is_panic()));
+        assert_eq!(active.load(Ordering::SeqCst), 1);
+        drop(finished);
+        assert_eq!(active.load(Ordering::SeqCst), 0);
+    }
+}
