@@ -5,6 +5,7 @@
 //! a rendered prompt file or synthesis.
 
 mod cache;
+mod call_prompts;
 mod error;
 mod espeak;
 mod pico;
@@ -14,6 +15,7 @@ mod rendered;
 mod speakable;
 mod voice;
 
+pub use call_prompts::CallPrompts;
 pub use error::TtsError;
 pub use prompt_audio::{PromptAudio, PromptRequest};
 pub use rendered::{RenderedEntry, RenderedIndex, text_digest};

@@ -5,24 +5,13 @@
 use crate::http_lookup::HttpLookup;
 use ivr_engine::session::{CallSession, LogLine, SessionOutput};
 use ivr_engine::speech::{CallRecognizers, SpeechModels};
+use ivr_engine::tts::CallPrompts;
 use ivr_flow::Flow;
 use ivr_flow::interpreter::{Action, CallInfo, Input};
 use ivr_media::frame::FRAME_SAMPLES;
 use ivr_speech::endpointer::VadParams;
 use std::sync::Arc;
 use std::time::Instant;
-
-/// Where prompt audio comes from (files or synthesis).
-pub trait PromptSource {
-    fn load(
-        &self,
-        prompt: &str,
-        lang: &str,
-        text: &str,
-        audio: Option<&str>,
-        has_variables: bool,
-    ) -> Option<Vec<i16>>;
-}
 
 /// A recognition result and the call time it is handed over at: (due ms, utterance, result).
 type Pending = (
@@ -51,7 +40,7 @@ pub struct Replayed {
 
 pub struct Replayer<'a> {
     pub models: &'a SpeechModels,
-    pub prompts: &'a mut dyn PromptSource,
+    pub prompts: &'a CallPrompts,
     pub http: &'a HttpLookup,
     /// Deliver results this long after they were asked for (virtual time) instead of after
     /// the measured recognition time.
@@ -133,9 +122,11 @@ impl Replayer<'_> {
                     audio,
                     has_variables,
                 } => {
-                    let samples =
-                        self.prompts
-                            .load(&prompt, &lang, &text, audio.as_deref(), has_variables);
+                    let samples = self
+                        .prompts
+                        .load(&prompt, &lang, &text, audio.as_deref(), has_variables)
+                        .map_err(|e| eprintln!("ivr replay: {e}"))
+                        .ok();
                     session.prompt_audio(play_id, samples, now);
                 }
                 SessionOutput::Recognize {

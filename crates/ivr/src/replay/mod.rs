@@ -5,13 +5,13 @@
 pub(crate) mod drive;
 mod manifest;
 mod outcome;
-pub(crate) mod prompts;
 mod timing;
 
 use crate::http_lookup::HttpLookup;
 use clap::Args;
 use drive::{CallPlan, Replayer};
 use ivr_engine::session::{LogEvent, LogLine};
+use ivr_engine::tts::CallPrompts;
 use ivr_flow::Flow;
 use ivr_flow::interpreter::CallEvent;
 use manifest::{Manifest, parse_dtmf_schedule};
@@ -83,11 +83,11 @@ fn replay(args: &ReplayArgs) -> Result<ExitCode, String> {
     let models = crate::speech_setup::load_models_for(args.models.as_deref(), &config)?;
     // The fixtures' flows are read one by one later, so no language's voice is checked up
     // front: a missing text-to-speech program shows on the first prompt it must speak.
-    let mut prompts = prompts::PromptFiles::new(&args.prompts, &config.tts, &[])?;
+    let prompts = CallPrompts::new(&args.prompts, &config.tts, &[])?;
     let http = HttpLookup::new();
     let mut replayer = Replayer {
         models: &models,
-        prompts: &mut prompts,
+        prompts: &prompts,
         http: &http,
         result_delay_ms: args.result_delay_ms,
     };

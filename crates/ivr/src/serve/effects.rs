@@ -6,7 +6,6 @@ use super::done::Done;
 use super::messages;
 use super::metrics as names;
 use super::recognition::CallRecognition;
-use crate::replay::drive::PromptSource;
 use ivr_engine::session::{CallSession, LogEvent, LogLine, MediaEvent, SessionOutput};
 use ivr_flow::interpreter::{Action, CallEvent, Input, TransferTarget};
 use std::sync::Arc;
@@ -25,7 +24,9 @@ pub(super) fn announce(
     tokio::task::spawn_blocking(move || {
         let samples = shared
             .prompts
-            .load("queue_position", &lang, &text, None, true);
+            .load("queue_position", &lang, &text, None, true)
+            .map_err(|e| tracing::warn!("{e}"))
+            .ok();
         done.send(Done::Announcement { text, samples }).ok();
     });
 }
@@ -105,10 +106,11 @@ pub(super) fn carry_out(
                 let shared = Arc::clone(shared);
                 let done = done.clone();
                 tokio::task::spawn_blocking(move || {
-                    let samples =
-                        shared
-                            .prompts
-                            .load(&prompt, &lang, &text, audio.as_deref(), has_variables);
+                    let samples = shared
+                        .prompts
+                        .load(&prompt, &lang, &text, audio.as_deref(), has_variables)
+                        .map_err(|e| tracing::warn!("{e}"))
+                        .ok();
                     done.send(Done::Prompt { play_id, samples }).ok();
                 });
             }

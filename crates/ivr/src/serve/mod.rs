@@ -20,7 +20,6 @@ mod reoffer;
 mod transfer;
 
 use crate::http_lookup::HttpLookup;
-use crate::replay::prompts::PromptFiles;
 use clap::Args;
 use clock::CallClock;
 use flows::{FlowLibrary, Reloaded};
@@ -28,6 +27,7 @@ use ivr_engine::call_distributor::CallDistributor;
 use ivr_engine::config::EngineConfig;
 use ivr_engine::config::serving::PortRange;
 use ivr_engine::speech::{SpeechConfig, SpeechModels};
+use ivr_engine::tts::CallPrompts;
 use ivr_sip::registrar::Registrar;
 use ivr_sip_server::{ServerConfig, bind};
 use ivr_speech::pool::RecognitionPool;
@@ -112,7 +112,7 @@ pub(crate) struct Shared {
     pub recognition: RecognitionPool,
     /// End of speech to result, at most; then the utterance takes the no-match path.
     pub recognition_timeout_ms: u64,
-    pub prompts: PromptFiles,
+    pub prompts: CallPrompts,
     pub http: HttpLookup,
     pub rtp_ports: RtpPorts,
     /// The call records file.
@@ -268,7 +268,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         )?),
         None => None,
     };
-    let prompts = PromptFiles::new(&config.prompts, &config.tts, &flows.languages())?;
+    let prompts = CallPrompts::new(&config.prompts, &config.tts, &flows.languages())?;
     let shared = Arc::new(Shared {
         flows,
         models: Arc::new(models),
