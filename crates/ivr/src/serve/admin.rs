@@ -66,9 +66,7 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor
             text(200, &body, "application/json")
         }
         "/agents" => {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
+            let now = super::clock::unix_ms() / 1000;
             let agents: Vec<serde_json::Value> = admin
                 .agents
                 .iter()
@@ -101,9 +99,7 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor
             json::<_>(Ok(agents))
         }
         "/queues" => {
-            let now_ms = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+            let now_ms = super::clock::unix_ms();
             let queues: Vec<serde_json::Value> = admin
                 .acd
                 .lock()

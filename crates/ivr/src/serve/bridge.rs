@@ -94,9 +94,7 @@ pub async fn run(
         call.hang_up().await;
     }
     if let Ok(mut acd) = shared.acd.lock() {
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let now_ms = super::clock::unix_ms();
         let call_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         acd.call_ended(&name, call_ms, now_ms);
     }

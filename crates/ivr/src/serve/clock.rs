@@ -32,3 +32,11 @@ impl CallClock {
         !self.offset.is_zero()
     }
 }
+
+/// Real Unix time in milliseconds: what agents' states, waiting callers and registrations are
+/// timed by (they must agree with the SIP registrar, which a shifted call clock would not).
+pub fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}

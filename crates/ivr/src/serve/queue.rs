@@ -5,6 +5,7 @@
 //! gets here: the interpreter falls back at once).
 
 use super::Shared;
+use super::clock::unix_ms;
 use super::media::MediaLeg;
 use ivr_engine::call_distributor::NextOffer;
 use ivr_flow::Flow;
@@ -62,15 +63,9 @@ pub struct Answered {
     pub description: String,
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
 /// Whether an agent can be rung now: a fixed address always, a phone while registered.
 fn reachable(shared: &Shared) -> impl Fn(&str) -> bool + '_ {
-    let now_s = now_ms() / 1000;
+    let now_s = unix_ms() / 1000;
     move |name: &str| contact(shared, name, now_s).is_some()
 }
 
@@ -98,7 +93,7 @@ pub fn join(
         .acd
         .lock()
         .map_err(|_| "the agents' state is unavailable".to_string())?
-        .join(queue, call_id, &lang, reachable(shared), now_ms())?;
+        .join(queue, call_id, &lang, reachable(shared), unix_ms())?;
     let start = Instant::now();
     Ok(Waiting {
         queue: queue.to_string(),
@@ -161,7 +156,7 @@ impl Waiting {
                 &self.lang,
                 reachable(shared),
                 &self.tried,
-                now_ms(),
+                unix_ms(),
             ),
             Err(_) => NextOffer::NotFirst,
         };
@@ -176,7 +171,7 @@ impl Waiting {
             NextOffer::Ring(agent) => agent,
         };
         self.next_try = now + RETRY_EVERY;
-        let contact = contact(shared, &agent, now_ms() / 1000);
+        let contact = contact(shared, &agent, unix_ms() / 1000);
         let (Some(contact), Some(dialer)) = (contact, shared.dialer.get()) else {
             self.release(shared, &agent);
             return Ok(());
