@@ -347,6 +347,13 @@ async fn answer_and_run(
             break if connected { "transferred" } else { "engine" };
         }
     };
+    // An agent who answered as the wait ended must not sit on a call nobody is on: offers
+    // still on their way are refused from here on (their task hangs up), and those already
+    // here are hung up.
+    offers.close();
+    while let Ok(offer) = offers.try_recv() {
+        queue::decline(offer);
+    }
     // The last events (hangup) go to the log too.
     while let Some(output) = session.poll_output() {
         if let SessionOutput::Log(line) = output {
