@@ -30,7 +30,7 @@ pub struct CallRecord {
     pub events: Vec<LogLine>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct TransferRecord {
     /// Where the caller's phone was sent (a blind transfer by REFER)...
     #[serde(skip_serializing_if = "Option::is_none")]

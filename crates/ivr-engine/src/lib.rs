@@ -7,6 +7,7 @@ pub mod announce;
 pub mod call_distributor;
 pub mod cdr;
 pub mod config;
+pub mod live_call;
 pub mod notify;
 pub mod session;
 pub mod speech;

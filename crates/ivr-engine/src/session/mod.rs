@@ -98,6 +98,11 @@ impl CallSession {
         self.out.pop_front()
     }
 
+    /// The flow this call runs.
+    pub fn flow(&self) -> &Flow {
+        &self.flow
+    }
+
     pub fn is_ended(&self) -> bool {
         self.call.is_ended()
     }

@@ -1,30 +1,33 @@
-//! One live call: SDP answer, then a 20 ms loop that feeds the call session the caller's audio
-//! and sends back the engine's, while prompt loading, recognition, lookups and transfers run
-//! off the loop and report back.
+//! One live call's IO: the SDP answer, then a loop that feeds the call's controller
+//! (ivr-engine's `live_call`) every datagram, SIP signal, finished job and tick, and does what
+//! it asks: send RTP, load prompts, recognize, look up, refer, wait for an agent, hang up.
 
 use super::Shared;
+use super::clock::unix_ms;
 use super::done::Done;
-use super::effects::{announce, carry_out, keep_event};
+use super::effects::{announce, keep_event, start_effect, start_session_work};
 use super::live::LiveCall;
-use super::media::{MAX_DATAGRAM, MediaLeg};
 use super::metrics as names;
 use super::queue::{self, Answered, OfferResult, Waiting};
 use super::recognition::CallRecognition;
-use super::reoffer;
-use super::transfer::{self, Route, Step, Transfer};
-use ivr_engine::cdr::{CallRecord, Latency, TransferRecord};
-use ivr_engine::session::{CallSession, SessionOutput};
-use ivr_flow::interpreter::{CallInfo, Input};
-use ivr_sip::rtp_peer::RtpPeer;
+use ivr_engine::cdr::{CallRecord, Latency};
+use ivr_engine::live_call::{
+    CallController, Leg, LegId, MAX_DATAGRAM, MediaCounts, Output, ReofferAnswer, random_seed,
+    transfer::Routes,
+};
+use ivr_engine::session::CallSession;
+use ivr_flow::Flow;
+use ivr_flow::interpreter::CallInfo;
 use ivr_sip::sdp::{self, LocalMedia, SdpError};
-use ivr_sip_server::{CallDialog, CallSignal, IncomingCall};
+use ivr_sip_server::{CallDialog, CallSignal, IncomingCall, OutgoingCall, Reoffer};
 use ivr_speech::endpointer::VadParams;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
-use tokio::time::MissedTickBehavior;
 
-/// Media counters go to the metrics once a second (every 50 frames).
+/// Media counters go to the metrics once a second (every 50 ticks).
 const METRICS_EVERY_TICKS: u32 = 50;
 
 pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
@@ -42,13 +45,12 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
         dialog.reject(500, "no flow");
         return;
     };
-    let start = shared.clock.now();
-    let mut record = CallRecord {
+    let record = CallRecord {
         call_id: call_id.clone(),
         caller: caller.clone(),
         called: called.clone(),
         flow: flow_path.display().to_string(),
-        start: start.to_string(),
+        start: shared.clock.now().to_string(),
         answer: None,
         end: String::new(),
         language: flow.spec.default_language.value.clone(),
@@ -69,12 +71,9 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
         state: None,
         language: record.language.clone(),
     });
-    let ended_by = answer_and_run(&shared, flow, &mut record, offer, &dialog, &mut signals).await;
+    let record = answer_and_run(&shared, flow, record, offer, &dialog, &mut signals).await;
     drop(in_progress);
-    metrics::counter!(names::CALLS, "outcome" => ended_by.clone()).increment(1);
-    record.ended_by = ended_by;
-    record.end = shared.clock.now().to_string();
-    record.summarize();
+    metrics::counter!(names::CALLS, "outcome" => record.ended_by.clone()).increment(1);
     let path = shared.records.clone();
     let written = tokio::task::spawn_blocking(move || record.append_to(&path)).await;
     match written {
@@ -84,28 +83,33 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
     }
 }
 
-/// Answers the call and runs it to its end; returns who ended it.
+/// Answers the call and runs it to its end; returns its record.
 async fn answer_and_run(
     shared: &Arc<Shared>,
-    flow: Arc<ivr_flow::Flow>,
-    record: &mut CallRecord,
+    flow: Arc<Flow>,
+    mut record: CallRecord,
     offer: Vec<u8>,
     dialog: &CallDialog,
     signals: &mut mpsc::UnboundedReceiver<CallSignal>,
-) -> String {
-    let call_id = record.call_id.clone();
+) -> CallRecord {
+    let refused = |mut record: CallRecord, ended_by: String| {
+        record.ended_by = ended_by;
+        record.end = shared.clock.now().to_string();
+        record.summarize();
+        record
+    };
     let offer = match sdp::parse(&String::from_utf8_lossy(&offer)) {
         Ok(offer) => offer,
-        Err(e) => return refuse(dialog, 400, &e.to_string()),
+        Err(e) => return refused(record, refuse(dialog, 400, &e.to_string())),
     };
     let Some(socket) = shared.rtp_ports.bind(shared.bind_ip).await else {
         tracing::warn!("no free RTP port in the configured range");
-        return refuse(dialog, 503, "no media port");
+        return refused(record, refuse(dialog, 503, "no media port"));
     };
     let Ok(local_addr) = socket.local_addr() else {
-        return refuse(dialog, 500, "no media port");
+        return refused(record, refuse(dialog, 500, "no media port"));
     };
-    let mut local = LocalMedia {
+    let local = LocalMedia {
         address: shared.media_ip,
         rtp_port: local_addr.port(),
         session_id: u64::from(local_addr.port()),
@@ -113,275 +117,340 @@ async fn answer_and_run(
     };
     let (answer, negotiated) = match sdp::answer(&offer, &local) {
         Ok(a) => a,
-        Err(e @ SdpError::NotAcceptable(_)) => return refuse(dialog, 488, &e.to_string()),
-        Err(e) => return refuse(dialog, 400, &e.to_string()),
+        Err(e @ SdpError::NotAcceptable(_)) => {
+            return refused(record, refuse(dialog, 488, &e.to_string()));
+        }
+        Err(e) => return refused(record, refuse(dialog, 400, &e.to_string())),
     };
     if let Some(cancelled) = ring(shared, dialog, signals).await {
-        return cancelled;
+        return refused(record, cancelled);
     }
-    let now = Instant::now();
-    let peer = RtpPeer::new(
-        negotiated.remote,
-        negotiated.direction.receives(),
-        Duration::from_secs(shared.config.rtp.timeout_s.max(1)),
-        now,
-    );
-    let mut media = MediaLeg::new(socket, &negotiated, peer, now);
     let info = CallInfo {
-        call_id: call_id.clone(),
+        call_id: record.call_id.clone(),
         caller: record.caller.clone(),
         called: record.called.clone(),
         language: None,
     };
-    let mut session = match CallSession::new(
-        Arc::clone(&flow),
-        info,
-        shared.clock.now(),
-        VadParams::default(),
-    ) {
+    let wall = shared.clock.now();
+    let mut session = match CallSession::new(flow, info, wall, VadParams::default()) {
         Ok(s) => s,
-        Err(e) => return refuse(dialog, 500, &e),
+        Err(e) => return refused(record, refuse(dialog, 500, &e)),
     };
     session.set_recognition_timeout_ms(shared.recognition_timeout_ms);
-    let mut current_answer = answer.to_string();
-    if let Err(e) = dialog.answer(&current_answer) {
-        tracing::warn!(call_id, "{e}");
-        return "answer_failed".to_string();
+    let answer = answer.to_string();
+    if let Err(e) = dialog.answer(&answer) {
+        tracing::warn!(call_id = record.call_id, "{e}");
+        return refused(record, "answer_failed".to_string());
     }
-    record.answer = Some(shared.clock.now().to_string());
+    let now = Instant::now();
+    let caller = Leg::new(
+        local,
+        answer,
+        &negotiated,
+        rtp_timeout(shared),
+        now,
+        random_seed(),
+    );
+    record.answer = Some(wall.to_string());
     metrics::gauge!(names::ACTIVE_CALLS).increment(1.0);
-    shared.live.update(&call_id, |c| c.answered = true);
-    let log = &mut record.events;
-    let (done_tx, mut done) = mpsc::unbounded_channel::<Done>();
-    let mut recognition = CallRecognition::default();
-    let mut transfer: Option<Transfer> = None;
-    let mut waiting: Option<Waiting> = None;
-    let mut bridge: Option<Answered> = None;
-    let (offers_tx, mut offers) = mpsc::unbounded_channel::<OfferResult>();
-    let mut counters = MediaCounters::default();
-    let mut ticker = tokio::time::interval(Duration::from_millis(20));
-    // A late tick is made up at once, so the call clock never drifts from the wall clock.
-    ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
-    let mut buf = vec![0u8; MAX_DATAGRAM + 1];
-    let mut caller_gone = false;
-    let ended_by = loop {
-        let mut step = Step::Waiting;
-        tokio::select! {
-            _ = ticker.tick() => {
-                let now = Instant::now();
-                if media.peer.timed_out(now) {
-                    tracing::info!(call_id, "no RTP: hanging up");
-                    session.flow_input(Input::Hangup, shared.clock.now());
-                    break "rtp_timeout";
+    shared.live.update(&record.call_id, |c| c.answered = true);
+    let routes = Routes::of(&shared.config);
+    let controller = CallController::new(session, caller, routes, record, now, wall);
+    let (driver, returns) = Driver::new(shared, dialog, socket, &controller);
+    driver.run(returns, controller, signals).await
+}
+
+fn rtp_timeout(shared: &Shared) -> Duration {
+    Duration::from_secs(shared.config.rtp.timeout_s.max(1))
+}
+
+/// The agent's side of a bridged call, as far as IO goes.
+struct AgentSide {
+    call: OutgoingCall,
+    socket: UdpSocket,
+    keys: mpsc::UnboundedSender<char>,
+}
+
+/// The IO around one answered call's controller.
+struct Driver<'a> {
+    shared: &'a Arc<Shared>,
+    dialog: &'a CallDialog,
+    call_id: String,
+    caller: Option<String>,
+    socket: UdpSocket,
+    done_tx: mpsc::UnboundedSender<Done>,
+    recognition: CallRecognition,
+    waiting: Option<Waiting>,
+    agent: Option<AgentSide>,
+    /// The agent's dialog's signals, apart from `agent` so the loop can wait on both.
+    agent_signals: Option<mpsc::UnboundedReceiver<CallSignal>>,
+    offers_tx: mpsc::UnboundedSender<OfferResult>,
+    counters: MediaCounters,
+}
+
+/// What comes back to a call's loop from off it: finished work, and agents' answers.
+struct Returns {
+    done: mpsc::UnboundedReceiver<Done>,
+    offers: mpsc::UnboundedReceiver<OfferResult>,
+}
+
+impl<'a> Driver<'a> {
+    fn new(
+        shared: &'a Arc<Shared>,
+        dialog: &'a CallDialog,
+        socket: UdpSocket,
+        controller: &CallController,
+    ) -> (Self, Returns) {
+        let (done_tx, done) = mpsc::unbounded_channel();
+        let (offers_tx, offers) = mpsc::unbounded_channel();
+        let driver = Driver {
+            shared,
+            dialog,
+            call_id: controller.call_id().to_string(),
+            caller: controller.caller().map(str::to_string),
+            socket,
+            done_tx,
+            recognition: CallRecognition::default(),
+            waiting: None,
+            agent: None,
+            agent_signals: None,
+            offers_tx,
+            counters: MediaCounters::default(),
+        };
+        (driver, Returns { done, offers })
+    }
+
+    async fn run(
+        mut self,
+        returns: Returns,
+        mut controller: CallController,
+        signals: &mut mpsc::UnboundedReceiver<CallSignal>,
+    ) -> CallRecord {
+        let shared = self.shared;
+        let Returns {
+            mut done,
+            mut offers,
+        } = returns;
+        let mut from_caller = vec![0u8; MAX_DATAGRAM + 1];
+        let mut from_agent = vec![0u8; MAX_DATAGRAM + 1];
+        self.carry_out(&mut controller).await;
+        while controller.ended().is_none() {
+            let deadline = tokio::time::Instant::from_std(controller.next_deadline());
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => {
+                    let now = Instant::now();
+                    controller.tick(now);
+                    self.counters.tick(controller.media_counts());
+                    self.queue_tick(&mut controller, now).await;
                 }
-                let (frame, lost_key) = media.next_frame(now);
-                let wall = shared.clock.now();
-                if let Some(key) = lost_key {
-                    step = step.then(caller_key(key, &mut session, waiting.is_some(), wall));
-                }
-                let out = session.tick(wall, &frame);
-                media.send(&out).await;
-                counters.tick(&media, &session);
-                if let Some(t) = &transfer {
-                    step = step.then(t.on_tick(now));
-                }
-                if let Some(w) = &mut waiting {
-                    if let Err(why) = w.tick(shared, record.caller.as_deref(), &offers_tx, now).await {
-                        step = step.then(Step::Failed(why));
+                received = self.socket.recv_from(&mut from_caller) => {
+                    if let Ok((len, from)) = received {
+                        controller.datagram(LegId::Caller, &from_caller[..len], from, Instant::now());
                     }
-                    if let Some(text) = w.announcement(shared, now) {
-                        announce(shared, w.lang(), text, &done_tx);
+                }
+                received = agent_datagram(self.agent.as_ref(), &mut from_agent) => {
+                    if let Ok((len, from)) = received {
+                        controller.datagram(LegId::Agent, &from_agent[..len], from, Instant::now());
                     }
+                }
+                Some(offer) = offers.recv() => self.offer_answered(&mut controller, offer),
+                () = shared.stop_calls.cancelled() => controller.shut_down(Instant::now()),
+                signal = signals.recv() => {
+                    self.caller_signal(&mut controller, signal).await;
+                }
+                signal = agent_signal(self.agent_signals.as_mut()) => {
+                    let now = Instant::now();
+                    match signal {
+                        Some(CallSignal::Reoffer(reoffer)) => {
+                            let answer = controller.reoffer(LegId::Agent, &reoffer.offer, now);
+                            reply(reoffer, answer).await;
+                        }
+                        Some(CallSignal::Ended(_)) | None => controller.leg_ended(LegId::Agent, now),
+                        Some(_) => {}
+                    }
+                }
+                Some(work) = done.recv() => self.work_done(&mut controller, work),
+            }
+            self.carry_out(&mut controller).await;
+        }
+        // An agent who answered as the wait ended must not sit on a call nobody is on: offers
+        // still on their way are refused from here on (their task hangs up), and those already
+        // here are hung up.
+        offers.close();
+        while let Ok(offer) = offers.try_recv() {
+            queue::decline(offer);
+        }
+        self.counters.report(controller.media_counts());
+        controller.into_record(Instant::now())
+    }
+
+    async fn caller_signal(&mut self, controller: &mut CallController, signal: Option<CallSignal>) {
+        let now = Instant::now();
+        match signal {
+            Some(CallSignal::Dtmf(key)) => controller.key(key, now),
+            Some(CallSignal::Confirmed) => {}
+            Some(CallSignal::Reoffer(reoffer)) => {
+                let answer = controller.reoffer(LegId::Caller, &reoffer.offer, now);
+                reply(reoffer, answer).await;
+            }
+            Some(CallSignal::Transfer(progress)) => controller.refer_progress(progress, now),
+            Some(CallSignal::Ended(_)) | None => controller.leg_ended(LegId::Caller, now),
+        }
+    }
+
+    /// A waiting caller's turn at the agents, and what the queue says about the wait.
+    async fn queue_tick(&mut self, controller: &mut CallController, now: Instant) {
+        let Some(w) = &mut self.waiting else {
+            return;
+        };
+        let caller = self.caller.as_deref();
+        if let Err(why) = w.tick(self.shared, caller, &self.offers_tx, now).await {
+            controller.wait_failed(why, now);
+        } else if let Some(text) = w.announcement(self.shared, now) {
+            announce(self.shared, w.lang(), text, &self.done_tx);
+        }
+    }
+
+    fn offer_answered(&mut self, controller: &mut CallController, offer: OfferResult) {
+        let Some(w) = &mut self.waiting else {
+            return queue::decline(offer);
+        };
+        let Some(Answered {
+            agent,
+            mut call,
+            socket,
+            leg,
+        }) = w.offer_result(self.shared, offer)
+        else {
+            return;
+        };
+        // The distributor already counts the agent as taken: no `abandon` for this wait.
+        self.waiting = None;
+        // Keys go to the agent's phone off the media loop: an INFO awaiting its answer would
+        // stall both legs' audio.
+        let keys = call.key_relay();
+        let (_, closed) = mpsc::unbounded_channel();
+        self.agent_signals = Some(std::mem::replace(&mut call.signals, closed));
+        self.agent = Some(AgentSide { call, socket, keys });
+        controller.agent_answered(agent, leg, Instant::now());
+    }
+
+    fn work_done(&mut self, controller: &mut CallController, work: Done) {
+        let now = Instant::now();
+        match work {
+            Done::Prompt { play_id, samples } => controller.prompt_audio(play_id, samples, now),
+            Done::Recognized {
+                utterance_id,
+                result,
+                recognizers,
+            } => {
+                self.recognition.returned(utterance_id, recognizers);
+                metrics::gauge!(names::RECOGNITION_QUEUE)
+                    .set(self.shared.recognition.queue_depth() as f64);
+                controller.recognized(utterance_id, result, now);
+            }
+            Done::Flow(input) => controller.flow_input(input, now),
+            Done::Announcement { text, samples } => {
+                if let Some(samples) = samples {
+                    controller.announcement(&text, samples, now);
                 }
             }
-            Some(offer) = offers.recv() => match &mut waiting {
-                Some(w) => {
-                    if let Some(answered) = w.offer_result(shared, offer) {
-                        step = Step::Connected;
-                        bridge = Some(answered);
+            Done::Referred(status) => controller.refer_answered(status, now),
+        }
+    }
+
+    /// Does everything the controller asked for, including what doing it makes it ask.
+    async fn carry_out(&mut self, controller: &mut CallController) {
+        let shared = self.shared;
+        while let Some(output) = controller.poll_output() {
+            match output {
+                Output::Rtp { leg, to, packet } => {
+                    let socket = match (leg, &self.agent) {
+                        (LegId::Caller, _) => &self.socket,
+                        (LegId::Agent, Some(agent)) => &agent.socket,
+                        (LegId::Agent, None) => continue,
+                    };
+                    if let Err(e) = socket.send_to(&packet, to).await {
+                        tracing::debug!("RTP to {to}: {e}");
                     }
                 }
-                None => queue::decline(offer),
-            },
-            received = media.socket.recv_from(&mut buf) => {
-                if let Ok((len, from)) = received && len <= MAX_DATAGRAM {
-                    let keys = media.receive(&buf[..len], from, Instant::now());
-                    for key in keys {
-                        step = step.then(caller_key(key, &mut session, waiting.is_some(), shared.clock.now()));
+                Output::Session(work) => {
+                    start_session_work(shared, work, &mut self.recognition, &self.done_tx);
+                }
+                Output::Effect(action) => {
+                    start_effect(shared, &self.call_id, action, &self.done_tx)
+                }
+                Output::Event(line) => keep_event(shared, &self.call_id, &line),
+                Output::Refer(uri) => self.refer(uri),
+                Output::Wait { queue, lang } => {
+                    match queue::join(shared, &queue, &self.call_id, &lang) {
+                        Ok(w) => self.waiting = Some(w),
+                        Err(why) => controller.wait_failed(why, Instant::now()),
                     }
                 }
-            }
-            () = shared.stop_calls.cancelled() => {
-                session.flow_input(Input::Hangup, shared.clock.now());
-                break "shutdown";
-            }
-            signal = signals.recv() => match signal {
-                Some(CallSignal::Dtmf(key)) => {
-                    step = step.then(caller_key(key, &mut session, waiting.is_some(), shared.clock.now()));
-                }
-                Some(CallSignal::Confirmed) => {}
-                Some(CallSignal::Reoffer(reoffer)) => {
-                    reoffer::answer(reoffer, &mut local, &mut current_answer, &mut media).await;
-                }
-                Some(CallSignal::Transfer(progress)) => {
-                    if let Some(t) = &mut transfer {
-                        step = t.on_progress(progress);
-                    }
-                }
-                Some(CallSignal::Ended(_)) | None => {
-                    session.flow_input(Input::Hangup, shared.clock.now());
-                    caller_gone = true;
-                    if let Some(w) = &mut waiting {
+                Output::StopWaiting => {
+                    if let Some(mut w) = self.waiting.take() {
                         w.abandon(shared);
                     }
-                    // A phone that took the REFER often hangs up on us before it reports.
-                    if transfer.as_ref().is_some_and(|t| t.accepted) {
-                        record_transfer(&mut record.transfer, transfer.take(), "connected");
-                        break "transferred";
-                    }
-                    break "caller";
                 }
-            },
-            Some(work) = done.recv() => {
-                let now = shared.clock.now();
-                match work {
-                    Done::Prompt { play_id, samples } => session.prompt_audio(play_id, samples, now),
-                    Done::Recognized { utterance_id, result, recognizers: back } => {
-                        recognition.returned(utterance_id, back);
-                        metrics::gauge!(names::RECOGNITION_QUEUE)
-                            .set(shared.recognition.queue_depth() as f64);
-                        session.recognized(utterance_id, result, now);
+                Output::KeyToAgent(key) => {
+                    if let Some(agent) = &self.agent {
+                        agent.keys.send(key).ok();
                     }
-                    Done::Flow(input) => session.flow_input(input, now),
-                    Done::Announcement { text, samples } => {
-                        if waiting.is_some() && let Some(samples) = samples {
-                            session.announce(&text, samples);
-                        }
+                }
+                Output::AgentCallEnded { agent, call_ms } => {
+                    if let Ok(mut acd) = shared.acd.lock() {
+                        acd.call_ended(&agent, call_ms, unix_ms());
                     }
-                    Done::Referred(status) => {
-                        if let Some(t) = &mut transfer {
-                            step = t.on_refer_response(&status);
-                        }
+                }
+                Output::HangUp(LegId::Caller) => self.dialog.hang_up().await,
+                Output::HangUp(LegId::Agent) => {
+                    self.agent_signals = None;
+                    if let Some(agent) = self.agent.take() {
+                        agent.call.hang_up().await;
                     }
                 }
             }
-        }
-        match step {
-            Step::Waiting => {}
-            Step::Connected => {
-                tracing::info!(call_id, "transferred");
-                record_transfer(&mut record.transfer, transfer.take(), "connected");
-                if let (Some(w), Some(answered)) = (waiting.take(), &bridge) {
-                    record.transfer = Some(TransferRecord {
-                        refer_to: None,
-                        queue: Some(w.queue),
-                        agent: Some(answered.agent.clone()),
-                        result: "connected".to_string(),
-                    });
-                }
-                session.flow_input(Input::TransferResult { ok: true }, shared.clock.now());
-            }
-            Step::Failed(why) => {
-                tracing::info!(call_id, "transfer failed: {why}");
-                record_transfer(&mut record.transfer, transfer.take(), &why);
-                if let Some(mut w) = waiting.take() {
-                    w.abandon(shared);
-                    record.transfer = Some(TransferRecord {
-                        refer_to: None,
-                        queue: Some(w.queue),
-                        agent: None,
-                        result: why,
-                    });
-                }
-                session.flow_input(Input::TransferResult { ok: false }, shared.clock.now());
-            }
-        }
-        let work = carry_out(
-            shared,
-            &call_id,
-            &mut session,
-            &mut recognition,
-            &done_tx,
-            log,
-        );
-        if let Some(target) = work.transfer {
-            match transfer::route(&shared.config, &target) {
-                Ok(Route::Refer(uri)) => transfer = Some(refer(dialog, uri, &done_tx)),
-                Ok(Route::Agents(queue)) => {
-                    let lang = session.language().to_string();
-                    match queue::join(shared, &flow, &queue, &call_id, &lang) {
-                        Ok(w) => {
-                            tracing::info!(call_id, queue, "waiting for an agent");
-                            waiting = Some(w);
-                        }
-                        Err(why) => {
-                            tracing::info!(call_id, "transfer failed: {why}");
-                            record.transfer = Some(TransferRecord {
-                                refer_to: None,
-                                queue: Some(queue),
-                                agent: None,
-                                result: why,
-                            });
-                            done_tx
-                                .send(Done::Flow(Input::TransferResult { ok: false }))
-                                .ok();
-                        }
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(call_id, "transfer failed: {e}");
-                    done_tx
-                        .send(Done::Flow(Input::TransferResult { ok: false }))
-                        .ok();
-                }
-            }
-        }
-        if bridge.is_some() {
-            break "bridged";
-        }
-        if work.hang_up || session.is_ended() {
-            let connected = record
-                .transfer
-                .as_ref()
-                .is_some_and(|t| t.result == "connected");
-            break if connected { "transferred" } else { "engine" };
-        }
-    };
-    // An agent who answered as the wait ended must not sit on a call nobody is on: offers
-    // still on their way are refused from here on (their task hangs up), and those already
-    // here are hung up.
-    offers.close();
-    while let Ok(offer) = offers.try_recv() {
-        queue::decline(offer);
-    }
-    // The last events (hangup) go to the log too.
-    while let Some(output) = session.poll_output() {
-        if let SessionOutput::Log(line) = output {
-            keep_event(shared, &call_id, log, line);
         }
     }
-    counters.tick_final(&media, &session);
-    record.language = session.language().to_string();
-    let ended_by = match bridge {
-        Some(answered) => {
-            let who = super::bridge::run(
-                shared,
-                &mut media,
-                signals,
-                answered,
-                &mut local,
-                &mut current_answer,
-            )
-            .await;
-            caller_gone = who == "caller";
-            who
-        }
-        None => ended_by,
-    };
-    if !caller_gone {
-        dialog.hang_up().await;
+
+    /// Sends the REFER for a flow's transfer; its answer comes back as `Done::Referred`.
+    fn refer(&self, uri: String) {
+        let dialog = self.dialog.clone();
+        let done = self.done_tx.clone();
+        tokio::spawn(async move {
+            let status = dialog.refer(&uri).await;
+            done.send(Done::Referred(status)).ok();
+        });
     }
-    ended_by.to_string()
+}
+
+/// A datagram on the agent's socket; never, while there is no agent.
+async fn agent_datagram(
+    agent: Option<&AgentSide>,
+    buf: &mut [u8],
+) -> std::io::Result<(usize, SocketAddr)> {
+    match agent {
+        Some(agent) => agent.socket.recv_from(buf).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// A signal from the agent's dialog; never, while there is no agent.
+async fn agent_signal(
+    signals: Option<&mut mpsc::UnboundedReceiver<CallSignal>>,
+) -> Option<CallSignal> {
+    match signals {
+        Some(signals) => signals.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn reply(reoffer: Reoffer, answer: ReofferAnswer) {
+    match answer {
+        ReofferAnswer::Accept(sdp) => reoffer.accept(&sdp).await,
+        ReofferAnswer::Reject(status) => reoffer.reject(status).await,
+    }
 }
 
 /// 180 Ringing, then the configured wait before the answer. Returns who ended the call if
@@ -407,40 +476,6 @@ async fn ring(
     }
 }
 
-/// A key from the caller: star while waiting for an agent leaves the queue (the flow's
-/// fallback offers a callback); any other goes to the flow.
-fn caller_key(key: char, session: &mut CallSession, waiting: bool, now: jiff::Timestamp) -> Step {
-    if waiting && key == '*' {
-        return Step::Failed("the caller asked for a callback instead".to_string());
-    }
-    session.dtmf(&key.to_string(), now);
-    Step::Waiting
-}
-
-/// Sends the REFER for a flow's transfer; its answer comes back as `Done::Referred`.
-fn refer(dialog: &CallDialog, uri: String, done: &mpsc::UnboundedSender<Done>) -> Transfer {
-    tracing::info!("transfer: REFER to {uri}");
-    let dialog = dialog.clone();
-    let done = done.clone();
-    let to = uri.clone();
-    tokio::spawn(async move {
-        let status = dialog.refer(&to).await;
-        done.send(Done::Referred(status)).ok();
-    });
-    Transfer::new(uri, Instant::now())
-}
-
-fn record_transfer(slot: &mut Option<TransferRecord>, transfer: Option<Transfer>, result: &str) {
-    if let Some(t) = transfer {
-        *slot = Some(TransferRecord {
-            refer_to: Some(t.uri),
-            queue: None,
-            agent: None,
-            result: result.to_string(),
-        });
-    }
-}
-
 /// Refuses the call with a final error response; the status is also who ended it, for the
 /// call record.
 fn refuse(dialog: &CallDialog, status: u16, reason: &str) -> String {
@@ -452,26 +487,26 @@ fn refuse(dialog: &CallDialog, status: u16, reason: &str) -> String {
 #[derive(Default)]
 struct MediaCounters {
     ticks: u32,
-    lost: u64,
-    late: u64,
-    underruns: u64,
+    reported: MediaCounts,
 }
 
 impl MediaCounters {
-    fn tick(&mut self, media: &MediaLeg, session: &CallSession) {
+    fn tick(&mut self, counts: MediaCounts) {
         self.ticks += 1;
         if self.ticks.is_multiple_of(METRICS_EVERY_TICKS) {
-            self.tick_final(media, session);
+            self.report(counts);
         }
     }
 
-    fn tick_final(&mut self, media: &MediaLeg, session: &CallSession) {
-        let (lost, late) = media.lost_and_late();
-        let underruns = session.prompt_underruns();
-        metrics::counter!(names::RTP_LOST).increment(lost.saturating_sub(self.lost));
-        metrics::counter!(names::RTP_LATE).increment(late.saturating_sub(self.late));
-        metrics::counter!(names::PROMPT_UNDERRUNS)
-            .increment(underruns.saturating_sub(self.underruns));
-        (self.lost, self.late, self.underruns) = (lost, late, underruns);
+    fn report(&mut self, counts: MediaCounts) {
+        let before = self.reported;
+        metrics::counter!(names::RTP_LOST).increment(counts.lost.saturating_sub(before.lost));
+        metrics::counter!(names::RTP_LATE).increment(counts.late.saturating_sub(before.late));
+        metrics::counter!(names::PROMPT_UNDERRUNS).increment(
+            counts
+                .prompt_underruns
+                .saturating_sub(before.prompt_underruns),
+        );
+        self.reported = counts;
     }
 }

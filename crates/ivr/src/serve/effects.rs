@@ -6,8 +6,8 @@ use super::done::Done;
 use super::messages;
 use super::metrics as names;
 use super::recognition::CallRecognition;
-use ivr_engine::session::{CallSession, LogEvent, LogLine, MediaEvent, SessionOutput};
-use ivr_flow::interpreter::{Action, CallEvent, Input, TransferTarget};
+use ivr_engine::session::{LogEvent, LogLine, MediaEvent, SessionOutput};
+use ivr_flow::interpreter::{Action, CallEvent, Input};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -31,10 +31,10 @@ pub(super) fn announce(
     });
 }
 
-/// An event of the call: logged now (within the call's span), kept for its record, and
+/// An event of the call (already in its record): logged now, within the call's span, and
 /// reflected in `/calls` and the metrics.
-pub(super) fn keep_event(shared: &Shared, call_id: &str, log: &mut Vec<LogLine>, line: LogLine) {
-    tracing::info!(event = %serde_json::to_string(&line).unwrap_or_default());
+pub(super) fn keep_event(shared: &Shared, call_id: &str, line: &LogLine) {
+    tracing::info!(event = %serde_json::to_string(line).unwrap_or_default());
     match &line.event {
         LogEvent::Flow(CallEvent::State { name }) => {
             shared
@@ -58,7 +58,6 @@ pub(super) fn keep_event(shared: &Shared, call_id: &str, log: &mut Vec<LogLine>,
         }
         _ => {}
     }
-    log.push(line);
 }
 
 /// Runs a flow step's blocking work (HTTP, the database) off the loop; its answer comes back
@@ -75,97 +74,92 @@ fn answer_off_loop(
     });
 }
 
-/// What the loop must do after the session's requests were started.
-#[derive(Default)]
-pub(super) struct Work {
-    pub(super) hang_up: bool,
-    pub(super) transfer: Option<TransferTarget>,
-}
-
-/// Starts everything the session asked for.
-pub(super) fn carry_out(
+/// Starts what the session asked for: prompt audio, a recognition, or calling one off.
+pub(super) fn start_session_work(
     shared: &Arc<Shared>,
-    call_id: &str,
-    session: &mut CallSession,
+    output: SessionOutput,
     recognition: &mut CallRecognition,
     done: &mpsc::UnboundedSender<Done>,
-    log: &mut Vec<LogLine>,
-) -> Work {
-    let mut work = Work::default();
-    while let Some(output) = session.poll_output() {
-        match output {
-            SessionOutput::Log(line) => keep_event(shared, call_id, log, line),
-            SessionOutput::LoadPrompt {
-                play_id,
-                prompt,
-                lang,
-                text,
-                audio,
-                has_variables,
-            } => {
-                let shared = Arc::clone(shared);
-                let done = done.clone();
-                tokio::task::spawn_blocking(move || {
-                    let samples = shared
-                        .prompts
-                        .load(&prompt, &lang, &text, audio.as_deref(), has_variables)
-                        .map_err(|e| tracing::warn!("{e}"))
-                        .ok();
-                    done.send(Done::Prompt { play_id, samples }).ok();
-                });
-            }
-            SessionOutput::Recognize {
-                utterance_id,
-                audio,
-                config,
-                speculative,
-            } => recognition.submit(shared, done, utterance_id, audio, config, speculative),
-            SessionOutput::CancelRecognition { utterance_id } => recognition.cancel(utterance_id),
-            SessionOutput::Flow(action) => match action {
-                Action::Hangup { .. } => work.hang_up = true,
-                Action::Transfer(target) => work.transfer = Some(target),
-                Action::Lookup {
-                    method,
-                    url,
-                    body,
-                    timeout_ms,
-                    ..
-                } => answer_off_loop(shared, done, move |shared| {
-                    let result = shared.http.fetch(method, &url, body.as_ref(), timeout_ms);
-                    Input::LookupResult { result }
-                }),
-                Action::Notify {
-                    channel,
-                    template,
-                    lang,
-                    to,
-                    subject,
-                    body,
-                } => {
-                    let notify = messages::Notify {
-                        call_id: call_id.to_string(),
-                        channel,
-                        template,
-                        lang,
-                        to,
-                        subject,
-                        body,
-                    };
-                    answer_off_loop(shared, done, move |shared| messages::queue(shared, &notify));
-                }
-                Action::Callback {
-                    queue,
-                    number,
-                    lang,
-                } => {
-                    let call_id = call_id.to_string();
-                    answer_off_loop(shared, done, move |shared| {
-                        messages::callback(shared, &call_id, &queue, &number, &lang)
-                    });
-                }
-                _ => {}
-            },
+) {
+    match output {
+        SessionOutput::LoadPrompt {
+            play_id,
+            prompt,
+            lang,
+            text,
+            audio,
+            has_variables,
+        } => {
+            let shared = Arc::clone(shared);
+            let done = done.clone();
+            tokio::task::spawn_blocking(move || {
+                let samples = shared
+                    .prompts
+                    .load(&prompt, &lang, &text, audio.as_deref(), has_variables)
+                    .map_err(|e| tracing::warn!("{e}"))
+                    .ok();
+                done.send(Done::Prompt { play_id, samples }).ok();
+            });
         }
+        SessionOutput::Recognize {
+            utterance_id,
+            audio,
+            config,
+            speculative,
+        } => recognition.submit(shared, done, utterance_id, audio, config, speculative),
+        SessionOutput::CancelRecognition { utterance_id } => recognition.cancel(utterance_id),
+        // The controller keeps events and acts on the flow's actions itself.
+        SessionOutput::Log(_) | SessionOutput::Flow(_) => {}
     }
-    work
+}
+
+/// Starts a lookup, a message or a callback the flow asked for.
+pub(super) fn start_effect(
+    shared: &Arc<Shared>,
+    call_id: &str,
+    action: Action,
+    done: &mpsc::UnboundedSender<Done>,
+) {
+    match action {
+        Action::Lookup {
+            method,
+            url,
+            body,
+            timeout_ms,
+            ..
+        } => answer_off_loop(shared, done, move |shared| {
+            let result = shared.http.fetch(method, &url, body.as_ref(), timeout_ms);
+            Input::LookupResult { result }
+        }),
+        Action::Notify {
+            channel,
+            template,
+            lang,
+            to,
+            subject,
+            body,
+        } => {
+            let notify = messages::Notify {
+                call_id: call_id.to_string(),
+                channel,
+                template,
+                lang,
+                to,
+                subject,
+                body,
+            };
+            answer_off_loop(shared, done, move |shared| messages::queue(shared, &notify));
+        }
+        Action::Callback {
+            queue,
+            number,
+            lang,
+        } => {
+            let call_id = call_id.to_string();
+            answer_off_loop(shared, done, move |shared| {
+                messages::callback(shared, &call_id, &queue, &number, &lang)
+            });
+        }
+        _ => {}
+    }
 }

@@ -2,7 +2,6 @@
 //! replay uses; only the edges differ (RTP sockets and the wall clock here).
 
 mod admin;
-mod bridge;
 mod call;
 mod clock;
 mod deliver;
@@ -10,14 +9,11 @@ mod done;
 mod effects;
 mod flows;
 mod live;
-mod media;
 mod messages;
 mod metrics;
 mod ports;
 mod queue;
 mod recognition;
-mod reoffer;
-mod transfer;
 
 use crate::http_lookup::HttpLookup;
 use clap::Args;

@@ -6,10 +6,8 @@
 
 use super::Shared;
 use super::clock::unix_ms;
-use super::media::MediaLeg;
 use ivr_engine::call_distributor::NextOffer;
-use ivr_flow::Flow;
-use ivr_sip::rtp_peer::RtpPeer;
+use ivr_engine::live_call::{Leg, random_seed};
 use ivr_sip::sdp::{self, LocalMedia};
 use ivr_sip_server::OutgoingCall;
 use std::sync::Arc;
@@ -52,15 +50,12 @@ pub struct Waiting {
     ringing: Option<Ringing>,
 }
 
-/// An agent on the line: their call and its media.
+/// An agent on the line: their call, the socket of its media, and its leg.
 pub struct Answered {
     pub agent: String,
     pub call: OutgoingCall,
-    pub media: MediaLeg,
-    /// The engine's side of the agent's session, and its description as last sent: what a
-    /// re-INVITE from the agent's phone (hold, resume) is answered from.
-    pub local: LocalMedia,
-    pub description: String,
+    pub socket: UdpSocket,
+    pub leg: Leg,
 }
 
 /// Whether an agent can be rung now: a fixed address always, a phone while registered.
@@ -80,25 +75,17 @@ fn contact(shared: &Shared, name: &str, now_s: u64) -> Option<String> {
 }
 
 /// Puts the caller in `queue`, or says why not.
-pub fn join(
-    shared: &Shared,
-    flow: &Flow,
-    queue: &str,
-    call_id: &str,
-    caller_lang: &str,
-) -> Result<Waiting, String> {
-    let spec = flow.spec.queues.get(queue);
-    let lang = spec.map_or(caller_lang.to_string(), |q| q.language.value.clone());
+pub fn join(shared: &Shared, queue: &str, call_id: &str, lang: &str) -> Result<Waiting, String> {
     shared
         .acd
         .lock()
         .map_err(|_| "the agents' state is unavailable".to_string())?
-        .join(queue, call_id, &lang, reachable(shared), unix_ms())?;
+        .join(queue, call_id, lang, reachable(shared), unix_ms())?;
     let start = Instant::now();
     Ok(Waiting {
         queue: queue.to_string(),
         call_id: call_id.to_string(),
-        lang,
+        lang: lang.to_string(),
         deadline: start + Duration::from_secs(shared.config.queue_max_wait_s),
         // The first announcement when the caller has waited a little: one who gets an
         // agent at once hears none.
@@ -257,22 +244,20 @@ impl Waiting {
         if let Ok(mut acd) = shared.acd.lock() {
             acd.offer_answered(&self.queue, &self.call_id, &agent);
         }
-        let now = Instant::now();
-        let peer = RtpPeer::new(
-            agreed.remote,
-            agreed.direction.receives(),
+        let leg = Leg::new(
+            ringing.local.clone(),
+            sdp::offer(&ringing.local),
+            &agreed,
             Duration::from_secs(shared.config.rtp.timeout_s.max(1)),
-            now,
+            Instant::now(),
+            random_seed(),
         );
-        let media = MediaLeg::new(ringing.socket, &agreed, peer, now);
         tracing::info!(agent, "agent answered");
-        let description = sdp::offer(&ringing.local);
         Some(Answered {
             agent,
             call,
-            media,
-            local: ringing.local,
-            description,
+            socket: ringing.socket,
+            leg,
         })
     }
 

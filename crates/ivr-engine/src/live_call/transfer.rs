@@ -3,8 +3,9 @@
 //! is answered (a 2xx sipfrag); until then the caller is still ours, so a refusal, a failed
 //! new call or silence past the deadline hands the call back to the flow's fallback.
 
-use ivr_engine::config::EngineConfig;
-use ivr_engine::config::serving::check_sip_uri;
+use crate::config::EngineConfig;
+use crate::config::serving::{QueueTarget, check_sip_uri};
+use indexmap::IndexMap;
 use ivr_flow::interpreter::TransferTarget;
 use ivr_sip::refer_progress::ReferProgress;
 use std::time::{Duration, Instant};
@@ -21,17 +22,34 @@ pub enum Route {
     Agents(String),
 }
 
-pub fn route(config: &EngineConfig, target: &TransferTarget) -> Result<Route, String> {
-    match target {
-        TransferTarget::Uri(uri) => check_sip_uri(uri).map(|()| Route::Refer(uri.clone())),
-        TransferTarget::Queue(queue) => match config.external_queues().get(queue) {
-            Some(target) => Ok(Route::Refer(target.refer_to.clone())),
-            None if !config.agents.is_empty() => Ok(Route::Agents(queue.clone())),
-            None => Err(format!(
-                "queue {queue} has nowhere to go: add agents, or queues.{queue}.refer_to, to \
-                 the engine configuration"
-            )),
-        },
+/// Where the configuration sends a flow's transfers: queues that are elsewhere (REFER) and
+/// whether the engine has agents of its own for the rest.
+#[derive(Debug, Clone, Default)]
+pub struct Routes {
+    external: IndexMap<String, QueueTarget>,
+    own_agents: bool,
+}
+
+impl Routes {
+    pub fn of(config: &EngineConfig) -> Routes {
+        Routes {
+            external: config.external_queues(),
+            own_agents: !config.agents.is_empty(),
+        }
+    }
+
+    pub fn route(&self, target: &TransferTarget) -> Result<Route, String> {
+        match target {
+            TransferTarget::Uri(uri) => check_sip_uri(uri).map(|()| Route::Refer(uri.clone())),
+            TransferTarget::Queue(queue) => match self.external.get(queue) {
+                Some(target) => Ok(Route::Refer(target.refer_to.clone())),
+                None if self.own_agents => Ok(Route::Agents(queue.clone())),
+                None => Err(format!(
+                    "queue {queue} has nowhere to go: add agents, or queues.{queue}.refer_to, \
+                     to the engine configuration"
+                )),
+            },
+        }
     }
 }
 
@@ -120,7 +138,7 @@ mod tests {
         assert_eq!(Step::Waiting.then(star.clone()), star);
         assert_eq!(Step::Waiting.then(Step::Waiting), Step::Waiting);
     }
-    use ivr_engine::config::serving::{AgentAccount, QueueTarget};
+    use crate::config::serving::AgentAccount;
 
     fn progress(status: u16, finished: bool) -> ReferProgress {
         ReferProgress { status, finished }
@@ -170,16 +188,17 @@ mod tests {
         };
         let queue = |q: &str| TransferTarget::Queue(q.into());
         assert_eq!(
-            route(&config, &queue("agents-en")),
+            Routes::of(&config).route(&queue("agents-en")),
             Ok(Route::Refer("sip:agents@127.0.0.1:5080".to_string()))
         );
-        let missing = route(&config, &queue("agents-es"))
+        let missing = Routes::of(&config)
+            .route(&queue("agents-es"))
             .err()
             .unwrap_or_default();
         assert!(missing.contains("queues.agents-es.refer_to"), "{missing}");
         let uri = |u: &str| TransferTarget::Uri(u.into());
-        assert!(route(&config, &uri("sip:x@127.0.0.1")).is_ok());
-        assert!(route(&config, &uri("mailto:x@y")).is_err());
+        assert!(Routes::of(&config).route(&uri("sip:x@127.0.0.1")).is_ok());
+        assert!(Routes::of(&config).route(&uri("mailto:x@y")).is_err());
         // With agents, queues not sent elsewhere are theirs.
         config.agents.insert(
             "ana".into(),
@@ -190,7 +209,7 @@ mod tests {
             },
         );
         assert_eq!(
-            route(&config, &queue("agents-es")),
+            Routes::of(&config).route(&queue("agents-es")),
             Ok(Route::Agents("agents-es".into()))
         );
     }
