@@ -2,4 +2,5 @@
 //! queued, and when a failed delivery is tried again. Delivery itself is the IO layer's.
 
 pub mod address;
+pub mod request;
 pub mod retry;

@@ -6,6 +6,7 @@ use super::done::Done;
 use super::messages;
 use super::metrics as names;
 use super::recognition::CallRecognition;
+use ivr_engine::notify::request::{Callback, Notify};
 use ivr_engine::session::{LogEvent, LogLine, MediaEvent, SessionOutput};
 use ivr_flow::interpreter::{Action, CallEvent, Input};
 use std::sync::Arc;
@@ -139,7 +140,7 @@ pub(super) fn start_effect(
             subject,
             body,
         } => {
-            let notify = messages::Notify {
+            let notify = Notify {
                 call_id: call_id.to_string(),
                 channel,
                 template,
@@ -157,7 +158,13 @@ pub(super) fn start_effect(
         } => {
             let call_id = call_id.to_string();
             answer_off_loop(shared, done, move |shared| {
-                messages::callback(shared, &call_id, &queue, &number, &lang)
+                let callback = Callback {
+                    call_id: &call_id,
+                    queue: &queue,
+                    number: &number,
+                    lang: &lang,
+                };
+                messages::callback(shared, &callback)
             });
         }
         _ => {}
