@@ -9,6 +9,7 @@ pub mod cdr;
 pub mod config;
 pub mod live_call;
 pub mod notify;
+pub mod queue_wait;
 pub mod session;
 pub mod speech;
 pub mod store;

@@ -1,22 +1,18 @@
-//! A caller waiting in one of the engine's own queues: agents are offered the call one at a
-//! time (longest idle first, in the caller's language), each for the ring timeout; the first
-//! to answer gets it. The wait ends in the flow's fallback when nobody who speaks the language
-//! is signed in or the caller has waited `queue_max_wait_s` (a queue off its schedule never
-//! gets here: the interpreter falls back at once).
+//! A caller waiting in one of the engine's own queues, as far as IO goes: who rings when is
+//! ivr-engine's `QueueWait` (and the distributor behind it); here the agent's phone is found
+//! (registration or fixed address), given a media port and an INVITE, rung for the ring
+//! timeout, and called off (CANCEL, or BYE if its 200 crossed) when the caller stops waiting.
 
 use super::Shared;
 use super::clock::unix_ms;
-use ivr_engine::call_distributor::NextOffer;
 use ivr_engine::live_call::{Leg, random_seed};
+use ivr_engine::queue_wait::{QueueWait, WaitLimits, WaitTurn};
 use ivr_sip::sdp::{self, LocalMedia};
 use ivr_sip_server::OutgoingCall;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
-
-/// How often a waiting caller looks for a free agent.
-const RETRY_EVERY: Duration = Duration::from_millis(500);
 
 /// How long a called-off offer waits for a 200 OK that may have crossed its CANCEL: an INVITE
 /// transaction ends within Timer B (64 * T1 = 32 s) however the phone behaves.
@@ -39,14 +35,8 @@ struct Ringing {
 }
 
 pub struct Waiting {
-    pub queue: String,
-    call_id: String,
-    lang: String,
-    deadline: Instant,
-    next_announcement: Instant,
-    next_try: Instant,
-    /// Agents who did not answer this caller.
-    tried: Vec<String>,
+    wait: QueueWait,
+    /// The offer out now, if any: its media port and the means to call it off.
     ringing: Option<Ringing>,
 }
 
@@ -76,22 +66,26 @@ fn contact(shared: &Shared, name: &str, now_s: u64) -> Option<String> {
 
 /// Puts the caller in `queue`, or says why not.
 pub fn join(shared: &Shared, queue: &str, call_id: &str, lang: &str) -> Result<Waiting, String> {
-    shared
+    let limits = WaitLimits {
+        max_wait: Duration::from_secs(shared.config.queue_max_wait_s),
+        announce_every: Duration::from_secs(shared.config.announce_every_s),
+    };
+    let mut acd = shared
         .acd
         .lock()
-        .map_err(|_| "the agents' state is unavailable".to_string())?
-        .join(queue, call_id, lang, reachable(shared), unix_ms())?;
-    let start = Instant::now();
+        .map_err(|_| "the agents' state is unavailable".to_string())?;
+    let wait = QueueWait::join(
+        &mut acd,
+        queue,
+        call_id,
+        lang,
+        limits,
+        reachable(shared),
+        Instant::now(),
+        unix_ms(),
+    )?;
     Ok(Waiting {
-        queue: queue.to_string(),
-        call_id: call_id.to_string(),
-        lang: lang.to_string(),
-        deadline: start + Duration::from_secs(shared.config.queue_max_wait_s),
-        // The first announcement when the caller has waited a little: one who gets an
-        // agent at once hears none.
-        next_announcement: start + Duration::from_secs(2),
-        next_try: start,
-        tried: Vec::new(),
+        wait,
         ringing: None,
     })
 }
@@ -99,27 +93,15 @@ pub fn join(shared: &Shared, queue: &str, call_id: &str, lang: &str) -> Result<W
 impl Waiting {
     /// What the caller should hear now about their wait, if it is time (in their language).
     pub fn announcement(&mut self, shared: &Shared, now: Instant) -> Option<String> {
-        if now < self.next_announcement || self.ringing.is_some() {
-            return None;
-        }
-        self.next_announcement = now + Duration::from_secs(shared.config.announce_every_s.max(5));
-        let (position, wait_s) = shared.acd.lock().ok()?.wait_estimate(
-            &self.queue,
-            &self.call_id,
-            &self.lang,
-            reachable(shared),
-        )?;
-        Some(ivr_engine::announce::queue_position(
-            &self.lang, position, wait_s,
-        ))
+        let mut acd = shared.acd.lock().ok()?;
+        self.wait.announcement(&mut acd, reachable(shared), now)
     }
 
     pub fn lang(&self) -> &str {
-        &self.lang
+        self.wait.lang()
     }
 
-    /// Offers the call to the next free agent, if none is ringing and this caller is first in
-    /// line; Err when the wait is over.
+    /// The wait's turn: rings the next free agent when it is time; Err when the wait is over.
     pub async fn tick(
         &mut self,
         shared: &Arc<Shared>,
@@ -127,86 +109,31 @@ impl Waiting {
         results: &mpsc::UnboundedSender<OfferResult>,
         now: Instant,
     ) -> Result<(), String> {
-        if now >= self.deadline {
-            return Err(format!(
-                "no agent took the call within {} s",
-                shared.config.queue_max_wait_s
-            ));
-        }
-        if self.ringing.is_some() || now < self.next_try {
-            return Ok(());
-        }
-        let next = match shared.acd.lock() {
-            Ok(mut acd) => acd.next_offer(
-                &self.queue,
-                &self.call_id,
-                &self.lang,
-                reachable(shared),
-                &self.tried,
-                unix_ms(),
-            ),
-            Err(_) => NextOffer::NotFirst,
+        let turn = match shared.acd.lock() {
+            Ok(mut acd) => self.wait.turn(&mut acd, reachable(shared), now, unix_ms()),
+            Err(_) => WaitTurn::Wait,
         };
-        let agent = match next {
-            NextOffer::NotFirst => return Ok(()),
-            NextOffer::NoneFree => {
-                // Everyone who did not answer gets another chance after a round.
-                self.next_try = now + RETRY_EVERY;
-                self.tried.clear();
-                return Ok(());
+        match turn {
+            WaitTurn::Wait => Ok(()),
+            WaitTurn::Over(why) => {
+                // The distributor has freed the agent ringing, if any: call its phone off.
+                self.ringing = None;
+                Err(why)
             }
-            NextOffer::Ring(agent) => agent,
-        };
-        self.next_try = now + RETRY_EVERY;
-        let contact = contact(shared, &agent, unix_ms() / 1000);
-        let (Some(contact), Some(dialer)) = (contact, shared.dialer.get()) else {
-            self.release(shared, &agent);
-            return Ok(());
-        };
-        let Some(socket) = shared.rtp_ports.bind(shared.bind_ip).await else {
-            self.release(shared, &agent);
-            return Ok(());
-        };
-        let port = socket.local_addr().map_or(0, |a| a.port());
-        let local = LocalMedia {
-            address: shared.media_ip,
-            rtp_port: port,
-            session_id: u64::from(port),
-            session_version: 1,
-        };
-        let from = caller.unwrap_or("anonymous");
-        let call = match dialer.call(&contact, from, sdp::offer(&local)) {
-            Ok(call) => call,
-            Err(e) => {
-                tracing::warn!(agent, "offering the call: {e}");
-                self.release(shared, &agent);
-                return Ok(());
+            WaitTurn::Ring(agent) => {
+                match ring(shared, &agent, caller, results).await {
+                    Some(ringing) => self.ringing = Some(ringing),
+                    None => self.not_taken(shared, &agent),
+                }
+                Ok(())
             }
-        };
-        tracing::info!(agent, contact, queue = self.queue, "offering the call");
-        let ring = Duration::from_secs(shared.config.ring_timeout_s.max(1));
-        let (withdraw, withdrawn) = oneshot::channel();
-        tokio::spawn(ring_agent(
-            call,
-            agent.clone(),
-            ring,
-            withdrawn,
-            results.clone(),
-        ));
-        self.ringing = Some(Ringing {
-            agent,
-            socket,
-            local,
-            _withdraw: withdraw,
-        });
-        Ok(())
+        }
     }
 
-    fn release(&mut self, shared: &Shared, agent: &str) {
+    fn not_taken(&mut self, shared: &Shared, agent: &str) {
         if let Ok(mut acd) = shared.acd.lock() {
-            acd.offer_failed(agent);
+            self.wait.not_taken(&mut acd, agent);
         }
-        self.tried.push(agent.to_string());
     }
 
     /// An offer's outcome: the agent on the line, or the next one tried at the next tick. An
@@ -222,7 +149,7 @@ impl Waiting {
             Ok(answered) => answered,
             Err(why) => {
                 tracing::info!(agent, "agent did not take the call: {why}");
-                self.release(shared, &agent);
+                self.not_taken(shared, &agent);
                 return None;
             }
         };
@@ -237,12 +164,20 @@ impl Waiting {
                     "agent's phone answered with unusable media ({why}): hanging up"
                 );
                 tokio::spawn(async move { call.hang_up().await });
-                self.release(shared, &agent);
+                self.not_taken(shared, &agent);
                 return None;
             }
         };
-        if let Ok(mut acd) = shared.acd.lock() {
-            acd.offer_answered(&self.queue, &self.call_id, &agent);
+        let taken = shared
+            .acd
+            .lock()
+            .is_ok_and(|mut acd| self.wait.taken(&mut acd, &agent));
+        if !taken {
+            decline(OfferResult {
+                agent,
+                outcome: Ok((call, answer)),
+            });
+            return None;
         }
         let leg = Leg::new(
             ringing.local.clone(),
@@ -264,15 +199,52 @@ impl Waiting {
     /// The caller left or the wait ended: its place in line goes, and an agent still ringing
     /// for it is freed (the phone gets a CANCEL as the offer's task is called off).
     pub fn abandon(&mut self, shared: &Shared) {
-        let ringing = self.ringing.take();
+        self.ringing = None;
         if let Ok(mut acd) = shared.acd.lock() {
-            acd.leave(
-                &self.queue,
-                &self.call_id,
-                ringing.as_ref().map(|r| r.agent.as_str()),
-            );
+            self.wait.leave(&mut acd);
         }
     }
+}
+
+/// Gives the agent's phone a media port and an INVITE, and rings it off the loop; None when
+/// it cannot be rung (no contact, no port, the INVITE not sent).
+async fn ring(
+    shared: &Arc<Shared>,
+    agent: &str,
+    caller: Option<&str>,
+    results: &mpsc::UnboundedSender<OfferResult>,
+) -> Option<Ringing> {
+    let contact = contact(shared, agent, unix_ms() / 1000)?;
+    let dialer = shared.dialer.get()?;
+    let socket = shared.rtp_ports.bind(shared.bind_ip).await?;
+    let port = socket.local_addr().map_or(0, |a| a.port());
+    let local = LocalMedia {
+        address: shared.media_ip,
+        rtp_port: port,
+        session_id: u64::from(port),
+        session_version: 1,
+    };
+    let from = caller.unwrap_or("anonymous");
+    let call = dialer
+        .call(&contact, from, sdp::offer(&local))
+        .map_err(|e| tracing::warn!(agent, "offering the call: {e}"))
+        .ok()?;
+    tracing::info!(agent, contact, "offering the call");
+    let ring = Duration::from_secs(shared.config.ring_timeout_s.max(1));
+    let (withdraw, withdrawn) = oneshot::channel();
+    tokio::spawn(ring_agent(
+        call,
+        agent.to_string(),
+        ring,
+        withdrawn,
+        results.clone(),
+    ));
+    Some(Ringing {
+        agent: agent.to_string(),
+        socket,
+        local,
+        _withdraw: withdraw,
+    })
 }
 
 /// An offer's answer that no caller takes: the agent's phone is hung up on (BYE).
