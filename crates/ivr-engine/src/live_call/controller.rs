@@ -110,6 +110,12 @@ impl CallController {
         self.record.caller.as_deref()
     }
 
+    /// Whether the flow has run to its end (a hangup or a finished transfer), rather than the
+    /// call being cut.
+    pub fn flow_ended(&self) -> bool {
+        self.session.is_ended()
+    }
+
     /// Whether the caller is talking to an agent.
     pub fn is_bridged(&self) -> bool {
         matches!(self.phase, Phase::Bridged { .. })

@@ -6,6 +6,7 @@
 mod controller;
 mod leg;
 mod output;
+mod recorded_caller;
 pub mod transfer;
 
 #[cfg(test)]
@@ -14,3 +15,4 @@ mod tests;
 pub use controller::{CallController, EndedBy, MediaCounts, TICK};
 pub use leg::{Leg, MAX_DATAGRAM, ReofferAnswer, random_seed};
 pub use output::{LegId, Output};
+pub use recorded_caller::{RECORDED_CALLER, RecordedCaller};

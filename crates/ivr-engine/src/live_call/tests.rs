@@ -172,7 +172,7 @@ impl Call {
         };
         let controller = CallController::new(
             session,
-            leg(40000, 20000, now),
+            leg(RECORDED_CALLER.port(), 20000, now),
             Routes::of(&config),
             record,
             now,
@@ -181,7 +181,7 @@ impl Call {
         let mut call = Call {
             controller,
             now,
-            phone: Phone::new(40000, 1000),
+            phone: Phone::new(RECORDED_CALLER.port(), 1000),
             sending: true,
             outputs: Vec::new(),
         };
@@ -512,4 +512,30 @@ fn shutdown_hangs_up_every_leg() {
     call.collect();
     assert_eq!(call.controller.ended(), Some("shutdown"));
     assert_eq!(hang_ups(&call.take()), [LegId::Caller, LegId::Agent]);
+}
+
+#[test]
+fn a_recorded_callers_key_reaches_the_flow_through_rtp_events() {
+    let mut call = Call::start();
+    let mut phone = RecordedCaller::new(vec![800; 8000 * 3], vec![(1500, '1')]);
+    let start = call.now;
+    let mut refer_at = None;
+    for slot in 0..150u64 {
+        let now = start + Duration::from_millis(slot * 20);
+        for datagram in phone.datagrams(slot * 20) {
+            call.controller
+                .datagram(LegId::Caller, &datagram, RECORDED_CALLER, now);
+        }
+        call.controller.tick(now);
+        call.now = now;
+        call.collect();
+        if refer_at.is_none() && call.take().iter().any(|o| matches!(o, Output::Refer(_))) {
+            refer_at = Some(slot * 20);
+        }
+    }
+    // The key is taken when its events end (100 ms), after the jitter buffer's delay.
+    assert!(
+        matches!(refer_at, Some(ms) if (1500..=1800).contains(&ms)),
+        "{refer_at:?}"
+    );
 }

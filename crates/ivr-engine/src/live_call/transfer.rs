@@ -28,6 +28,9 @@ pub enum Route {
 pub struct Routes {
     external: IndexMap<String, QueueTarget>,
     own_agents: bool,
+    /// Queues not listed are referred to `sip:QUEUE@replay.invalid` (`ivr replay`, which
+    /// answers the REFER itself).
+    replayed: bool,
 }
 
 impl Routes {
@@ -35,6 +38,15 @@ impl Routes {
         Routes {
             external: config.external_queues(),
             own_agents: !config.agents.is_empty(),
+            replayed: false,
+        }
+    }
+
+    /// A replay's routes: every queue is a REFER that the replay answers as connected.
+    pub fn replayed() -> Routes {
+        Routes {
+            replayed: true,
+            ..Routes::default()
         }
     }
 
@@ -44,6 +56,7 @@ impl Routes {
             TransferTarget::Queue(queue) => match self.external.get(queue) {
                 Some(target) => Ok(Route::Refer(target.refer_to.clone())),
                 None if self.own_agents => Ok(Route::Agents(queue.clone())),
+                None if self.replayed => Ok(Route::Refer(format!("sip:{queue}@replay.invalid"))),
                 None => Err(format!(
                     "queue {queue} has nowhere to go: add agents, or queues.{queue}.refer_to, \
                      to the engine configuration"

@@ -1,17 +1,24 @@
-//! Plays one caller recording into a call session in virtual time: the caller's audio keeps
-//! running while prompts play (so barge-in happens as it would live), then silence until the
-//! flow ends or the time limit.
+//! Plays one caller recording into a live call's controller in virtual time, the way a call
+//! arrives: the recorded phone's RTP (PCMU, keys as RFC 4733 events) through the caller's
+//! leg and its jitter buffer into the session. The caller's audio keeps running while
+//! prompts play (so barge-in happens as it would live), then silence until the flow ends or
+//! the time limit.
 
 use crate::http_lookup::HttpLookup;
+use ivr_engine::cdr::{CallRecord, Latency};
+use ivr_engine::live_call::{
+    CallController, Leg, LegId, Output, RECORDED_CALLER, RecordedCaller, transfer::Routes,
+};
 use ivr_engine::session::{CallSession, LogLine, SessionOutput};
 use ivr_engine::speech::{CallRecognizers, SpeechModels};
 use ivr_engine::tts::CallPrompts;
 use ivr_flow::Flow;
 use ivr_flow::interpreter::{Action, CallInfo, Input};
-use ivr_media::frame::FRAME_SAMPLES;
+use ivr_sip::refer_progress::ReferProgress;
+use ivr_sip::sdp::{self, LocalMedia};
 use ivr_speech::endpointer::VadParams;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// A recognition result and the call time it is handed over at: (due ms, utterance, result).
 type Pending = (
@@ -19,6 +26,10 @@ type Pending = (
     u64,
     Result<ivr_speech::Transcript, ivr_speech::RecognizerError>,
 );
+
+/// The recorded phone never goes quiet for this long; the timeout only has to be longer
+/// than any call.
+const RTP_TIMEOUT: Duration = Duration::from_secs(3600);
 
 pub struct CallPlan {
     pub flow: Arc<Flow>,
@@ -55,86 +66,91 @@ impl Replayer<'_> {
             called: Some("8003755283".into()),
             language: plan.lang.clone(),
         };
-        let mut session =
+        let record = CallRecord {
+            call_id: info.call_id.clone(),
+            caller: info.caller.clone(),
+            called: info.called.clone(),
+            flow: String::new(),
+            start: plan.at.to_string(),
+            answer: Some(plan.at.to_string()),
+            end: String::new(),
+            language: String::new(),
+            states: Vec::new(),
+            ended_by: String::new(),
+            transfer: None,
+            recognition: Latency::default(),
+            events: Vec::new(),
+        };
+        let session =
             CallSession::new(Arc::clone(&plan.flow), info, plan.at, VadParams::default())?;
+        // The virtual clock: call time from an arbitrary origin, never read from the machine.
+        let origin = Instant::now();
+        let leg = answered_leg(origin)?;
+        let mut call =
+            CallController::new(session, leg, Routes::replayed(), record, origin, plan.at);
+        let mut phone = RecordedCaller::new(plan.caller_audio.clone(), plan.dtmf.clone());
         let mut recognizers = CallRecognizers::default();
-        let mut log = Vec::new();
         // A recognition result waits until the virtual clock reaches the moment it would
         // have arrived live: the request plus the real time it took (or the fixed delay).
         let mut pending: Vec<Pending> = Vec::new();
-        let mut keys = plan.dtmf.iter().peekable();
-        let mut frame_index: u64 = 0;
-        let silence = [0i16; FRAME_SAMPLES];
+        let mut call_ms: u64 = 0;
         loop {
-            let call_ms = frame_index * 20;
-            let now = plan.at + jiff::SignedDuration::from_millis(call_ms as i64);
-            self.serve(
-                &mut session,
-                &mut recognizers,
-                &mut pending,
-                &mut log,
-                now,
-                call_ms,
-            );
-            if session.is_ended() || call_ms >= plan.limit_ms {
+            let now = origin + Duration::from_millis(call_ms);
+            self.serve(&mut call, &mut recognizers, &mut pending, now, call_ms);
+            if call.ended().is_some() || call_ms >= plan.limit_ms {
                 break;
             }
-            while let Some((_, key)) = keys.next_if(|(at, _)| *at <= call_ms) {
-                session.dtmf(&key.to_string(), now);
-            }
             for (_, id, result) in pending.extract_if(.., |(due, _, _)| *due <= call_ms) {
-                session.recognized(id, result, now);
+                call.recognized(id, result, now);
             }
-            let start = frame_index as usize * FRAME_SAMPLES;
-            let frame = plan
-                .caller_audio
-                .get(start..start + FRAME_SAMPLES)
-                .unwrap_or(&silence);
-            session.tick(now, frame);
-            frame_index += 1;
+            for datagram in phone.datagrams(call_ms) {
+                call.datagram(LegId::Caller, &datagram, RECORDED_CALLER, now);
+            }
+            call.tick(now);
+            call_ms += 20;
         }
-        let ended_by_flow = session.is_ended();
+        let ended_by_flow = call.flow_ended();
+        let language = call.language().to_string();
+        let record = call.into_record(origin + Duration::from_millis(call_ms));
         Ok(Replayed {
-            log,
-            language: session.language().to_string(),
+            log: record.events,
+            language,
             ended_by_flow,
         })
     }
 
-    /// Carries out everything the session asked for.
+    /// Carries out everything the call asked for.
     fn serve(
         &mut self,
-        session: &mut CallSession,
+        call: &mut CallController,
         recognizers: &mut CallRecognizers,
         pending: &mut Vec<Pending>,
-        log: &mut Vec<LogLine>,
-        now: jiff::Timestamp,
+        now: Instant,
         call_ms: u64,
     ) {
-        while let Some(output) = session.poll_output() {
+        while let Some(output) = call.poll_output() {
             match output {
-                SessionOutput::Log(line) => log.push(line),
-                SessionOutput::LoadPrompt {
+                Output::Session(SessionOutput::LoadPrompt {
                     play_id,
                     prompt,
                     lang,
                     text,
                     audio,
                     has_variables,
-                } => {
+                }) => {
                     let samples = self
                         .prompts
                         .load(&prompt, &lang, &text, audio.as_deref(), has_variables)
                         .map_err(|e| eprintln!("ivr replay: {e}"))
                         .ok();
-                    session.prompt_audio(play_id, samples, now);
+                    call.prompt_audio(play_id, samples, now);
                 }
-                SessionOutput::Recognize {
+                Output::Session(SessionOutput::Recognize {
                     utterance_id,
                     audio,
                     config,
                     ..
-                } => {
+                }) => {
                     // A decode ahead of the endpoint runs here like any other: one call
                     // replayed alone always finds a worker idle.
                     let started = Instant::now();
@@ -143,20 +159,32 @@ impl Replayer<'_> {
                     let delay = self.result_delay_ms.unwrap_or(took);
                     pending.push((call_ms.saturating_add(delay), utterance_id, result));
                 }
-                SessionOutput::CancelRecognition { utterance_id } => {
+                Output::Session(SessionOutput::CancelRecognition { utterance_id }) => {
                     pending.retain(|(_, id, _)| *id != utterance_id);
                 }
-                SessionOutput::Flow(action) => {
+                Output::Effect(action) => {
                     if let Some(input) = self.flow_action(action) {
-                        session.flow_input(input, now);
+                        call.flow_input(input, now);
                     }
                 }
+                // The phone takes the REFER and the new call is answered.
+                Output::Refer(_) => {
+                    call.refer_answered(Ok(202), now);
+                    let answered = ReferProgress {
+                        status: 200,
+                        finished: true,
+                    };
+                    call.refer_progress(answered, now);
+                }
+                // The engine's audio, events (kept in the record) and whatever only a live
+                // call with agents does.
+                _ => {}
             }
         }
     }
 
-    /// What the engine would answer to a flow action. Messages, callbacks and transfers are
-    /// accepted (a replay sends nothing); lookups are real HTTP requests.
+    /// What the engine would answer to a flow action. Messages and callbacks are accepted
+    /// (a replay sends nothing); lookups are real HTTP requests.
     fn flow_action(&mut self, action: Action) -> Option<Input> {
         match action {
             Action::Lookup {
@@ -170,8 +198,27 @@ impl Replayer<'_> {
             }),
             Action::Notify { .. } => Some(Input::NotifyResult { ok: true }),
             Action::Callback { .. } => Some(Input::CallbackResult { ok: true }),
-            Action::Transfer(_) => Some(Input::TransferResult { ok: true }),
             _ => None,
         }
     }
+}
+
+/// The caller's leg as a live answer to the recorded phone's offer makes it.
+fn answered_leg(now: Instant) -> Result<Leg, String> {
+    let local = LocalMedia {
+        address: std::net::Ipv4Addr::LOCALHOST.into(),
+        rtp_port: 20000,
+        session_id: 1,
+        session_version: 1,
+    };
+    let offer = sdp::parse(&RecordedCaller::offer()).map_err(|e| e.to_string())?;
+    let (answer, negotiated) = sdp::answer(&offer, &local).map_err(|e| e.to_string())?;
+    Ok(Leg::new(
+        local,
+        answer.to_string(),
+        &negotiated,
+        RTP_TIMEOUT,
+        now,
+        1,
+    ))
 }

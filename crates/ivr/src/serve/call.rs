@@ -234,10 +234,17 @@ impl<'a> Driver<'a> {
         let mut from_caller = vec![0u8; MAX_DATAGRAM + 1];
         let mut from_agent = vec![0u8; MAX_DATAGRAM + 1];
         self.carry_out(&mut controller).await;
+        // One timer for the call, moved only when the deadline does: a new one per wake-up
+        // (every datagram) would cost a timer-wheel insert and removal each time.
+        let timer = tokio::time::sleep_until(controller.next_deadline().into());
+        tokio::pin!(timer);
         while controller.ended().is_none() {
             let deadline = tokio::time::Instant::from_std(controller.next_deadline());
+            if timer.deadline() != deadline {
+                timer.as_mut().reset(deadline);
+            }
             tokio::select! {
-                () = tokio::time::sleep_until(deadline) => {
+                () = &mut timer => {
                     let now = Instant::now();
                     controller.tick(now);
                     self.counters.tick(controller.media_counts());
