@@ -2,8 +2,8 @@
 //! the caller says. Time is virtual: prompts take about as long as they would to speak, and
 //! silence jumps the clock to the no-input deadline, so a scripted call runs instantly.
 
-use crate::http_lookup::HttpLookup;
 use clap::{Args, ValueEnum};
+use ivr_engine::http_lookup::HttpLookup;
 use ivr_flow::interpreter::{Action, Call, CallEvent, CallInfo, Input, Output};
 use std::collections::VecDeque;
 use std::io::{BufRead, IsTerminal, Write};
@@ -56,7 +56,7 @@ pub fn run(args: &ChatArgs) -> ExitCode {
 }
 
 fn chat(args: &ChatArgs) -> Result<(), String> {
-    let mut flow = crate::flow_file::load(&args.flow)?;
+    let mut flow = ivr_engine::flow_file::load(&args.flow)?;
     for assignment in &args.vars {
         let (name, value) = assignment
             .split_once('=')
@@ -78,7 +78,7 @@ fn chat(args: &ChatArgs) -> Result<(), String> {
         ));
     }
     let now = match &args.at {
-        Some(at) => crate::flow_file::parse_time(at)?,
+        Some(at) => ivr_engine::flow_file::parse_time(at)?,
         None => jiff::Timestamp::now(),
     };
     let input: Box<dyn BufRead> = match &args.script {
@@ -206,7 +206,7 @@ fn parse_line(line: &str) -> Result<Line, String> {
     if let Some(command) = line.strip_prefix('/') {
         let (name, rest) = command.split_once(' ').unwrap_or((command, ""));
         return match name {
-            "time" => crate::flow_file::parse_time(rest.trim())
+            "time" => ivr_engine::flow_file::parse_time(rest.trim())
                 .map(Line::Time)
                 .map_err(|e| format!("({e})")),
             "hangup" => Ok(Line::Hangup),

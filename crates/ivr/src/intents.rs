@@ -64,7 +64,7 @@ struct Counts {
 }
 
 fn eval(args: &EvalArgs) -> Result<bool, String> {
-    let flow = crate::flow_file::load(&args.flow)?;
+    let flow = ivr_engine::flow_file::load(&args.flow)?;
     let text = std::fs::read_to_string(&args.phrases)
         .map_err(|e| format!("cannot read {}: {e}", args.phrases.display()))?;
     let phrases: Phrases =

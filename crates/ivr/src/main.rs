@@ -3,8 +3,6 @@
 mod chat;
 mod check;
 mod event_json;
-mod flow_file;
-mod http_lookup;
 mod intents;
 mod prompts;
 mod replay;

@@ -4,8 +4,8 @@
 //! prompts play (so barge-in happens as it would live), then silence until the flow ends or
 //! the time limit.
 
-use crate::http_lookup::HttpLookup;
 use ivr_engine::cdr::{CallRecord, Latency};
+use ivr_engine::http_lookup::HttpLookup;
 use ivr_engine::live_call::{
     CallController, Leg, LegId, Output, RECORDED_CALLER, RecordedCaller, transfer::Routes,
 };

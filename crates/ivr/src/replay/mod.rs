@@ -7,9 +7,9 @@ mod manifest;
 mod outcome;
 mod timing;
 
-use crate::http_lookup::HttpLookup;
 use clap::Args;
 use drive::{CallPlan, Replayer};
+use ivr_engine::http_lookup::HttpLookup;
 use ivr_engine::session::{LogEvent, LogLine};
 use ivr_engine::tts::CallPrompts;
 use ivr_flow::Flow;
@@ -105,7 +105,7 @@ fn replay_one(args: &ReplayArgs, replayer: &mut Replayer) -> Result<ExitCode, St
         .ok_or("a single recording needs --flow FLOW (a directory of fixtures names its flows)")?;
     let flow = load_flow(flow_path)?;
     let at = match &args.at {
-        Some(at) => crate::flow_file::parse_time(at)?,
+        Some(at) => ivr_engine::flow_file::parse_time(at)?,
         None => jiff::Timestamp::now(),
     };
     let dtmf = parse_dtmf_schedule(args.dtmf.as_deref().unwrap_or(""))
@@ -259,7 +259,7 @@ fn replay_fixture(
             flow
         }
     };
-    let at = crate::flow_file::parse_time(&manifest.at)?;
+    let at = ivr_engine::flow_file::parse_time(&manifest.at)?;
     let dtmf = parse_dtmf_schedule(manifest.dtmf.as_deref().unwrap_or(""))?;
     let plan = plan(
         &manifest.wav_path(path),
@@ -308,7 +308,7 @@ fn parse_min_rates(specs: &[String]) -> Result<Vec<(String, f64)>, String> {
 }
 
 fn load_flow(path: &Path) -> Result<Arc<Flow>, String> {
-    crate::flow_file::load(path).map(Arc::new)
+    ivr_engine::flow_file::load(path).map(Arc::new)
 }
 
 fn json_line(line: &LogLine) -> String {

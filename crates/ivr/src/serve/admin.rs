@@ -2,7 +2,7 @@
 //! progress), `/callbacks` (and `POST /callbacks/ID/done`) and `/outbox`, JSON. Served from its
 //! own thread: a slow scraper never holds up a call.
 
-use super::live::LiveCalls;
+use ivr_engine::serve::live::LiveCalls;
 use ivr_engine::store::{OutboxState, Store};
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::net::SocketAddr;
@@ -66,7 +66,7 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor
             text(200, &body, "application/json")
         }
         "/agents" => {
-            let now = super::clock::unix_ms() / 1000;
+            let now = ivr_engine::serve::clock::unix_ms() / 1000;
             let agents: Vec<serde_json::Value> = admin
                 .agents
                 .iter()
@@ -99,7 +99,7 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor
             json::<_>(Ok(agents))
         }
         "/queues" => {
-            let now_ms = super::clock::unix_ms();
+            let now_ms = ivr_engine::serve::clock::unix_ms();
             let queues: Vec<serde_json::Value> = admin
                 .acd
                 .lock()

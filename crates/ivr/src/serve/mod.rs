@@ -2,33 +2,22 @@
 //! replay uses; only the edges differ (RTP sockets and the wall clock here).
 
 mod admin;
-mod call;
-mod clock;
-mod deliver;
-mod done;
-mod effects;
-mod flows;
-mod live;
-mod messages;
-mod metrics;
-mod ports;
-mod queue;
-mod recognition;
 
-use crate::http_lookup::HttpLookup;
 use clap::Args;
-use clock::CallClock;
-use flows::{FlowLibrary, Reloaded};
 use ivr_engine::call_distributor::CallDistributor;
 use ivr_engine::config::EngineConfig;
 use ivr_engine::config::serving::PortRange;
+use ivr_engine::http_lookup::HttpLookup;
+use ivr_engine::serve::clock::CallClock;
+use ivr_engine::serve::flows::{self, FlowLibrary};
+use ivr_engine::serve::live::LiveCalls;
+use ivr_engine::serve::ports::RtpPorts;
+use ivr_engine::serve::{Shared, call, deliver, metrics};
 use ivr_engine::speech::{SpeechConfig, SpeechModels};
 use ivr_engine::tts::CallPrompts;
 use ivr_sip::registrar::Registrar;
 use ivr_sip_server::{ServerConfig, bind};
 use ivr_speech::pool::RecognitionPool;
-use live::LiveCalls;
-use ports::RtpPorts;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -97,40 +86,6 @@ pub struct ServeArgs {
     /// a flow's schedules (default: the real time)
     #[arg(long)]
     at: Option<String>,
-}
-
-/// What every call shares: loaded once per process.
-pub(crate) struct Shared {
-    pub config: EngineConfig,
-    pub flows: FlowLibrary,
-    pub models: Arc<SpeechModels>,
-    /// Recognition runs here, off the async runtime, with a bounded queue.
-    pub recognition: RecognitionPool,
-    /// End of speech to result, at most; then the utterance takes the no-match path.
-    pub recognition_timeout_ms: u64,
-    pub prompts: CallPrompts,
-    pub http: HttpLookup,
-    pub rtp_ports: RtpPorts,
-    /// The call records file.
-    pub records: PathBuf,
-    /// Fired when a drain runs out of time: calls still up are hung up (BYE).
-    pub stop_calls: ivr_sip_server::CancellationToken,
-    /// Where RTP sockets bind.
-    pub bind_ip: IpAddr,
-    /// The address SDP answers give callers.
-    pub media_ip: IpAddr,
-    pub clock: CallClock,
-    pub live: Arc<LiveCalls>,
-    /// Callbacks and the message outbox.
-    pub store: Arc<ivr_engine::store::Store>,
-    /// Wakes the outbox deliverer when a call queues a message.
-    pub outbox_wake: Arc<tokio::sync::Notify>,
-    /// Agents' phone registrations.
-    pub registrar: Arc<Mutex<Registrar>>,
-    /// Agents and the callers waiting for them: who rings whom, in what order.
-    pub acd: Arc<Mutex<CallDistributor>>,
-    /// Places calls to agents; set once SIP is bound.
-    pub dialer: std::sync::OnceLock<ivr_sip_server::Dialer>,
 }
 
 pub fn run(args: &ServeArgs) -> ExitCode {
@@ -207,7 +162,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         (None, ip) => ip,
     };
     let clock = match &args.at {
-        Some(at) => CallClock::starting_at(crate::flow_file::parse_time(at)?),
+        Some(at) => CallClock::starting_at(ivr_engine::flow_file::parse_time(at)?),
         None => CallClock::real(),
     };
     let flows = FlowLibrary::load(&config.flow_files())?;
@@ -370,10 +325,10 @@ async fn serve_calls(
                 }
                 None => break,
             },
-            _ = flow_poll.tick() => reload_flows(&shared, false).await,
+            _ = flow_poll.tick() => flows::reload(&shared, false).await,
             _ = hangup.recv() => {
                 tracing::info!("SIGHUP: reading every flow again");
-                reload_flows(&shared, true).await;
+                flows::reload(&shared, true).await;
             }
             _ = terminate.recv(), if drain_until.is_none() => {
                 draining.store(true, Ordering::SeqCst);
@@ -427,33 +382,6 @@ fn random_secret() -> [u8; 32] {
         chunk.copy_from_slice(&hasher.finish().to_le_bytes());
     }
     secret
-}
-
-/// Checks the flow files off the runtime (file IO and validation) and logs what changed.
-async fn reload_flows(shared: &Arc<Shared>, all: bool) {
-    let library = Arc::clone(shared);
-    let Ok(report) = tokio::task::spawn_blocking(move || library.flows.reload(all)).await else {
-        return;
-    };
-    for change in report {
-        match change {
-            Reloaded::Now(path, version) => {
-                ::metrics::counter!(metrics::FLOW_RELOADS, "result" => "loaded").increment(1);
-                tracing::info!(
-                    "flow {} reloaded (version {version}): new calls run it, calls in \
-                     progress keep theirs",
-                    path.display()
-                );
-            }
-            Reloaded::Refused(path, errors) => {
-                ::metrics::counter!(metrics::FLOW_RELOADS, "result" => "refused").increment(1);
-                tracing::error!(
-                    "flow {} changed but fails its check; calls keep the previous version. {errors}",
-                    path.display()
-                );
-            }
-        }
-    }
 }
 
 fn print_welcome(shared: &Shared, admin_at: Option<SocketAddr>) {

@@ -5,8 +5,8 @@
 
 use super::Shared;
 use super::clock::unix_ms;
-use ivr_engine::live_call::{Leg, random_seed};
-use ivr_engine::queue_wait::{QueueWait, WaitLimits, WaitTurn};
+use crate::live_call::{Leg, random_seed};
+use crate::queue_wait::{QueueWait, WaitLimits, WaitTurn};
 use ivr_sip::sdp::{self, LocalMedia};
 use ivr_sip_server::OutgoingCall;
 use std::sync::Arc;

@@ -1,11 +1,17 @@
-//! Runs a flow's `lookup` over HTTP for `ivr chat`, for real: the simulator talks to the same
-//! service a live call would.
+//! Runs a flow's `lookup` over HTTP, for real, for a live call, `ivr replay` and `ivr chat`
+//! alike: the simulator talks to the same service a live call would.
 
 use ivr_flow::schema::HttpMethod;
 use std::time::Duration;
 
 pub struct HttpLookup {
     client: Result<reqwest::blocking::Client, String>,
+}
+
+impl Default for HttpLookup {
+    fn default() -> Self {
+        HttpLookup::new()
+    }
 }
 
 impl HttpLookup {

@@ -1,9 +1,9 @@
 //! Emails through the configured SMTP server (plain, STARTTLS or TLS), each with a Message-ID
 //! made from its outbox id, so a repeat after a crash is recognizable as the same message.
 
-use ivr_engine::config::messaging::{EmailSettings, SmtpSecurity, secret};
-use ivr_engine::notify::retry::DeliveryError;
-use ivr_engine::store::Message;
+use crate::config::messaging::{EmailSettings, SmtpSecurity, secret};
+use crate::notify::retry::DeliveryError;
+use crate::store::Message;
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;

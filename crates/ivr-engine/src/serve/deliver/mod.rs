@@ -6,9 +6,9 @@ mod email;
 pub mod sms;
 
 use super::Shared;
+use crate::notify::retry::{DeliveryError, delay_after};
+use crate::store::Message;
 use email::EmailSender;
-use ivr_engine::notify::retry::{DeliveryError, delay_after};
-use ivr_engine::store::Message;
 use sms::SmsSender;
 use std::sync::Arc;
 use std::time::Duration;

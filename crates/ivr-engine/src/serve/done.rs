@@ -1,7 +1,7 @@
 //! What work started off a call's loop (prompt loading, recognition, lookups, transfers,
 //! announcements) hands back to it.
 
-use ivr_engine::speech::CallRecognizers;
+use crate::speech::CallRecognizers;
 use ivr_flow::interpreter::Input;
 use ivr_speech::{RecognizerError, Transcript};
 

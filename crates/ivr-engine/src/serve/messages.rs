@@ -3,7 +3,7 @@
 
 use super::Shared;
 use super::metrics as names;
-use ivr_engine::notify::request::{self, Callback, Notify};
+use crate::notify::request::{self, Callback, Notify};
 use ivr_flow::interpreter::Input;
 use std::sync::Arc;
 

@@ -112,3 +112,30 @@ impl FlowLibrary {
         report
     }
 }
+
+/// Checks the flow files off the runtime (file IO and validation) and logs what changed.
+pub async fn reload(shared: &Arc<super::Shared>, all: bool) {
+    let library = Arc::clone(shared);
+    let Ok(report) = tokio::task::spawn_blocking(move || library.flows.reload(all)).await else {
+        return;
+    };
+    for change in report {
+        match change {
+            Reloaded::Now(path, version) => {
+                metrics::counter!(super::metrics::FLOW_RELOADS, "result" => "loaded").increment(1);
+                tracing::info!(
+                    "flow {} reloaded (version {version}): new calls run it, calls in \
+                     progress keep theirs",
+                    path.display()
+                );
+            }
+            Reloaded::Refused(path, errors) => {
+                metrics::counter!(super::metrics::FLOW_RELOADS, "result" => "refused").increment(1);
+                tracing::error!(
+                    "flow {} changed but fails its check; calls keep the previous version. {errors}",
+                    path.display()
+                );
+            }
+        }
+    }
+}

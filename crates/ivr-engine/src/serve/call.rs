@@ -10,12 +10,12 @@ use super::live::LiveCall;
 use super::metrics as names;
 use super::queue::{self, Answered, OfferResult, Waiting};
 use super::recognition::CallRecognition;
-use ivr_engine::cdr::{CallRecord, Latency};
-use ivr_engine::live_call::{
+use crate::cdr::{CallRecord, Latency};
+use crate::live_call::{
     CallController, Leg, LegId, MAX_DATAGRAM, MediaCounts, Output, ReofferAnswer, random_seed,
     transfer::Routes,
 };
-use ivr_engine::session::CallSession;
+use crate::session::CallSession;
 use ivr_flow::Flow;
 use ivr_flow::interpreter::CallInfo;
 use ivr_sip::sdp::{self, LocalMedia, SdpError};

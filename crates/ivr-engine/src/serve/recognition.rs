@@ -4,7 +4,7 @@
 use super::Shared;
 use super::done::Done;
 use super::metrics as names;
-use ivr_engine::speech::CallRecognizers;
+use crate::speech::CallRecognizers;
 use ivr_speech::{RecognitionConfig, RecognizerError};
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 //! a call just released is not reused at once (late packets of the old call would land in
 //! the new one).
 
-use ivr_engine::config::serving::PortRange;
+use crate::config::serving::PortRange;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU32, Ordering};
 use tokio::net::UdpSocket;

@@ -1,9 +1,9 @@
 //! Text messages through the configured provider's webhook: a POST of JSON with the message's
 //! id, which the provider can use to drop a repeat (also sent as `Idempotency-Key`).
 
-use ivr_engine::config::messaging::{SmsSettings, secret};
-use ivr_engine::notify::retry::DeliveryError;
-use ivr_engine::store::Message;
+use crate::config::messaging::{SmsSettings, secret};
+use crate::notify::retry::DeliveryError;
+use crate::store::Message;
 use std::time::Duration;
 
 pub struct SmsSender {
