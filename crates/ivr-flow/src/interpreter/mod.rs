@@ -6,6 +6,7 @@
 //! Contract: after every `handle`, drain `poll_output` until it returns `None`.
 
 mod ask;
+mod ask_keys;
 mod ask_turn;
 mod call;
 mod completeness;
