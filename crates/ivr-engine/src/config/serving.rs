@@ -86,12 +86,17 @@ impl<'de> Deserialize<'de> for PortRange {
 pub struct AdminSettings {
     /// Where `/healthz`, `/metrics` and `/calls` are served; `null` turns them off.
     pub listen: Option<SocketAddr>,
+    /// The bearer token for everything but `/healthz` and `/metrics` (the environment
+    /// variable `IVR_ADMIN_TOKEN` overrides it). Required when `listen` is not a loopback
+    /// address.
+    pub token: Option<String>,
 }
 
 impl Default for AdminSettings {
     fn default() -> Self {
         AdminSettings {
             listen: Some(SocketAddr::from(([127, 0, 0, 1], 9090))),
+            token: None,
         }
     }
 }

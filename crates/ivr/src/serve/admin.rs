@@ -1,7 +1,9 @@
 //! The admin HTTP endpoint: `/healthz`, `/metrics` (Prometheus text), `/calls` (the calls in
 //! progress), `/callbacks` (and `POST /callbacks/ID/done`) and `/outbox`, JSON. Served from its
-//! own thread: a slow scraper never holds up a call.
+//! own threads: a slow scraper never holds up a call, and one slow client holds up one of
+//! them, not `/healthz`. Who may ask: `admin_access`.
 
+use super::admin_access::{self, AccessRequest, Refusal};
 use ivr_engine::serve::live::LiveCalls;
 use ivr_engine::store::{OutboxState, Store};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -19,10 +21,14 @@ pub struct Admin {
     pub registrar: Arc<std::sync::Mutex<ivr_sip::registrar::Registrar>>,
     pub acd: Arc<std::sync::Mutex<ivr_engine::call_distributor::CallDistributor>>,
     pub agents: indexmap::IndexMap<String, ivr_engine::config::serving::AgentAccount>,
+    /// Needed for everything but `/healthz` and `/metrics`, when set.
+    pub token: Option<String>,
 }
 
 /// Rows listed at most, per list.
 const LIST_LIMIT: usize = 500;
+/// Requests answered at once.
+const WORKERS: usize = 4;
 
 /// Binds `listen` now (so a taken port fails the start) and serves it on a thread.
 pub fn start(listen: SocketAddr, admin: Admin) -> Result<SocketAddr, String> {
@@ -31,16 +37,65 @@ pub fn start(listen: SocketAddr, admin: Admin) -> Result<SocketAddr, String> {
         .server_addr()
         .to_ip()
         .ok_or_else(|| format!("admin HTTP on {listen}: not an IP address"))?;
-    std::thread::Builder::new()
-        .name("admin-http".into())
-        .spawn(move || {
-            for request in server.incoming_requests() {
-                let response = answer(&admin, request.method(), request.url());
-                request.respond(response).ok();
-            }
-        })
-        .map_err(|e| format!("admin HTTP thread: {e}"))?;
+    let server = std::sync::Arc::new(server);
+    let admin = std::sync::Arc::new(admin);
+    for worker in 0..WORKERS {
+        let server = std::sync::Arc::clone(&server);
+        let admin = std::sync::Arc::clone(&admin);
+        std::thread::Builder::new()
+            .name(format!("admin-http-{worker}"))
+            .spawn(move || {
+                for request in server.incoming_requests() {
+                    let response = match allowed(&admin, &request, bound.port()) {
+                        Ok(()) => answer(&admin, request.method(), request.url()),
+                        Err(refused) => refusal(&refused),
+                    };
+                    request.respond(response).ok();
+                }
+            })
+            .map_err(|e| format!("admin HTTP thread: {e}"))?;
+    }
     Ok(bound)
+}
+
+fn allowed(admin: &Admin, request: &tiny_http::Request, port: u16) -> Result<(), Refusal> {
+    let header = |name: &'static str| {
+        request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv(name))
+            .map(|h| h.value.as_str())
+    };
+    let path = request
+        .url()
+        .split_once('?')
+        .map_or(request.url(), |(p, _)| p);
+    let access = AccessRequest {
+        path,
+        host: header("Host"),
+        origin: header("Origin"),
+        authorization: header("Authorization"),
+    };
+    admin_access::check(&access, admin.token.as_deref(), port)
+}
+
+fn refusal(refused: &Refusal) -> Response<std::io::Cursor<Vec<u8>>> {
+    match refused {
+        Refusal::Unauthorized => {
+            let mut response = text(
+                401,
+                "a bearer token is needed (Authorization: Bearer ...)\n",
+                "text/plain",
+            );
+            if let Ok(header) =
+                Header::from_bytes("WWW-Authenticate", r#"Bearer realm="ivr admin""#)
+            {
+                response = response.with_header(header);
+            }
+            response
+        }
+        Refusal::Forbidden(why) => text(403, &format!("{why}\n"), "text/plain"),
+    }
 }
 
 fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor<Vec<u8>>> {

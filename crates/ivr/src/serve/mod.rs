@@ -2,6 +2,7 @@
 //! replay uses; only the edges differ (RTP sockets and the wall clock here).
 
 mod admin;
+mod admin_access;
 
 use clap::Args;
 use ivr_engine::call_distributor::CallDistributor;
@@ -128,6 +129,21 @@ fn settings(args: &ServeArgs) -> Result<EngineConfig, String> {
     if args.no_admin {
         config.admin.listen = None;
     }
+    if let Ok(token) = std::env::var("IVR_ADMIN_TOKEN")
+        && !token.trim().is_empty()
+    {
+        config.admin.token = Some(token.trim().to_string());
+    }
+    if let Some(listen) = config.admin.listen
+        && !listen.ip().is_loopback()
+        && config.admin.token.is_none()
+    {
+        return Err(format!(
+            "the admin HTTP listens on {listen}, beyond this machine, without a token: anyone \
+             who reaches it could read callers' numbers. Set admin.token in the configuration \
+             or IVR_ADMIN_TOKEN, or listen on 127.0.0.1"
+        ));
+    }
     if let Some(s) = args.drain_s {
         config.drain_s = s;
     }
@@ -215,6 +231,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
                 registrar: Arc::clone(&registrar),
                 acd: Arc::clone(&acd),
                 agents: config.agents.clone(),
+                token: config.admin.token.clone(),
             },
         )?),
         None => None,
