@@ -485,8 +485,10 @@ async fn register(registrar: &Mutex<Registrar>, mut tx: Transaction) {
         Header::Authorization(a) => Some(a.value()),
         _ => None,
     });
+    let request_uri = request.uri.to_string();
     let register = RegisterRequest {
         source: source_ip(request),
+        request_uri: &request_uri,
         user: &user,
         contact: (!contact.is_empty()).then_some(contact),
         expires: (!expires.is_empty()).then_some(expires),

@@ -23,36 +23,53 @@ pub fn ha1(user: &str, realm: &str, password: &str) -> String {
     md5_hex(&format!("{user}:{realm}:{password}"))
 }
 
-/// Issues and checks nonces with a secret of this process.
+/// Issues and checks nonces with a secret of this process. Each challenge gets a nonce of its
+/// own (a serial number beside the time), so two phones challenged in the same second never
+/// share one, and a nonce's count (`nc`) is one phone's.
 pub struct Nonces {
     secret: [u8; 32],
+    serial: std::sync::atomic::AtomicU64,
 }
 
 impl Nonces {
     pub fn new(secret: [u8; 32]) -> Nonces {
-        Nonces { secret }
+        Nonces {
+            secret,
+            serial: std::sync::atomic::AtomicU64::new(0),
+        }
     }
 
-    fn tag(&self, issued_s: u64) -> String {
+    fn tag(&self, issued_s: u64, serial: u64) -> String {
         let mut hash = Sha256::new();
         hash.update(self.secret);
         hash.update(issued_s.to_be_bytes());
+        hash.update(serial.to_be_bytes());
         hex(&hash.finalize()[..12])
     }
 
     pub fn issue(&self, now_s: u64) -> String {
-        format!("{now_s:x}-{}", self.tag(now_s))
+        let serial = self
+            .serial
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{now_s:x}-{serial:x}-{}", self.tag(now_s, serial))
     }
 
     /// Made by us, and not older than `NONCE_LIFETIME_S`.
     pub fn is_fresh(&self, nonce: &str, now_s: u64) -> bool {
-        let Some((issued, tag)) = nonce.split_once('-') else {
+        let mut parts = nonce.splitn(3, '-');
+        let (Some(issued), Some(serial), Some(tag)) = (parts.next(), parts.next(), parts.next())
+        else {
             return false;
         };
-        let Ok(issued_s) = u64::from_str_radix(issued, 16) else {
+        let (Ok(issued_s), Ok(serial)) = (
+            u64::from_str_radix(issued, 16),
+            u64::from_str_radix(serial, 16),
+        ) else {
             return false;
         };
-        tag == self.tag(issued_s) && issued_s <= now_s && now_s - issued_s <= NONCE_LIFETIME_S
+        tag == self.tag(issued_s, serial)
+            && issued_s <= now_s
+            && now_s - issued_s <= NONCE_LIFETIME_S
     }
 }
 
@@ -190,6 +207,12 @@ mod tests {
         assert!(!nonces.is_fresh(&nonce, 1001 + NONCE_LIFETIME_S));
         assert!(!nonces.is_fresh(&nonce, 999));
         assert!(!Nonces::new([8; 32]).is_fresh(&nonce, 1000));
+        assert_ne!(
+            nonces.issue(1000),
+            nonce,
+            "two challenges in one second share a nonce"
+        );
+        assert!(!nonces.is_fresh("3e8-0-00", 1000));
         assert!(!nonces.is_fresh("3e8-00", 1000));
         assert!(!nonces.is_fresh("garbage", 1000));
     }

@@ -1,6 +1,12 @@
 //! The registrar agents' phones REGISTER with (RFC 3261 section 10), sans-IO: digest
 //! authentication against each account's HA1, bindings with expiry, and a per-address rate
 //! limit so a flood of REGISTERs costs little and locks out no one else.
+//!
+//! An observer on the path must not be able to re-register an agent to its own address (and
+//! take the agent's calls) with what it saw: each nonce's count (`nc`, RFC 2617 section
+//! 3.2.2) must grow, so a REGISTER sent again word for word is refused; the digest's `uri` must
+//! be the request's own; and digests without `qop` (RFC 2069, no count) are refused unless
+//! the configuration allows old phones.
 
 use crate::digest::{self, Nonces};
 use std::collections::HashMap;
@@ -13,6 +19,12 @@ pub const MIN_EXPIRES_S: u32 = 60;
 /// REGISTERs one address may send in a burst, and per second after it.
 const BURST: f64 = 20.0;
 const PER_SECOND: f64 = 5.0;
+/// Addresses with a rate-limit bucket of their own; past this (a flood from many addresses),
+/// new addresses share one bucket, so the table stays bounded.
+const MAX_BUCKETS: usize = 10_000;
+/// Nonces whose count is remembered; past this, the oldest are forgotten (their phones get a
+/// fresh challenge).
+const MAX_NONCES: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
@@ -41,7 +53,10 @@ pub enum RegisterAnswer {
 }
 
 pub struct RegisterRequest<'a> {
+    /// The transport's source address of the request.
     pub source: IpAddr,
+    /// The Request-URI, which the digest's `uri` must name.
+    pub request_uri: &'a str,
     /// The To user: the account.
     pub user: &'a str,
     /// The Contact header's value (`<sip:...>;expires=N`), if any.
@@ -64,6 +79,14 @@ pub struct Registrar {
     accounts: HashMap<String, String>,
     bindings: HashMap<String, Binding>,
     buckets: HashMap<IpAddr, Bucket>,
+    /// Shared by the addresses that found the bucket table full.
+    overflow: Bucket,
+    /// When the bucket table was last swept of quiet addresses, s.
+    swept_at_s: f64,
+    /// Nonce -> (highest count accepted, when first used, s).
+    counts: HashMap<String, (u32, u64)>,
+    /// Accept digests without `qop` (no nonce count, so no replay check).
+    allow_without_qop: bool,
 }
 
 impl Registrar {
@@ -74,7 +97,21 @@ impl Registrar {
             accounts,
             bindings: HashMap::new(),
             buckets: HashMap::new(),
+            overflow: Bucket {
+                tokens: BURST,
+                at_s: 0.0,
+            },
+            swept_at_s: 0.0,
+            counts: HashMap::new(),
+            allow_without_qop: false,
         }
+    }
+
+    /// Accepts digests without `qop` from phones too old to send one; such a REGISTER can be
+    /// replayed within the nonce's lifetime.
+    pub fn allow_digest_without_qop(mut self, allow: bool) -> Registrar {
+        self.allow_without_qop = allow;
+        self
     }
 
     /// `now_ms` keeps the rate limit smooth within a second.
@@ -82,18 +119,11 @@ impl Registrar {
         if !self.take_token(request.source, now_ms) {
             return RegisterAnswer::SlowDown;
         }
-        let fresh_challenge = |stale| {
-            RegisterAnswer::Challenge(digest::challenge(
-                &self.realm,
-                &self.nonces.issue(request.now_s),
-                stale,
-            ))
-        };
         let Some(creds) = request.authorization.and_then(digest::parse_authorization) else {
-            return fresh_challenge(false);
+            return self.challenge(request.now_s, false);
         };
         if !self.nonces.is_fresh(&creds.nonce, request.now_s) {
-            return fresh_challenge(true);
+            return self.challenge(request.now_s, true);
         }
         let known = self
             .accounts
@@ -102,8 +132,18 @@ impl Registrar {
         let Some(ha1) = known else {
             return RegisterAnswer::Forbidden;
         };
+        if creds.qop.is_none() && !self.allow_without_qop {
+            return RegisterAnswer::Forbidden;
+        }
+        if !same_uri(&creds.uri, request.request_uri) {
+            return RegisterAnswer::Forbidden;
+        }
         if !digest::verify(&creds, "REGISTER", ha1) {
             return RegisterAnswer::Forbidden;
+        }
+        // Counted only once the answer is right, so guesses cannot use up a phone's counts.
+        if creds.qop.is_some() && !self.count_is_new(&creds, request.now_s) {
+            return self.challenge(request.now_s, true);
         }
         let Some(contact_value) = request.contact else {
             return RegisterAnswer::BadRequest;
@@ -157,17 +197,66 @@ impl Registrar {
         live
     }
 
+    fn challenge(&self, now_s: u64, stale: bool) -> RegisterAnswer {
+        RegisterAnswer::Challenge(digest::challenge(
+            &self.realm,
+            &self.nonces.issue(now_s),
+            stale,
+        ))
+    }
+
+    /// Whether the credentials' nonce count is higher than any this nonce was used with.
+    fn count_is_new(&mut self, creds: &digest::Credentials, now_s: u64) -> bool {
+        let Some(nc) = creds
+            .nc
+            .as_deref()
+            .and_then(|nc| u32::from_str_radix(nc, 16).ok())
+        else {
+            return false;
+        };
+        if !self.counts.contains_key(&creds.nonce) && self.counts.len() >= MAX_NONCES {
+            self.counts.retain(|_, (_, first_s)| {
+                now_s.saturating_sub(*first_s) <= digest::NONCE_LIFETIME_S
+            });
+            if self.counts.len() >= MAX_NONCES {
+                return false;
+            }
+        }
+        let (last, _) = self.counts.entry(creds.nonce.clone()).or_insert((0, now_s));
+        if nc <= *last {
+            return false;
+        }
+        *last = nc;
+        true
+    }
+
+    /// Addresses with their own rate-limit bucket (bounded).
+    pub fn tracked_sources(&self) -> usize {
+        self.buckets.len()
+    }
+
     fn take_token(&mut self, source: IpAddr, now_ms: u64) -> bool {
         let now = now_ms as f64 / 1000.0;
-        // Forget quiet addresses so a spoofed-source flood cannot grow the map for ever.
-        if self.buckets.len() > 10_000 {
+        // Forget quiet addresses; if the table is still full (a flood from many addresses),
+        // newcomers share one bucket, so it never grows past its bound.
+        // At most one sweep a second: a scan per newcomer would make the flood itself cheap to
+        // send and dear to take.
+        if !self.buckets.contains_key(&source)
+            && self.buckets.len() >= MAX_BUCKETS
+            && now - self.swept_at_s >= 1.0
+        {
+            self.swept_at_s = now;
             self.buckets
                 .retain(|_, b| now - b.at_s < BURST / PER_SECOND);
         }
-        let bucket = self.buckets.entry(source).or_insert(Bucket {
-            tokens: BURST,
-            at_s: now,
-        });
+        let bucket = if self.buckets.len() < MAX_BUCKETS || self.buckets.contains_key(&source) {
+            self.buckets.entry(source).or_insert(Bucket {
+                tokens: BURST,
+                at_s: now,
+            })
+        } else {
+            &mut self.overflow
+        };
         bucket.tokens = (bucket.tokens + (now - bucket.at_s).max(0.0) * PER_SECOND).min(BURST);
         bucket.at_s = now;
         if bucket.tokens >= 1.0 {
@@ -176,6 +265,36 @@ impl Registrar {
         } else {
             false
         }
+    }
+}
+
+/// Whether the digest's `uri` names the Request-URI: the same scheme, user, host and port
+/// (5060 when not given), whatever the case of the scheme and host.
+fn same_uri(digest_uri: &str, request_uri: &str) -> bool {
+    fn parts(uri: &str) -> Option<(String, String, String, u16)> {
+        let uri = uri.trim().trim_start_matches('<').trim_end_matches('>');
+        let (scheme, rest) = uri.split_once(':')?;
+        let address = rest.split([';', '?']).next()?;
+        let (user, host_port) = match address.rsplit_once('@') {
+            Some((user, host_port)) => (user.to_string(), host_port),
+            None => (String::new(), address),
+        };
+        let (host, port) = match host_port.rsplit_once(':') {
+            Some((host, port)) if !host.contains(':') || host.ends_with(']') => {
+                (host, port.parse().ok()?)
+            }
+            _ => (host_port, 5060),
+        };
+        Some((
+            scheme.to_ascii_lowercase(),
+            user,
+            host.to_ascii_lowercase(),
+            port,
+        ))
+    }
+    match (parts(digest_uri), parts(request_uri)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
     }
 }
 

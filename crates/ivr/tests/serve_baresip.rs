@@ -545,3 +545,107 @@ fn an_agent_at_a_fixed_address_takes_queue_calls_without_registering() {
     };
     assert!(status.success());
 }
+
+/// A REGISTER for maria from `socket`, with this Contact, CSeq and Authorization (if any);
+/// the status of the answer and its `WWW-Authenticate` nonce, if any.
+fn register_raw(
+    engine: &Engine,
+    socket: &std::net::UdpSocket,
+    contact: &str,
+    cseq: u32,
+    authorization: Option<&str>,
+) -> (u16, Option<String>) {
+    let port = socket.local_addr().unwrap().port();
+    let auth = authorization
+        .map(|a| format!("Authorization: {a}\r\n"))
+        .unwrap_or_default();
+    let message = format!(
+        "REGISTER sip:127.0.0.1:{engine_port} SIP/2.0\r\n\
+         Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK-replay-{cseq}\r\n\
+         From: <sip:maria@127.0.0.1>;tag=r{cseq}\r\nTo: <sip:maria@127.0.0.1>\r\n\
+         Call-ID: replay@127.0.0.1\r\nCSeq: {cseq} REGISTER\r\n\
+         Contact: {contact}\r\n{auth}Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+        engine_port = engine.port
+    );
+    socket
+        .send_to(message.as_bytes(), ("127.0.0.1", engine.port))
+        .unwrap();
+    let mut buf = [0u8; 4096];
+    let (n, _) = socket.recv_from(&mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf[..n]).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let nonce = text
+        .split("nonce=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .map(str::to_string);
+    (status, nonce)
+}
+
+#[test]
+fn a_register_seen_on_the_path_cannot_take_the_agents_calls() {
+    use ivr_sip::digest::{ha1, md5_hex};
+    let engine = engine_with_an_agent();
+    let phone = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    phone
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let contact = format!(
+        "<sip:maria@127.0.0.1:{}>",
+        phone.local_addr().unwrap().port()
+    );
+    let (status, nonce) = register_raw(&engine, &phone, &contact, 1, None);
+    assert_eq!(status, 401);
+    let nonce = nonce.unwrap();
+    let uri = format!("sip:127.0.0.1:{}", engine.port);
+    let digest = |nc: u32, uri: &str| {
+        let ha2 = md5_hex(&format!("REGISTER:{uri}"));
+        let response = md5_hex(&format!(
+            "{}:{nonce}:{nc:08x}:c0ffee:auth:{ha2}",
+            ha1("maria", "ivr", "s3cret")
+        ));
+        format!(
+            r#"Digest username="maria", realm="ivr", nonce="{nonce}", uri="{uri}", response="{response}", algorithm=MD5, qop=auth, nc={nc:08x}, cnonce="c0ffee""#
+        )
+    };
+    let seen = digest(1, &uri);
+    assert_eq!(
+        register_raw(&engine, &phone, &contact, 2, Some(&seen)).0,
+        200
+    );
+    // Someone who saw that REGISTER sends it again, from elsewhere, with their own Contact.
+    let thief = std::net::UdpSocket::bind("127.0.0.3:0").unwrap();
+    thief
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let theirs = format!(
+        "<sip:maria@127.0.0.3:{}>",
+        thief.local_addr().unwrap().port()
+    );
+    assert_eq!(
+        register_raw(&engine, &thief, &theirs, 3, Some(&seen)).0,
+        401
+    );
+    // Nor does a digest made for another Request-URI pass.
+    let other = digest(2, "sip:elsewhere.example");
+    assert_eq!(
+        register_raw(&engine, &thief, &theirs, 4, Some(&other)).0,
+        403
+    );
+    let maria = &agents(&engine)[0];
+    assert_eq!(
+        maria["contact"],
+        contact.trim_matches(['<', '>']),
+        "{maria}"
+    );
+    // The phone's own refresh (the next count) is taken.
+    let refresh = digest(2, &uri);
+    assert_eq!(
+        register_raw(&engine, &phone, &contact, 5, Some(&refresh)).0,
+        200
+    );
+}

@@ -16,6 +16,9 @@ pub struct SipSettings {
     pub max_calls: usize,
     /// How long the caller hears ringing (180) before the engine answers.
     pub answer_after_ms: u64,
+    /// Accept agents' digest answers without `qop` (RFC 2069 phones): they carry no nonce
+    /// count, so one seen on the path can be sent again while its nonce lasts (5 minutes).
+    pub allow_digest_without_qop: bool,
 }
 
 impl Default for SipSettings {
@@ -25,6 +28,7 @@ impl Default for SipSettings {
             media_ip: None,
             max_calls: 20,
             answer_after_ms: 0,
+            allow_digest_without_qop: false,
         }
     }
 }

@@ -199,17 +199,20 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         }
         Err(e) => return Err(e.to_string()),
     }
-    let registrar = Arc::new(Mutex::new(Registrar::new(
-        &config.realm,
-        config
-            .agents
-            .iter()
-            .filter_map(|(name, agent)| {
-                Some((name.clone(), agent.ha1.as_ref()?.to_ascii_lowercase()))
-            })
-            .collect(),
-        random_secret(),
-    )));
+    let registrar = Arc::new(Mutex::new(
+        Registrar::new(
+            &config.realm,
+            config
+                .agents
+                .iter()
+                .filter_map(|(name, agent)| {
+                    Some((name.clone(), agent.ha1.as_ref()?.to_ascii_lowercase()))
+                })
+                .collect(),
+            random_secret(),
+        )
+        .allow_digest_without_qop(config.sip.allow_digest_without_qop),
+    ));
     let acd = Arc::new(Mutex::new(CallDistributor::new(
         config
             .agents
