@@ -78,17 +78,8 @@ impl QueueWait {
         })
     }
 
-    pub fn queue(&self) -> &str {
-        &self.queue
-    }
-
     pub fn lang(&self) -> &str {
         &self.lang
-    }
-
-    /// The agent whose phone rings for this caller, if any.
-    pub fn ringing(&self) -> Option<&str> {
-        self.ringing.as_deref()
     }
 
     /// The wait's turn at `now`: give up, ring the next free agent (if nobody rings and this

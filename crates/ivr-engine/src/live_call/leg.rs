@@ -89,11 +89,6 @@ impl Leg {
         (stats.lost, stats.late)
     }
 
-    /// Datagrams dropped because they came from somewhere other than the phone.
-    pub fn strangers(&self) -> u64 {
-        self.peer.strangers()
-    }
-
     fn ms(&self, now: Instant) -> u64 {
         u64::try_from(now.saturating_duration_since(self.started).as_millis()).unwrap_or(u64::MAX)
     }

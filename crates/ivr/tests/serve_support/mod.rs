@@ -159,14 +159,26 @@ pub fn admin_get(engine: &Engine, path: &str) -> (u16, String) {
 }
 
 fn admin_request(engine: &Engine, method: &str, path: &str) -> (u16, String) {
+    admin_request_with(engine, method, path, &["Host: 127.0.0.1"])
+}
+
+/// A request on the engine's admin HTTP with exactly these header lines (no Host unless one
+/// is given): (status, body).
+pub fn admin_request_with(
+    engine: &Engine,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+) -> (u16, String) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", engine.admin)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
+    let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
