@@ -54,6 +54,7 @@ fn run_call_checked() -> (u64, bool) {
     let info = CallInfo {
         call_id: "bench".into(),
         caller: Some("+12025550143".into()),
+        caller_verified: true,
         called: None,
         language: None,
     };

@@ -10,6 +10,8 @@ use std::path::Path;
 pub struct CallRecord {
     pub call_id: String,
     pub caller: Option<String>,
+    /// A trusted trunk vouched for `caller`.
+    pub caller_verified: bool,
     pub called: Option<String>,
     /// The flow file that answered (chosen by the called number).
     pub flow: String,

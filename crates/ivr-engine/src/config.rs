@@ -6,7 +6,7 @@ pub mod serving;
 
 use crate::speech::SpeechConfig;
 use indexmap::IndexMap;
-use messaging::{EmailSettings, SmsSettings};
+use messaging::{EmailSettings, MessageLimits, SmsSettings};
 use serde::Deserialize;
 use serving::{AdminSettings, AgentAccount, QueueTarget, RtpSettings, SipSettings};
 use std::path::{Path, PathBuf};
@@ -47,6 +47,8 @@ pub struct EngineConfig {
     pub sms: Option<SmsSettings>,
     /// Where emails go; without it a flow's `notify` by email fails.
     pub email: Option<EmailSettings>,
+    /// Caps on messages and callbacks callers can ask for.
+    pub message_limits: MessageLimits,
     /// Recorded prompt audio.
     pub prompts: PathBuf,
     /// The text-to-speech program per language (`auto`, `pico`, `espeak-ng`); languages not
@@ -76,6 +78,7 @@ impl Default for EngineConfig {
             database: None,
             sms: None,
             email: None,
+            message_limits: MessageLimits::default(),
             prompts: PathBuf::from("prompts"),
             tts: IndexMap::new(),
             drain_s: 60,
@@ -156,6 +159,7 @@ impl EngineConfig {
         if let Some(email) = &self.email {
             email.check()?;
         }
+        self.message_limits.check()?;
         for (queue, target) in &self.external_queues() {
             serving::check_sip_uri(&target.refer_to)
                 .map_err(|e| format!("queues.{queue}.refer_to: {e}"))?;

@@ -13,6 +13,7 @@ pub mod http_lookup;
 pub mod live_call;
 pub mod notify;
 pub mod queue_wait;
+pub mod redact;
 pub mod serve;
 pub mod session;
 pub mod speech;

@@ -3,10 +3,12 @@
 //! and survives a crash or a restart. Blocking: call it off the async runtime.
 
 mod callbacks;
+mod message_caps;
 mod outbox;
 mod schema;
 
 pub use callbacks::{Callback, NewCallback};
+pub use message_caps::{Cap, Caps};
 pub use outbox::{Message, NewMessage, OutboxState};
 
 use rusqlite::Connection;

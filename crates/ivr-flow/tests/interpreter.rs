@@ -109,15 +109,20 @@ impl Harness {
     /// A call to `source`, answered at `at`, from `caller`, in `language` (the flow's default
     /// when None).
     fn start_flow(source: &str, at: &str, caller: Option<&str>, language: Option<&str>) -> Harness {
-        let (flow, warnings) = Flow::from_source(source).unwrap();
-        assert!(warnings.is_empty(), "{warnings:#?}");
-        let now: jiff::Timestamp = at.parse().unwrap();
         let info = CallInfo {
             call_id: "test".into(),
             caller: caller.map(str::to_string),
+            caller_verified: caller.is_some(),
             called: None,
             language: language.map(str::to_string),
         };
+        Harness::start_call(source, at, info)
+    }
+
+    fn start_call(source: &str, at: &str, info: CallInfo) -> Harness {
+        let (flow, warnings) = Flow::from_source(source).unwrap();
+        assert!(warnings.is_empty(), "{warnings:#?}");
+        let now: jiff::Timestamp = at.parse().unwrap();
         let call = Call::new(Arc::new(flow), info, now);
         let mut h = Harness {
             call,
@@ -1020,6 +1025,23 @@ fn a_withheld_caller_id_is_an_unknown_caller() {
     );
     let h = routed(Some(""), None);
     assert_eq!(states(&h.events()).last().map(String::as_str), Some("end"));
+}
+
+#[test]
+fn only_a_vouched_for_number_is_a_verified_caller() {
+    let flow = ROUTING_FLOW.replace("caller_known: false", "caller_verified: false");
+    let call = |verified: bool| {
+        let info = CallInfo {
+            call_id: "test".into(),
+            caller: Some("+12125550143".into()),
+            caller_verified: verified,
+            called: None,
+            language: None,
+        };
+        states(&Harness::start_call(&flow, OPEN, info).events())
+    };
+    assert_eq!(call(false), ["by_language", "by_caller", "end"]);
+    assert_eq!(call(true)[..3], ["by_language", "by_caller", "upgrade"]);
 }
 
 #[test]

@@ -60,7 +60,7 @@ impl Dialer {
             .map_err(|e| format!("INVITE to {target}: {e}"))?;
         let (sender, signals) = mpsc::unbounded_channel();
         if let Ok(mut routes) = self.routes.lock() {
-            routes.insert(dialog.id(), (sender.clone(), false));
+            routes.insert(dialog.id(), (sender.clone(), None));
         }
         Ok(OutgoingCall {
             early: dialog.id(),
@@ -89,7 +89,7 @@ impl OutgoingCall {
             {
                 // The confirmed dialog has the phone's tag: route its requests (BYE) here.
                 if let Ok(mut routes) = self.routes.lock() {
-                    routes.insert(id.clone(), (self.sender.clone(), false));
+                    routes.insert(id.clone(), (self.sender.clone(), None));
                 }
                 self.confirmed = Some(id);
                 Ok(response.body)

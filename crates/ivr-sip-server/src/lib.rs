@@ -3,7 +3,8 @@
 //! them, and hears `CallSignal`s; SDP, digest, registrar and INFO/NOTIFY body decisions are
 //! made by the sans-IO `ivr-sip`, outside.
 //!
-//! OPTIONS out of dialog gets 200. An INVITE over the call limit, or while the engine drains
+//! OPTIONS out of dialog gets 200. An INVITE over the call limit, over its source address's
+//! share (calls at once, new calls per second; trunks excepted), or while the engine drains
 //! for shutdown, gets 503 with Retry-After.
 //! In a dialog: BYE and CANCEL end the call, INFO with a DTMF body becomes a key, a re-INVITE
 //! goes to the engine to answer (hold, resume, codec change), and NOTIFYs about the engine's
@@ -30,10 +31,17 @@ mod dialer;
 
 pub use dialer::{Dialer, OutgoingCall};
 
+use ivr_sip::admission::{AdmissionLimits, CallAdmission};
+use ivr_sip::caller_id::CallerId;
 use ivr_sip::dtmf_relay::key_from_info;
 use ivr_sip::refer_progress::{self, ReferProgress};
 use ivr_sip::registrar::{MIN_EXPIRES_S, RegisterAnswer, RegisterRequest, Registrar};
+use ivr_sip::trunks::Trunks;
 use rsipstack::dialog::dialog::TransactionHandle;
+use std::net::IpAddr;
+
+/// The counter of calls refused before the answer, by `reason`.
+pub const CALLS_REFUSED: &str = "ivr_calls_refused_total";
 
 /// Seconds a caller refused for load is asked to wait before trying again.
 const RETRY_AFTER_S: u32 = 5;
@@ -48,6 +56,10 @@ pub struct ServerConfig {
     pub draining: Arc<AtomicBool>,
     /// Where agents' phones REGISTER; without it REGISTER gets 405.
     pub registrar: Option<Arc<Mutex<Registrar>>>,
+    /// Carriers whose caller ID is believed and who skip the per-source limits.
+    pub trunks: Trunks,
+    /// Per-source limits on new calls.
+    pub admission: AdmissionLimits,
 }
 
 /// Something that happened in a call's dialog.
@@ -99,8 +111,12 @@ impl Reoffer {
 /// A call offered to the engine. Answer or reject it promptly: the caller hears ringing.
 pub struct IncomingCall {
     pub call_id: String,
-    /// The From user (the caller's number), unless withheld (`caller_id`).
-    pub caller: Option<String>,
+    /// The caller's number unless withheld, and whether a trunk vouches for it.
+    pub caller: CallerId,
+    /// Where the INVITE came from.
+    pub source: IpAddr,
+    /// `source` is a trusted trunk.
+    pub from_trunk: bool,
     /// The Request-URI user (the number dialled).
     pub called: Option<String>,
     /// The INVITE's body (the SDP offer); empty for an offerless INVITE.
@@ -159,9 +175,9 @@ impl CallDialog {
     }
 }
 
-/// Each dialog's signal channel, and whether it is a caller's (counted against the call
-/// limit) rather than one the engine placed.
-type Routes = Arc<Mutex<HashMap<DialogId, (mpsc::UnboundedSender<CallSignal>, bool)>>>;
+/// Each dialog's signal channel, and for a caller's (counted against the call limits) rather
+/// than one the engine placed, the address it came from.
+type Routes = Arc<Mutex<HashMap<DialogId, (mpsc::UnboundedSender<CallSignal>, Option<IpAddr>)>>>;
 
 /// Runs the SIP endpoint until `cancel` fires, handing each new call to `calls`.
 pub async fn serve(
@@ -270,6 +286,8 @@ async fn serve_requests(
     incoming: &mut rsipstack::transaction::TransactionReceiver,
     cancel: &CancellationToken,
 ) -> Result<(), String> {
+    let mut admission = CallAdmission::new(config.admission);
+    let started = std::time::Instant::now();
     let requests = async {
         while let Some(mut tx) = incoming.recv().await {
             if let Some(Dialog::Invite(mut dialog)) = dialogs.match_dialog(&tx) {
@@ -282,18 +300,28 @@ async fn serve_requests(
             }
             match tx.original.method {
                 Method::Invite => {
-                    let busy = config.draining.load(Ordering::Relaxed)
-                        || routes.lock().map_or(true, |r| {
-                            r.values().filter(|(_, inbound)| *inbound).count() >= config.max_calls
-                        });
-                    if busy {
+                    let source = source_ip(&tx.original);
+                    let from_trunk = config.trunks.contains(source);
+                    let (inbound, from_source) = routes.lock().map_or((usize::MAX, 0), |r| {
+                        let inbound = r.values().filter_map(|(_, s)| *s);
+                        let from_source = inbound.clone().filter(|s| *s == source).count();
+                        (inbound.count(), from_source)
+                    });
+                    let busy =
+                        config.draining.load(Ordering::Relaxed) || inbound >= config.max_calls;
+                    let now_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    let admitted = admission.admit(source, from_trunk, from_source, busy, now_ms);
+                    if let Err(refusal) = admitted {
+                        tracing::info!(%source, reason = refusal.reason(), "call refused");
+                        metrics::counter!(CALLS_REFUSED, "reason" => refusal.reason()).increment(1);
                         let retry = Header::RetryAfter(RETRY_AFTER_S.to_string().into());
                         tx.reply_with(StatusCode::ServiceUnavailable, vec![retry], None)
                             .await
                             .ok();
                         continue;
                     }
-                    offer_call(dialogs, state_sender, routes, calls, tx).await;
+                    let arrival = Arrival { source, from_trunk };
+                    offer_call(dialogs, state_sender, routes, calls, tx, arrival).await;
                 }
                 Method::Options => {
                     tx.reply(StatusCode::OK).await.ok();
@@ -321,12 +349,19 @@ async fn serve_requests(
     }
 }
 
+/// Where a new call came from.
+struct Arrival {
+    source: IpAddr,
+    from_trunk: bool,
+}
+
 async fn offer_call(
     dialogs: &Arc<DialogLayer>,
     state_sender: &rsipstack::dialog::dialog::DialogStateSender,
     routes: &Routes,
     calls: &mpsc::Sender<IncomingCall>,
     mut tx: Transaction,
+    arrival: Arrival,
 ) {
     let dialog = match dialogs.get_or_create_server_invite(&tx, state_sender.clone(), None, None) {
         Ok(d) => d,
@@ -337,7 +372,7 @@ async fn offer_call(
     };
     let (signal_sender, signals) = mpsc::unbounded_channel();
     if let Ok(mut r) = routes.lock() {
-        r.insert(dialog.id(), (signal_sender, true));
+        r.insert(dialog.id(), (signal_sender, Some(arrival.source)));
     }
     let request = &tx.original;
     let call = IncomingCall {
@@ -345,7 +380,7 @@ async fn offer_call(
             .call_id_header()
             .map(|c| c.value().to_string())
             .unwrap_or_default(),
-        caller: ivr_sip::caller_id::caller_number(
+        caller: ivr_sip::caller_id::identify(
             request
                 .from_header()
                 .ok()
@@ -353,10 +388,17 @@ async fn offer_call(
                 .and_then(|u| u.user().map(str::to_string))
                 .as_deref(),
             request.headers.iter().find_map(|h| match h {
+                Header::PAssertedIdentity(asserted) => Some(asserted.value()),
+                _ => None,
+            }),
+            request.headers.iter().find_map(|h| match h {
                 Header::Privacy(privacy) => Some(privacy.value()),
                 _ => None,
             }),
+            arrival.from_trunk,
         ),
+        source: arrival.source,
+        from_trunk: arrival.from_trunk,
         called: request.uri.user().map(str::to_string),
         offer: request.body.clone(),
         dialog: CallDialog {

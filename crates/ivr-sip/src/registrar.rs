@@ -9,6 +9,7 @@
 //! the configuration allows old phones.
 
 use crate::digest::{self, Nonces};
+use crate::rate_limit::SourceRateLimit;
 use std::collections::HashMap;
 use std::net::IpAddr;
 
@@ -67,22 +68,13 @@ pub struct RegisterRequest<'a> {
     pub now_s: u64,
 }
 
-struct Bucket {
-    tokens: f64,
-    at_s: f64,
-}
-
 pub struct Registrar {
     realm: String,
     nonces: Nonces,
     /// Account -> HA1.
     accounts: HashMap<String, String>,
     bindings: HashMap<String, Binding>,
-    buckets: HashMap<IpAddr, Bucket>,
-    /// Shared by the addresses that found the bucket table full.
-    overflow: Bucket,
-    /// When the bucket table was last swept of quiet addresses, s.
-    swept_at_s: f64,
+    rate: SourceRateLimit,
     /// Nonce -> (highest count accepted, when first used, s).
     counts: HashMap<String, (u32, u64)>,
     /// Accept digests without `qop` (no nonce count, so no replay check).
@@ -96,12 +88,7 @@ impl Registrar {
             nonces: Nonces::new(secret),
             accounts,
             bindings: HashMap::new(),
-            buckets: HashMap::new(),
-            overflow: Bucket {
-                tokens: BURST,
-                at_s: 0.0,
-            },
-            swept_at_s: 0.0,
+            rate: SourceRateLimit::new(BURST, PER_SECOND, MAX_BUCKETS),
             counts: HashMap::new(),
             allow_without_qop: false,
         }
@@ -232,39 +219,11 @@ impl Registrar {
 
     /// Addresses with their own rate-limit bucket (bounded).
     pub fn tracked_sources(&self) -> usize {
-        self.buckets.len()
+        self.rate.tracked()
     }
 
     fn take_token(&mut self, source: IpAddr, now_ms: u64) -> bool {
-        let now = now_ms as f64 / 1000.0;
-        // Forget quiet addresses; if the table is still full (a flood from many addresses),
-        // newcomers share one bucket, so it never grows past its bound.
-        // At most one sweep a second: a scan per newcomer would make the flood itself cheap to
-        // send and dear to take.
-        if !self.buckets.contains_key(&source)
-            && self.buckets.len() >= MAX_BUCKETS
-            && now - self.swept_at_s >= 1.0
-        {
-            self.swept_at_s = now;
-            self.buckets
-                .retain(|_, b| now - b.at_s < BURST / PER_SECOND);
-        }
-        let bucket = if self.buckets.len() < MAX_BUCKETS || self.buckets.contains_key(&source) {
-            self.buckets.entry(source).or_insert(Bucket {
-                tokens: BURST,
-                at_s: now,
-            })
-        } else {
-            &mut self.overflow
-        };
-        bucket.tokens = (bucket.tokens + (now - bucket.at_s).max(0.0) * PER_SECOND).min(BURST);
-        bucket.at_s = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
+        self.rate.take(source, now_ms)
     }
 }
 

@@ -7,6 +7,11 @@
 //! A packet from exactly the signalled address always wins the latch, so a stranger that
 //! sends first cannot hijack a call whose caller is reachable as signalled; once latched, only
 //! a new offer (re-INVITE) moves the stream.
+//!
+//! An SDP address is only the sender's word: anyone can name a third party's address and
+//! have the engine stream prompts at it. So from an untrusted source nothing is sent until
+//! a packet has come from the address media goes to, and a call whose phone never sends is
+//! given up sooner than one that falls silent later.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -20,6 +25,28 @@ pub enum Source {
     Stranger,
 }
 
+/// How long silence may last, and whether the engine may speak first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RtpPolicy {
+    /// Silence after media has flowed (or after a resume) that ends the call.
+    pub timeout: Duration,
+    /// Silence from the answer until the first packet that ends the call.
+    pub first_packet_timeout: Duration,
+    /// Send nothing until a packet has come from where media would go.
+    pub wait_for_first_packet: bool,
+}
+
+impl RtpPolicy {
+    /// One timeout for all silence, and the engine speaks first (a trusted peer, a test).
+    pub fn trusting(timeout: Duration) -> RtpPolicy {
+        RtpPolicy {
+            timeout,
+            first_packet_timeout: timeout,
+            wait_for_first_packet: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RtpPeer {
     signalled: Option<SocketAddr>,
@@ -29,7 +56,9 @@ pub struct RtpPeer {
     quiet_since: Instant,
     /// The caller's SDP says it sends (sendrecv/sendonly): only then is silence a fault.
     expect_media: bool,
-    timeout: Duration,
+    policy: RtpPolicy,
+    /// A packet of the call has arrived since the answer.
+    heard: bool,
     strangers: u64,
 }
 
@@ -38,7 +67,7 @@ impl RtpPeer {
     pub fn new(
         signalled: Option<SocketAddr>,
         expect_media: bool,
-        timeout: Duration,
+        policy: RtpPolicy,
         now: Instant,
     ) -> RtpPeer {
         RtpPeer {
@@ -46,7 +75,8 @@ impl RtpPeer {
             latched: None,
             quiet_since: now,
             expect_media,
-            timeout,
+            policy,
+            heard: false,
             strangers: 0,
         }
     }
@@ -67,6 +97,7 @@ impl RtpPeer {
         };
         if accepted {
             self.quiet_since = now;
+            self.heard = true;
             Source::Caller
         } else {
             self.strangers += 1;
@@ -75,10 +106,14 @@ impl RtpPeer {
     }
 
     /// Where to send the engine's audio: where the caller's packets come from, else where its
-    /// SDP asked; None on hold.
+    /// SDP asked; None on hold, and None before the first packet when the engine waits for it.
     pub fn send_to(&self) -> Option<SocketAddr> {
-        self.signalled
-            .map(|signalled| self.latched.unwrap_or(signalled))
+        let signalled = self.signalled?;
+        match self.latched {
+            Some(latched) => Some(latched),
+            None if self.policy.wait_for_first_packet => None,
+            None => Some(signalled),
+        }
     }
 
     /// A new offer in the dialog (re-INVITE): a new address restarts the latch, and hold or
@@ -101,7 +136,12 @@ impl RtpPeer {
 
     /// When the call is to be hung up for lack of RTP, if nothing arrives before then.
     pub fn deadline(&self) -> Option<Instant> {
-        self.expect_media.then(|| self.quiet_since + self.timeout)
+        let timeout = if self.heard {
+            self.policy.timeout
+        } else {
+            self.policy.first_packet_timeout.min(self.policy.timeout)
+        };
+        self.expect_media.then(|| self.quiet_since + timeout)
     }
 
     pub fn timed_out(&self, now: Instant) -> bool {
@@ -123,11 +163,16 @@ mod tests {
     }
 
     const TIMEOUT: Duration = Duration::from_secs(30);
+    const TRUSTING: RtpPolicy = RtpPolicy {
+        timeout: TIMEOUT,
+        first_packet_timeout: TIMEOUT,
+        wait_for_first_packet: false,
+    };
 
     #[test]
     fn latches_onto_a_caller_behind_nat() {
         let t0 = Instant::now();
-        let mut peer = RtpPeer::new(Some(addr("10.0.0.5:4000")), true, TIMEOUT, t0);
+        let mut peer = RtpPeer::new(Some(addr("10.0.0.5:4000")), true, TRUSTING, t0);
         assert_eq!(peer.send_to(), Some(addr("10.0.0.5:4000")));
         assert_eq!(
             peer.on_datagram(addr("127.0.0.1:31000"), t0),
@@ -145,7 +190,7 @@ mod tests {
     fn the_signalled_address_cannot_be_hijacked() {
         let t0 = Instant::now();
         let caller = addr("127.0.0.1:4000");
-        let mut peer = RtpPeer::new(Some(caller), true, TIMEOUT, t0);
+        let mut peer = RtpPeer::new(Some(caller), true, TRUSTING, t0);
         assert_eq!(peer.on_datagram(addr("127.0.0.1:6666"), t0), Source::Caller);
         assert_eq!(peer.on_datagram(caller, t0), Source::Caller);
         assert_eq!(peer.send_to(), Some(caller));
@@ -162,7 +207,7 @@ mod tests {
     fn silence_times_out_only_when_media_is_expected() {
         let t0 = Instant::now();
         let caller = addr("127.0.0.1:4000");
-        let mut peer = RtpPeer::new(Some(caller), true, TIMEOUT, t0);
+        let mut peer = RtpPeer::new(Some(caller), true, TRUSTING, t0);
         let t1 = t0 + Duration::from_secs(20);
         peer.on_datagram(caller, t1);
         assert!(!peer.timed_out(t1 + Duration::from_secs(29)));
@@ -183,7 +228,7 @@ mod tests {
     #[test]
     fn a_new_offer_moves_the_stream() {
         let t0 = Instant::now();
-        let mut peer = RtpPeer::new(Some(addr("127.0.0.1:4000")), true, TIMEOUT, t0);
+        let mut peer = RtpPeer::new(Some(addr("127.0.0.1:4000")), true, TRUSTING, t0);
         peer.on_datagram(addr("127.0.0.1:4000"), t0);
         peer.renegotiated(Some(addr("127.0.0.1:5000")), true, t0);
         assert_eq!(peer.send_to(), Some(addr("127.0.0.1:5000")));
@@ -192,5 +237,28 @@ mod tests {
             peer.on_datagram(addr("127.0.0.1:4000"), t0),
             Source::Stranger
         );
+    }
+
+    #[test]
+    fn nothing_goes_to_an_address_that_never_sent() {
+        let t0 = Instant::now();
+        let named = addr("192.0.2.80:4000");
+        let wary = RtpPolicy {
+            timeout: TIMEOUT,
+            first_packet_timeout: Duration::from_secs(5),
+            wait_for_first_packet: true,
+        };
+        let mut peer = RtpPeer::new(Some(named), true, wary, t0);
+        assert_eq!(peer.send_to(), None);
+        // A phone that never sends is given up after the first-packet timeout...
+        assert_eq!(peer.deadline(), Some(t0 + Duration::from_secs(5)));
+        let t1 = t0 + Duration::from_secs(2);
+        peer.on_datagram(named, t1);
+        assert_eq!(peer.send_to(), Some(named));
+        // ...one that has spoken, after the in-call timeout.
+        assert_eq!(peer.deadline(), Some(t1 + TIMEOUT));
+        // A new address in a re-INVITE must speak before it is sent to.
+        peer.renegotiated(Some(addr("192.0.2.81:4000")), true, t1);
+        assert_eq!(peer.send_to(), None);
     }
 }

@@ -91,6 +91,8 @@ fn chat(args: &ChatArgs) -> Result<(), String> {
     let info = CallInfo {
         call_id: format!("chat-{}", now.as_millisecond()),
         caller: Some(args.caller.clone()).filter(|c| !c.is_empty()),
+        // As if the call came through the carrier (a trusted trunk).
+        caller_verified: !args.caller.is_empty(),
         called: Some("8003755283".into()),
         language: args.lang.clone(),
     };

@@ -50,6 +50,63 @@ pub struct EmailSettings {
     pub timeout_s: u64,
 }
 
+/// Caps on what callers can make the engine send: a public number must not become a free
+/// way to send paid texts (or mail) anywhere.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MessageLimits {
+    /// Messages one recipient (number or address) gets in 24 hours.
+    pub per_recipient_per_day: u32,
+    /// Messages one source asks for in an hour: the verified calling number, or the SIP
+    /// source address of calls no trunk vouches for.
+    pub per_source_per_hour: u32,
+    /// Messages of all callers in a minute.
+    pub per_minute: u32,
+    /// Country calling codes texts may go to (`"1"`: North America).
+    pub sms_country_codes: Vec<String>,
+    /// Text or call back a caller ID that no trunk vouches for (anyone can write any number
+    /// in From).
+    pub unverified_caller_id: bool,
+}
+
+impl Default for MessageLimits {
+    fn default() -> Self {
+        MessageLimits {
+            per_recipient_per_day: 5,
+            per_source_per_hour: 10,
+            per_minute: 60,
+            sms_country_codes: vec!["1".to_string()],
+            unverified_caller_id: false,
+        }
+    }
+}
+
+impl MessageLimits {
+    pub fn check(&self) -> Result<(), String> {
+        for code in &self.sms_country_codes {
+            let digits = code.trim_start_matches('+');
+            if digits.is_empty()
+                || digits.len() > 3
+                || !digits.chars().all(|c| c.is_ascii_digit())
+                || digits.starts_with('0')
+            {
+                return Err(format!(
+                    "message_limits.sms_country_codes: `{code}` is not a country calling code                      (1 to 3 digits, like \"1\" or \"52\")"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether texts may go to this E.164 number.
+    pub fn sms_allowed_to(&self, e164: &str) -> bool {
+        let national = e164.trim_start_matches('+');
+        self.sms_country_codes
+            .iter()
+            .any(|code| national.starts_with(code.trim_start_matches('+')))
+    }
+}
+
 fn default_timeout_s() -> u64 {
     10
 }

@@ -2,6 +2,8 @@
 //! answers which number (see `EngineConfig`), where transfers to each queue go, and where call records are kept.
 //! Every field has a default, so the engine answers calls with no file at all.
 
+use ivr_sip::admission::AdmissionLimits;
+use ivr_sip::trunks::{Network, Trunks};
 use serde::{Deserialize, Deserializer};
 use std::net::{IpAddr, SocketAddr};
 
@@ -19,6 +21,54 @@ pub struct SipSettings {
     /// Accept agents' digest answers without `qop` (RFC 2069 phones): they carry no nonce
     /// count, so one seen on the path can be sent again while its nonce lasts (5 minutes).
     pub allow_digest_without_qop: bool,
+    /// Carriers whose caller ID is believed (P-Asserted-Identity, else From), as addresses or
+    /// blocks (`203.0.113.0/24`); calls from them skip the per-source limits. Default: this
+    /// machine (loopback) only. From anywhere else a caller's number is unverified.
+    #[serde(deserialize_with = "networks")]
+    pub trunks: Vec<Network>,
+    /// Limits on calls from one source address that is not a trunk.
+    pub per_source: PerSourceLimits,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PerSourceLimits {
+    /// Calls at once.
+    pub max_calls: usize,
+    /// New calls per second, after a burst of `burst`.
+    pub calls_per_s: f64,
+    pub burst: u32,
+}
+
+impl Default for PerSourceLimits {
+    fn default() -> Self {
+        PerSourceLimits {
+            max_calls: 4,
+            calls_per_s: 1.0,
+            burst: 4,
+        }
+    }
+}
+
+fn networks<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Network>, D::Error> {
+    Vec::<String>::deserialize(deserializer)?
+        .iter()
+        .map(|n| n.parse().map_err(serde::de::Error::custom))
+        .collect()
+}
+
+impl SipSettings {
+    pub fn trunks(&self) -> Trunks {
+        Trunks::new(self.trunks.clone())
+    }
+
+    pub fn admission_limits(&self) -> AdmissionLimits {
+        AdmissionLimits {
+            burst: self.per_source.burst,
+            per_second: self.per_source.calls_per_s,
+            concurrent: self.per_source.max_calls,
+        }
+    }
 }
 
 impl Default for SipSettings {
@@ -29,8 +79,17 @@ impl Default for SipSettings {
             max_calls: 20,
             answer_after_ms: 0,
             allow_digest_without_qop: false,
+            trunks: loopback(),
+            per_source: PerSourceLimits::default(),
         }
     }
+}
+
+fn loopback() -> Vec<Network> {
+    ["127.0.0.0/8", "::1"]
+        .iter()
+        .filter_map(|n| n.parse().ok())
+        .collect()
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -40,6 +99,14 @@ pub struct RtpSettings {
     pub ports: PortRange,
     /// Hang up when the caller sends no RTP for this long.
     pub timeout_s: u64,
+    /// Hang up when a caller has sent no RTP at all this long after the answer (a call that
+    /// never sends holds a call slot for nothing). Not for trunks spoken to first.
+    pub first_packet_timeout_s: u64,
+    /// Calls from trunks get prompts before their first packet, and the whole `timeout_s`
+    /// for it (carriers' media gateways that send nothing until the caller speaks). Others
+    /// never do: an SDP address is only the sender's word, and audio streamed to it could be
+    /// aimed at a third party.
+    pub speak_first_to_trunks: bool,
 }
 
 impl Default for RtpSettings {
@@ -50,6 +117,8 @@ impl Default for RtpSettings {
                 last: 29999,
             },
             timeout_s: 30,
+            first_packet_timeout_s: 5,
+            speak_first_to_trunks: true,
         }
     }
 }

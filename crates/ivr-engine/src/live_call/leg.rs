@@ -5,10 +5,10 @@
 
 use ivr_media::frame::FRAME_SAMPLES;
 use ivr_media::{Codec, Datagram, DtmfReceiver, JitterBuffer, JitterConfig, Playout, RtpSender};
-use ivr_sip::rtp_peer::{RtpPeer, Source};
+use ivr_sip::rtp_peer::{RtpPeer, RtpPolicy, Source};
 use ivr_sip::sdp::{self, AudioCodec, LocalMedia, Negotiated, SdpError};
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The largest datagram taken: RTP for 20 ms of G.711 is 172 bytes; anything far bigger is
 /// not ours and is dropped whole.
@@ -49,17 +49,12 @@ impl Leg {
         local: LocalMedia,
         description: String,
         negotiated: &Negotiated,
-        rtp_timeout: Duration,
+        rtp: RtpPolicy,
         now: Instant,
         random: u64,
     ) -> Leg {
         let ssrc = random as u32;
-        let peer = RtpPeer::new(
-            negotiated.remote,
-            negotiated.direction.receives(),
-            rtp_timeout,
-            now,
-        );
+        let peer = RtpPeer::new(negotiated.remote, negotiated.direction.receives(), rtp, now);
         Leg {
             codec: codec_of(negotiated),
             payload_type: negotiated.payload_type,

@@ -11,6 +11,7 @@ use ivr_flow::Flow;
 use ivr_flow::interpreter::CallInfo;
 use ivr_media::{Codec, DtmfSender, RtpSender};
 use ivr_sip::refer_progress::ReferProgress;
+use ivr_sip::rtp_peer::RtpPolicy;
 use ivr_sip::sdp::{self, LocalMedia};
 use ivr_speech::endpointer::VadParams;
 use std::net::SocketAddr;
@@ -71,7 +72,14 @@ fn leg(port: u16, engine_port: u16, now: Instant) -> Leg {
     let Ok((answer, negotiated)) = sdp::answer(&offer, &local) else {
         panic!("test offer not answered");
     };
-    Leg::new(local, answer.to_string(), &negotiated, RTP_TIMEOUT, now, 7)
+    Leg::new(
+        local,
+        answer.to_string(),
+        &negotiated,
+        RtpPolicy::trusting(RTP_TIMEOUT),
+        now,
+        7,
+    )
 }
 
 /// A phone's RTP: 20 ms of one sample value, or a key as RFC 4733 events.
@@ -140,6 +148,7 @@ impl Call {
         let info = CallInfo {
             call_id: "c1".into(),
             caller: Some("+12025550143".into()),
+            caller_verified: true,
             called: None,
             language: None,
         };
@@ -158,6 +167,7 @@ impl Call {
         let record = CallRecord {
             call_id: "c1".into(),
             caller: None,
+            caller_verified: false,
             called: None,
             flow: "test".into(),
             start: wall.to_string(),

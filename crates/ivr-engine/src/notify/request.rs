@@ -5,8 +5,60 @@
 
 use super::address;
 use crate::config::EngineConfig;
-use crate::store::{NewCallback, NewMessage, Store};
+use crate::store::{Caps, NewCallback, NewMessage, Store};
 use ivr_flow::schema::Channel;
+use std::net::IpAddr;
+
+/// Who is asking: the caller as the call's signalling presented them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requester {
+    pub caller: Option<String>,
+    /// A trusted trunk vouches for `caller`.
+    pub caller_verified: bool,
+    /// Where the call's INVITE came from.
+    pub source: IpAddr,
+}
+
+impl Requester {
+    /// What the per-source cap counts: the number when a trunk vouches for it (a trunk
+    /// carries many callers from one address), else the address the call came from (a
+    /// number anyone can write is no identity).
+    fn source_key(&self) -> String {
+        match (&self.caller, self.caller_verified) {
+            (Some(number), true) => format!("caller:{number}"),
+            _ => format!("ip:{}", self.source),
+        }
+    }
+
+    /// Whether `e164` is this caller's own number as their equipment claimed it, unvouched.
+    fn is_unverified_caller(&self, e164: &str) -> bool {
+        !self.caller_verified
+            && self
+                .caller
+                .as_deref()
+                .and_then(|c| address::phone_number(c).ok())
+                .is_some_and(|caller| caller == e164)
+    }
+}
+
+/// Why a message or callback was not taken: `reason` for metrics, `why` for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub reason: &'static str,
+    pub why: String,
+}
+
+impl Refusal {
+    fn new(reason: &'static str, why: String) -> Refusal {
+        Refusal { reason, why }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
+}
 
 /// A message the flow asked to send.
 pub struct Notify {
@@ -32,49 +84,92 @@ pub fn queue_message(
     config: &EngineConfig,
     store: &Store,
     notify: &Notify,
+    requester: &Requester,
     now: jiff::Timestamp,
-) -> Result<i64, String> {
+) -> Result<i64, Refusal> {
     let configured = match notify.channel {
         Channel::Sms => config.sms.is_some(),
         Channel::Email => config.email.is_some(),
     };
     if !configured {
-        return Err(format!(
-            "notify by {}: no provider in the engine configuration (`{}:`); the flow takes its \
-             fallback",
-            notify.channel.name(),
-            notify.channel.name()
+        return Err(Refusal::new(
+            "no_provider",
+            format!(
+                "notify by {}: no provider in the engine configuration (`{}:`); the flow takes \
+                 its fallback",
+                notify.channel.name(),
+                notify.channel.name()
+            ),
         ));
     }
+    let limits = &config.message_limits;
     let recipient = match notify.channel {
         Channel::Sms => address::phone_number(&notify.to),
         Channel::Email => address::email_address(&notify.to),
     }
-    .map_err(|e| format!("notify refused: {e}"))?;
-    store
-        .queue_message(
-            &NewMessage {
-                call_id: &notify.call_id,
-                channel: notify.channel.name(),
-                recipient: &recipient,
-                lang: &notify.lang,
-                template: &notify.template,
-                subject: notify.subject.as_deref(),
-                body: &notify.body,
-            },
-            now,
-        )
-        .map_err(|e| format!("message not queued: {e}"))
+    .map_err(|e| Refusal::new("bad_address", format!("notify refused: {e}")))?;
+    if notify.channel == Channel::Sms {
+        if !limits.sms_allowed_to(&recipient) {
+            return Err(Refusal::new(
+                "country",
+                format!(
+                    "text refused: {} is outside the allowed country codes \
+                     (message_limits.sms_country_codes)",
+                    crate::redact::number(&recipient)
+                ),
+            ));
+        }
+        if !limits.unverified_caller_id && requester.is_unverified_caller(&recipient) {
+            return Err(Refusal::new(
+                "unverified_caller_id",
+                "text refused: the caller's number is not vouched for by a trunk \
+                 (sip.trunks; message_limits.unverified_caller_id)"
+                    .to_string(),
+            ));
+        }
+    }
+    let caps = Caps {
+        per_recipient_per_day: limits.per_recipient_per_day,
+        per_source_per_hour: limits.per_source_per_hour,
+        per_minute: limits.per_minute,
+    };
+    let message = NewMessage {
+        call_id: &notify.call_id,
+        channel: notify.channel.name(),
+        recipient: &recipient,
+        lang: &notify.lang,
+        template: &notify.template,
+        subject: notify.subject.as_deref(),
+        body: &notify.body,
+    };
+    match store.queue_message_within(&message, &requester.source_key(), &caps, now) {
+        Ok(Ok(id)) => Ok(id),
+        Ok(Err(cap)) => Err(Refusal::new(
+            cap.name(),
+            format!("message refused: over message_limits.{}", cap.name()),
+        )),
+        Err(e) => Err(Refusal::new("store", format!("message not queued: {e}"))),
+    }
 }
 
 /// Records a callback request; its id, or why not (the flow's failure path).
 pub fn record_callback(
+    config: &EngineConfig,
     store: &Store,
     callback: &Callback,
+    requester: &Requester,
     now: jiff::Timestamp,
-) -> Result<i64, String> {
-    let number =
-        address::phone_number(callback.number).map_err(|e| format!("callback refused: {e}"))?;
+) -> Result<i64, Refusal> {
+    let number = address::phone_number(callback.number)
+        .map_err(|e| Refusal::new("bad_address", format!("callback refused: {e}")))?;
+    if !config.message_limits.unverified_caller_id && requester.is_unverified_caller(&number) {
+        return Err(Refusal::new(
+            "unverified_caller_id",
+            "callback refused: the caller's number is not vouched for by a trunk (sip.trunks; \
+             message_limits.unverified_caller_id)"
+                .to_string(),
+        ));
+    }
     store
         .add_callback(&NewCallback {
             call_id: callback.call_id,
@@ -83,12 +178,14 @@ pub fn record_callback(
             lang: callback.lang,
             requested_at: now,
         })
-        .map_err(|e| format!("callback not recorded: {e}"))
+        .map_err(|e| Refusal::new("store", format!("callback not recorded: {e}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::messaging::SmsSettings;
+    use crate::store::OutboxState;
 
     fn store(name: &str) -> Store {
         let path =
@@ -102,41 +199,145 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_message_without_a_provider_or_to_a_bad_number_is_refused_and_not_queued() {
-        let store = store("refused");
-        let notify = Notify {
+    fn with_sms() -> EngineConfig {
+        EngineConfig {
+            sms: Some(SmsSettings {
+                url: "http://127.0.0.1:9/sms".into(),
+                from: None,
+                authorization: None,
+                authorization_env: None,
+                timeout_s: 1,
+            }),
+            ..EngineConfig::default()
+        }
+    }
+
+    fn text_to(to: &str) -> Notify {
+        Notify {
             call_id: "c1".into(),
             channel: Channel::Sms,
             template: "link".into(),
             lang: "en-US".into(),
-            to: "+12025550143".into(),
+            to: to.into(),
             subject: None,
             body: "https://example.org".into(),
-        };
-        let now = jiff::Timestamp::UNIX_EPOCH;
-        let refused = queue_message(&EngineConfig::default(), &store, &notify, now);
+        }
+    }
+
+    fn caller(number: &str, verified: bool, source: [u8; 4]) -> Requester {
+        Requester {
+            caller: Some(number.to_string()),
+            caller_verified: verified,
+            source: IpAddr::from(source),
+        }
+    }
+
+    fn pending(store: &Store) -> usize {
+        store
+            .outbox(OutboxState::Pending, 100)
+            .map_or(0, |q| q.len())
+    }
+
+    const NOW: jiff::Timestamp = jiff::Timestamp::UNIX_EPOCH;
+
+    #[test]
+    fn a_message_without_a_provider_or_to_a_bad_number_is_refused_and_not_queued() {
+        let store = store("refused");
+        let trunk = caller("+12025550143", true, [127, 0, 0, 1]);
+        let refused = queue_message(
+            &EngineConfig::default(),
+            &store,
+            &text_to("+12025550143"),
+            &trunk,
+            NOW,
+        );
         assert!(
-            matches!(&refused, Err(why) if why.contains("`sms:`")),
+            matches!(&refused, Err(r) if r.why.contains("`sms:`")),
             "{refused:?}"
         );
-        let queued = store.outbox(crate::store::OutboxState::Pending, 10);
-        assert!(matches!(queued, Ok(q) if q.is_empty()));
+        let bad = queue_message(&with_sms(), &store, &text_to("555-0143"), &trunk, NOW);
+        assert_eq!(bad.map_err(|r| r.reason), Err("bad_address"));
+        assert_eq!(pending(&store), 0);
+    }
+
+    #[test]
+    fn an_unverified_caller_id_is_not_texted_or_called_back() {
+        let store = store("unverified");
+        let config = with_sms();
+        let spoofed = caller("+1 (202) 555-0143", false, [198, 51, 100, 7]);
+        let texted = queue_message(&config, &store, &text_to("+12025550143"), &spoofed, NOW);
+        assert_eq!(texted.map_err(|r| r.reason), Err("unverified_caller_id"));
+        let callback = Callback {
+            call_id: "c1",
+            queue: "agents-en",
+            number: "2025550143",
+            lang: "en-US",
+        };
+        let called = record_callback(&config, &store, &callback, &spoofed, NOW);
+        assert_eq!(called.map_err(|r| r.reason), Err("unverified_caller_id"));
+        assert_eq!(pending(&store), 0);
+        // The same number vouched for by a trunk is texted.
+        let vouched = caller("+12025550143", true, [203, 0, 113, 1]);
+        let texted = queue_message(&config, &store, &text_to("+12025550143"), &vouched, NOW);
+        assert!(texted.is_ok(), "{texted:?}");
+        // An operator may choose to trust caller ID anyway.
+        let mut trusting = with_sms();
+        trusting.message_limits.unverified_caller_id = true;
+        let texted = queue_message(&trusting, &store, &text_to("+12025550143"), &spoofed, NOW);
+        assert!(texted.is_ok(), "{texted:?}");
+    }
+
+    #[test]
+    fn texts_go_only_to_allowed_country_codes() {
+        let store = store("country");
+        let trunk = caller("+525512345678", true, [127, 0, 0, 1]);
+        let abroad = queue_message(&with_sms(), &store, &text_to("+525512345678"), &trunk, NOW);
+        assert_eq!(abroad.map_err(|r| r.reason), Err("country"));
+        let mut config = with_sms();
+        config.message_limits.sms_country_codes = vec!["1".into(), "+52".into()];
+        let allowed = queue_message(&config, &store, &text_to("+525512345678"), &trunk, NOW);
+        assert!(allowed.is_ok(), "{allowed:?}");
+    }
+
+    #[test]
+    fn one_source_cannot_pump_messages_to_many_numbers() {
+        let store = store("pumping");
+        let mut config = with_sms();
+        config.message_limits.unverified_caller_id = true;
+        config.message_limits.per_source_per_hour = 3;
+        let attacker = caller("+12025550100", false, [198, 51, 100, 7]);
+        let mut queued = 0;
+        for n in 0..20 {
+            let to = format!("+1303555{n:04}");
+            if queue_message(&config, &store, &text_to(&to), &attacker, NOW).is_ok() {
+                queued += 1;
+            }
+        }
+        assert_eq!(queued, 3);
+        // Another caller through the same trunk address is counted by their own number.
+        let first = caller("+12025550101", true, [203, 0, 113, 1]);
+        let second = caller("+12025550102", true, [203, 0, 113, 1]);
+        for who in [&first, &second] {
+            let to = who.caller.clone().unwrap_or_default();
+            assert!(queue_message(&config, &store, &text_to(&to), who, NOW).is_ok());
+        }
+        assert_eq!(pending(&store), 5);
     }
 
     #[test]
     fn a_callback_is_recorded_for_a_usable_number_only() {
         let store = store("callback");
-        let now = jiff::Timestamp::UNIX_EPOCH;
+        let trunk = caller("+12025550143", true, [127, 0, 0, 1]);
+        let config = EngineConfig::default();
         let mut callback = Callback {
             call_id: "c1",
             queue: "agents-es",
             number: "anonymous",
             lang: "es-US",
         };
-        assert!(record_callback(&store, &callback, now).is_err());
+        assert!(record_callback(&config, &store, &callback, &trunk, NOW).is_err());
         callback.number = "+1 202 555 0143";
-        assert!(record_callback(&store, &callback, now).is_ok());
+        assert!(record_callback(&config, &store, &callback, &trunk, NOW).is_ok());
         let open = store.callbacks(true).unwrap_or_default();
         assert_eq!(open.len(), 1);
         assert_eq!(open[0].number, "+12025550143");

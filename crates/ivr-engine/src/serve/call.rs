@@ -15,9 +15,11 @@ use crate::live_call::{
     CallController, Leg, LegId, MAX_DATAGRAM, MediaCounts, Output, ReofferAnswer, random_seed,
     transfer::Routes,
 };
+use crate::notify::request::Requester;
 use crate::session::CallSession;
 use ivr_flow::Flow;
 use ivr_flow::interpreter::CallInfo;
+use ivr_sip::rtp_peer::RtpPolicy;
 use ivr_sip::sdp::{self, LocalMedia, SdpError};
 use ivr_sip_server::{CallDialog, CallSignal, IncomingCall, OutgoingCall, Reoffer};
 use ivr_speech::endpointer::VadParams;
@@ -34,11 +36,18 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
     let IncomingCall {
         call_id,
         caller,
+        source,
+        from_trunk,
         called,
         offer,
         dialog,
         mut signals,
     } = call;
+    let requester = Requester {
+        caller: caller.number.clone(),
+        caller_verified: caller.verified,
+        source,
+    };
     let flow_path = shared.config.flow_for(called.as_deref()).to_path_buf();
     let Some((flow, flow_version)) = shared.flows.get(&flow_path) else {
         tracing::error!("flow {} is not loaded", flow_path.display());
@@ -47,7 +56,8 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
     };
     let record = CallRecord {
         call_id: call_id.clone(),
-        caller: caller.clone(),
+        caller: caller.number.clone(),
+        caller_verified: caller.verified,
         called: called.clone(),
         flow: flow_path.display().to_string(),
         start: shared.clock.now().to_string(),
@@ -62,7 +72,7 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
     };
     let in_progress = shared.live.track(LiveCall {
         call_id: call_id.clone(),
-        caller,
+        caller: caller.number,
         called,
         flow: record.flow.clone(),
         flow_version,
@@ -71,7 +81,11 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
         state: None,
         language: record.language.clone(),
     });
-    let record = answer_and_run(&shared, flow, record, offer, &dialog, &mut signals).await;
+    let arrival = Arrival {
+        requester,
+        from_trunk,
+    };
+    let record = answer_and_run(&shared, flow, record, arrival, offer, &dialog, &mut signals).await;
     drop(in_progress);
     metrics::counter!(names::CALLS, "outcome" => record.ended_by.clone()).increment(1);
     let path = shared.records.clone();
@@ -84,10 +98,17 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
 }
 
 /// Answers the call and runs it to its end; returns its record.
+/// Who called, as the engine can tell.
+struct Arrival {
+    requester: Requester,
+    from_trunk: bool,
+}
+
 async fn answer_and_run(
     shared: &Arc<Shared>,
     flow: Arc<Flow>,
     mut record: CallRecord,
+    arrival: Arrival,
     offer: Vec<u8>,
     dialog: &CallDialog,
     signals: &mut mpsc::UnboundedReceiver<CallSignal>,
@@ -128,6 +149,7 @@ async fn answer_and_run(
     let info = CallInfo {
         call_id: record.call_id.clone(),
         caller: record.caller.clone(),
+        caller_verified: record.caller_verified,
         called: record.called.clone(),
         language: None,
     };
@@ -147,7 +169,7 @@ async fn answer_and_run(
         local,
         answer,
         &negotiated,
-        rtp_timeout(shared),
+        rtp_policy(shared, arrival.from_trunk),
         now,
         random_seed(),
     );
@@ -156,12 +178,24 @@ async fn answer_and_run(
     shared.live.update(&record.call_id, |c| c.answered = true);
     let routes = Routes::of(&shared.config);
     let controller = CallController::new(session, caller, routes, record, now, wall);
-    let (driver, returns) = Driver::new(shared, dialog, socket, &controller);
+    let (driver, returns) = Driver::new(shared, dialog, socket, arrival.requester, &controller);
     driver.run(returns, controller, signals).await
 }
 
-fn rtp_timeout(shared: &Shared) -> Duration {
-    Duration::from_secs(shared.config.rtp.timeout_s.max(1))
+/// A trunk whose gateway may send nothing until the caller speaks is spoken to at once and
+/// given the whole RTP timeout; anyone else hears nothing before their first packet, and a
+/// call that never sends one is given up sooner.
+fn rtp_policy(shared: &Shared, from_trunk: bool) -> RtpPolicy {
+    let rtp = &shared.config.rtp;
+    let timeout = Duration::from_secs(rtp.timeout_s.max(1));
+    if from_trunk && rtp.speak_first_to_trunks {
+        return RtpPolicy::trusting(timeout);
+    }
+    RtpPolicy {
+        timeout,
+        first_packet_timeout: Duration::from_secs(rtp.first_packet_timeout_s.max(1)),
+        wait_for_first_packet: true,
+    }
 }
 
 /// The agent's side of a bridged call, as far as IO goes.
@@ -176,7 +210,7 @@ struct Driver<'a> {
     shared: &'a Arc<Shared>,
     dialog: &'a CallDialog,
     call_id: String,
-    caller: Option<String>,
+    requester: Requester,
     socket: UdpSocket,
     done_tx: mpsc::UnboundedSender<Done>,
     recognition: CallRecognition,
@@ -199,6 +233,7 @@ impl<'a> Driver<'a> {
         shared: &'a Arc<Shared>,
         dialog: &'a CallDialog,
         socket: UdpSocket,
+        requester: Requester,
         controller: &CallController,
     ) -> (Self, Returns) {
         let (done_tx, done) = mpsc::unbounded_channel();
@@ -207,7 +242,7 @@ impl<'a> Driver<'a> {
             shared,
             dialog,
             call_id: controller.call_id().to_string(),
-            caller: controller.caller().map(str::to_string),
+            requester,
             socket,
             done_tx,
             recognition: CallRecognition::default(),
@@ -310,7 +345,7 @@ impl<'a> Driver<'a> {
         let Some(w) = &mut self.waiting else {
             return;
         };
-        let caller = self.caller.as_deref();
+        let caller = self.requester.caller.as_deref();
         if let Err(why) = w.tick(self.shared, caller, &self.offers_tx, now).await {
             controller.wait_failed(why, now);
         } else if let Some(text) = w.announcement(self.shared, now) {
@@ -384,9 +419,13 @@ impl<'a> Driver<'a> {
                 Output::Session(work) => {
                     start_session_work(shared, work, &mut self.recognition, &self.done_tx);
                 }
-                Output::Effect(action) => {
-                    start_effect(shared, &self.call_id, action, &self.done_tx)
-                }
+                Output::Effect(action) => start_effect(
+                    shared,
+                    &self.call_id,
+                    &self.requester,
+                    action,
+                    &self.done_tx,
+                ),
                 Output::Event(line) => keep_event(shared, &self.call_id, &line),
                 Output::Refer(uri) => self.refer(uri),
                 Output::Wait { queue, lang } => {

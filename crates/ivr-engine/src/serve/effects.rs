@@ -6,7 +6,7 @@ use super::done::Done;
 use super::messages;
 use super::metrics as names;
 use super::recognition::CallRecognition;
-use crate::notify::request::{Callback, Notify};
+use crate::notify::request::{Callback, Notify, Requester};
 use crate::session::{LogEvent, LogLine, MediaEvent, SessionOutput};
 use ivr_flow::interpreter::{Action, CallEvent, Input};
 use std::sync::Arc;
@@ -118,6 +118,7 @@ pub(super) fn start_session_work(
 pub(super) fn start_effect(
     shared: &Arc<Shared>,
     call_id: &str,
+    requester: &Requester,
     action: Action,
     done: &mpsc::UnboundedSender<Done>,
 ) {
@@ -149,7 +150,10 @@ pub(super) fn start_effect(
                 subject,
                 body,
             };
-            answer_off_loop(shared, done, move |shared| messages::queue(shared, &notify));
+            let requester = requester.clone();
+            answer_off_loop(shared, done, move |shared| {
+                messages::queue(shared, &notify, &requester)
+            });
         }
         Action::Callback {
             queue,
@@ -157,6 +161,7 @@ pub(super) fn start_effect(
             lang,
         } => {
             let call_id = call_id.to_string();
+            let requester = requester.clone();
             answer_off_loop(shared, done, move |shared| {
                 let callback = Callback {
                     call_id: &call_id,
@@ -164,7 +169,7 @@ pub(super) fn start_effect(
                     number: &number,
                     lang: &lang,
                 };
-                messages::callback(shared, &callback)
+                messages::callback(shared, &callback, &requester)
             });
         }
         _ => {}

@@ -3,17 +3,18 @@
 
 use super::Shared;
 use super::metrics as names;
-use crate::notify::request::{self, Callback, Notify};
+use crate::notify::request::{self, Callback, Notify, Refusal, Requester};
 use ivr_flow::interpreter::Input;
 use std::sync::Arc;
 
 /// Queues the message; blocking (database): run it off the runtime. The flow's input says
 /// whether it was queued.
-pub fn queue(shared: &Arc<Shared>, notify: &Notify) -> Input {
+pub fn queue(shared: &Arc<Shared>, notify: &Notify, requester: &Requester) -> Input {
     let queued = request::queue_message(
         &shared.config,
         &shared.store,
         notify,
+        requester,
         jiff::Timestamp::now(),
     );
     match queued {
@@ -22,24 +23,37 @@ pub fn queue(shared: &Arc<Shared>, notify: &Notify) -> Input {
             shared.outbox_wake.notify_one();
             Input::NotifyResult { ok: true }
         }
-        Err(why) => {
-            tracing::warn!("{why}");
+        Err(refusal) => {
+            refused(notify.channel.name(), &refusal);
             Input::NotifyResult { ok: false }
         }
     }
 }
 
 /// Records a callback request; blocking (database).
-pub fn callback(shared: &Shared, callback: &Callback) -> Input {
-    match request::record_callback(&shared.store, callback, jiff::Timestamp::now()) {
+pub fn callback(shared: &Shared, callback: &Callback, requester: &Requester) -> Input {
+    let recorded = request::record_callback(
+        &shared.config,
+        &shared.store,
+        callback,
+        requester,
+        jiff::Timestamp::now(),
+    );
+    match recorded {
         Ok(id) => {
             tracing::info!(id, queue = callback.queue, "callback recorded");
             metrics::counter!(names::CALLBACKS).increment(1);
             Input::CallbackResult { ok: true }
         }
-        Err(why) => {
-            tracing::warn!("{why}");
+        Err(refusal) => {
+            refused("callback", &refusal);
             Input::CallbackResult { ok: false }
         }
     }
+}
+
+fn refused(kind: &'static str, refusal: &Refusal) {
+    tracing::warn!(kind, reason = refusal.reason, "{refusal}");
+    metrics::counter!(names::REQUESTS_REFUSED, "kind" => kind, "reason" => refusal.reason)
+        .increment(1);
 }

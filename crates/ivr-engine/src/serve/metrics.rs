@@ -17,6 +17,9 @@ pub const PROMPT_UNDERRUNS: &str = "ivr_prompt_underruns_total";
 pub const FLOW_RELOADS: &str = "ivr_flow_reloads_total";
 pub const MESSAGES: &str = "ivr_messages_total";
 pub const CALLBACKS: &str = "ivr_callbacks_total";
+pub const REQUESTS_REFUSED: &str = "ivr_requests_refused_total";
+/// Counted by the SIP endpoint (ivr-sip-server), which names it itself.
+pub const CALLS_REFUSED: &str = ivr_sip_server::CALLS_REFUSED;
 
 /// End of speech to recognition result, seconds: Whisper on 2 cores takes 0.5-4 s.
 const LATENCY_BUCKETS: &[f64] = &[0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 10.0];
@@ -93,6 +96,16 @@ fn describe() {
     describe_counter!(
         PROMPT_UNDERRUNS,
         "20 ms frames of silence while a prompt's audio was still being prepared"
+    );
+    describe_counter!(
+        REQUESTS_REFUSED,
+        "Messages and callbacks a flow asked for and the engine refused, by kind and reason \
+         (caps, country, unverified caller ID, bad address)"
+    );
+    describe_counter!(
+        CALLS_REFUSED,
+        "New calls refused before the answer, by reason (engine busy, too many or too fast \
+         from one source)"
     );
     describe_counter!(
         FLOW_RELOADS,

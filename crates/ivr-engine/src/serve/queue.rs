@@ -7,6 +7,7 @@ use super::Shared;
 use super::clock::unix_ms;
 use crate::live_call::{Leg, random_seed};
 use crate::queue_wait::{QueueWait, WaitLimits, WaitTurn};
+use ivr_sip::rtp_peer::RtpPolicy;
 use ivr_sip::sdp::{self, LocalMedia};
 use ivr_sip_server::OutgoingCall;
 use std::sync::Arc;
@@ -183,7 +184,8 @@ impl Waiting {
             ringing.local.clone(),
             sdp::offer(&ringing.local),
             &agreed,
-            Duration::from_secs(shared.config.rtp.timeout_s.max(1)),
+            // The agent's phone answered the engine's own offer and is one of the engine's.
+            RtpPolicy::trusting(Duration::from_secs(shared.config.rtp.timeout_s.max(1))),
             Instant::now(),
             random_seed(),
         );

@@ -96,6 +96,31 @@ fn ms(at: jiff::Timestamp) -> i64 {
     at.as_millisecond()
 }
 
+/// Adds a message to the outbox, due at once; its id.
+pub(super) fn insert(
+    c: &rusqlite::Connection,
+    message: &NewMessage<'_>,
+    now: jiff::Timestamp,
+) -> rusqlite::Result<i64> {
+    c.execute(
+        "INSERT INTO outbox (call_id, channel, recipient, lang, template, subject, body,
+                             queued_at, next_attempt_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            message.call_id,
+            message.channel,
+            message.recipient,
+            message.lang,
+            message.template,
+            message.subject,
+            message.body,
+            now.to_string(),
+            ms(now)
+        ],
+    )?;
+    Ok(c.last_insert_rowid())
+}
+
 impl Store {
     /// Queues a message, due at once; on `Ok` it is committed to disk.
     pub fn queue_message(
@@ -103,25 +128,7 @@ impl Store {
         message: &NewMessage<'_>,
         now: jiff::Timestamp,
     ) -> Result<i64, StoreError> {
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO outbox (call_id, channel, recipient, lang, template, subject, body,
-                                     queued_at, next_attempt_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    message.call_id,
-                    message.channel,
-                    message.recipient,
-                    message.lang,
-                    message.template,
-                    message.subject,
-                    message.body,
-                    now.to_string(),
-                    ms(now)
-                ],
-            )?;
-            Ok(c.last_insert_rowid())
-        })
+        self.with(|c| insert(c, message, now))
     }
 
     /// Claims up to `limit` messages that are due (pending, or left `sending` past their

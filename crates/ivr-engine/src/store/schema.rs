@@ -36,6 +36,14 @@ pub fn prepare(connection: &Connection) -> rusqlite::Result<()> {
             last_error TEXT,
             sent_at TEXT
         );
-        CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_ms);",
+        CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_ms);
+        CREATE TABLE IF NOT EXISTS message_sends (
+            at_ms INTEGER NOT NULL,
+            recipient TEXT NOT NULL,
+            source TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS message_sends_recipient ON message_sends (recipient, at_ms);
+        CREATE INDEX IF NOT EXISTS message_sends_source ON message_sends (source, at_ms);
+        CREATE INDEX IF NOT EXISTS message_sends_at ON message_sends (at_ms);",
     )
 }

@@ -146,3 +146,33 @@ fn an_unopenable_database_says_which_file() {
         "{error}"
     );
 }
+
+#[test]
+fn messages_over_a_cap_are_not_queued_and_caps_reopen_with_time() {
+    let store = Store::open(&temp_db("caps")).unwrap();
+    let caps = Caps {
+        per_recipient_per_day: 2,
+        per_source_per_hour: 3,
+        per_minute: 4,
+    };
+    let queue = |to: &str, source: &str, t: i64| {
+        store
+            .queue_message_within(&message(to), source, &caps, at(t))
+            .unwrap()
+    };
+    assert!(queue("+12025550143", "a", 0).is_ok());
+    assert!(queue("+12025550143", "b", 1).is_ok());
+    assert_eq!(queue("+12025550143", "c", 2), Err(Cap::Recipient));
+    assert!(queue("+12025550144", "a", 3).is_ok());
+    assert!(queue("+12025550145", "a", 4).is_ok());
+    assert_eq!(queue("+12025550146", "a", 5), Err(Cap::Source));
+    assert_eq!(queue("+12025550147", "d", 6), Err(Cap::Overall));
+    // Refused messages are not in the outbox and do not count.
+    assert_eq!(store.outbox(OutboxState::Pending, 100).unwrap().len(), 4);
+    // A minute later the overall cap has room; an hour later the source; a day, the recipient.
+    assert!(queue("+12025550147", "d", 70).is_ok());
+    assert_eq!(queue("+12025550148", "a", 3000), Err(Cap::Source));
+    assert!(queue("+12025550148", "a", 3700).is_ok());
+    assert_eq!(queue("+12025550143", "e", 80_000), Err(Cap::Recipient));
+    assert!(queue("+12025550143", "e", 86_500).is_ok());
+}

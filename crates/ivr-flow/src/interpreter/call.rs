@@ -58,6 +58,12 @@ impl Call {
             .map(|(k, v)| (k.value.clone(), v.value.clone()))
             .collect();
         vars.insert("caller".into(), info.caller.clone().unwrap_or_default());
+        let verified = if info.caller_verified {
+            "true"
+        } else {
+            "false"
+        };
+        vars.insert("caller_verified".into(), verified.into());
         vars.insert("called".into(), info.called.clone().unwrap_or_default());
         vars.insert("call_id".into(), info.call_id.clone());
         vars.insert("language".into(), language.clone());
@@ -300,6 +306,7 @@ impl Call {
                     vars: &self.vars,
                     language: &self.language,
                     caller: self.info.caller.as_deref(),
+                    caller_verified: self.info.caller_verified,
                     now,
                 };
                 let case = branch.cases.iter().find(|c| holds(&c.when.value, &facts));

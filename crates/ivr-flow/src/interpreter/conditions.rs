@@ -10,6 +10,7 @@ pub(super) struct Facts<'a> {
     pub vars: &'a HashMap<String, String>,
     pub language: &'a str,
     pub caller: Option<&'a str>,
+    pub caller_verified: bool,
     pub now: jiff::Timestamp,
 }
 
@@ -38,6 +39,8 @@ pub(super) fn holds(c: &Condition, facts: &Facts) -> bool {
             .is_none_or(|want| var_value.is_some_and(|v| !v.is_empty()) == want)
         && c.caller_known
             .is_none_or(|want| facts.caller.is_some_and(|n| !n.is_empty()) == want)
+        && c.caller_verified
+            .is_none_or(|want| facts.caller_verified == want)
         && c.caller_prefix
             .as_ref()
             .is_none_or(|p| facts.caller.is_some_and(|n| caller_starts_with(n, p)))

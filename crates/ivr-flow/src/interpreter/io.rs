@@ -216,6 +216,9 @@ pub struct CallInfo {
     pub call_id: String,
     /// The calling number (E.164 or digits), if not withheld.
     pub caller: Option<String>,
+    /// A trusted carrier vouches for `caller` (the engine's trunks); otherwise it is only
+    /// what the caller's equipment claims.
+    pub caller_verified: bool,
     pub called: Option<String>,
     /// Start in this language instead of the flow's default.
     pub language: Option<String>,

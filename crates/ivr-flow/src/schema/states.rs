@@ -165,6 +165,9 @@ pub struct Condition {
     /// The caller's number is known (not withheld).
     #[serde(default)]
     pub caller_known: Option<bool>,
+    /// The caller's number is vouched for by a trusted carrier (see the engine's trunks).
+    #[serde(default)]
+    pub caller_verified: Option<bool>,
     /// The caller's number starts with this (e.g. "+1" for North America).
     #[serde(default)]
     pub caller_prefix: Option<String>,

@@ -226,9 +226,10 @@ fn check_condition(ctx: &Context, diags: &mut Diagnostics, when: &At<Condition>)
         || c.language.is_some()
         || c.var.is_some()
         || c.caller_known.is_some()
+        || c.caller_verified.is_some()
         || c.caller_prefix.is_some();
     if !any {
-        diags.error(when.pos, "empty condition; test `open`, `closed`, `language`, `var`, `caller_known` or `caller_prefix`");
+        diags.error(when.pos, "empty condition; test `open`, `closed`, `language`, `var`, `caller_known`, `caller_verified` or `caller_prefix`");
     }
 }
 

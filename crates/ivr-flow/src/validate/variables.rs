@@ -8,9 +8,14 @@ use crate::template;
 
 /// Set by the engine on every call.
 pub const BUILTIN_VARIABLES: &[&str] = &[
-    "caller", "called", "language", "call_id",
+    "caller",
+    "caller_verified",
+    "called",
+    "language",
+    "call_id",
     // The labels of the two intents a clarifying question offers (`ask_defaults.clarify`).
-    "choice_1", "choice_2",
+    "choice_1",
+    "choice_2",
 ];
 
 pub(super) fn known_variables(spec: &FlowSpec) -> Vec<String> {

@@ -15,6 +15,7 @@ use ivr_engine::tts::CallPrompts;
 use ivr_flow::Flow;
 use ivr_flow::interpreter::{Action, CallInfo, Input};
 use ivr_sip::refer_progress::ReferProgress;
+use ivr_sip::rtp_peer::RtpPolicy;
 use ivr_sip::sdp::{self, LocalMedia};
 use ivr_speech::endpointer::VadParams;
 use std::sync::Arc;
@@ -63,12 +64,15 @@ impl Replayer<'_> {
         let info = CallInfo {
             call_id: format!("replay-{name}"),
             caller: plan.caller.clone().filter(|c| !c.is_empty()),
+            // A recorded caller stands for one reaching the line through the carrier.
+            caller_verified: plan.caller.as_ref().is_some_and(|c| !c.is_empty()),
             called: Some("8003755283".into()),
             language: plan.lang.clone(),
         };
         let record = CallRecord {
             call_id: info.call_id.clone(),
             caller: info.caller.clone(),
+            caller_verified: info.caller_verified,
             called: info.called.clone(),
             flow: String::new(),
             start: plan.at.to_string(),
@@ -217,7 +221,7 @@ fn answered_leg(now: Instant) -> Result<Leg, String> {
         local,
         answer.to_string(),
         &negotiated,
-        RTP_TIMEOUT,
+        RtpPolicy::trusting(RTP_TIMEOUT),
         now,
         1,
     ))

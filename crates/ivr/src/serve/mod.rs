@@ -308,6 +308,8 @@ async fn serve_calls(
         max_calls: config.sip.max_calls,
         draining: Arc::clone(&draining),
         registrar: (!config.agents.is_empty()).then(|| Arc::clone(&shared.registrar)),
+        trunks: config.sip.trunks(),
+        admission: config.sip.admission_limits(),
     };
     let mut terminate = tokio::signal::unix::signal(SignalKind::terminate())
         .map_err(|e| format!("listening for SIGTERM: {e}"))?;

@@ -118,6 +118,44 @@ pub fn run_sipp_over(
     fill: &[(&str, String)],
     timeout_s: u64,
 ) -> (bool, String) {
+    let run = SippRun {
+        transport,
+        timeout_s,
+        ..SippRun::default()
+    };
+    run_sipp_with(port, scenario, fill, &run)
+}
+
+/// How SIPp runs a scenario: from which address, how many calls, how fast.
+pub struct SippRun<'a> {
+    pub transport: &'a str,
+    /// SIPp's own address (loopback has all of 127.0.0.0/8).
+    pub local_ip: &'a str,
+    pub calls: u32,
+    /// New calls per second.
+    pub rate: u32,
+    pub timeout_s: u64,
+}
+
+impl Default for SippRun<'_> {
+    fn default() -> Self {
+        SippRun {
+            transport: "u1",
+            local_ip: "127.0.0.1",
+            calls: 1,
+            rate: 10,
+            timeout_s: 30,
+        }
+    }
+}
+
+/// Runs `scenario` as `run` says; (every call succeeded, SIPp's output).
+pub fn run_sipp_with(
+    port: u16,
+    scenario: &str,
+    fill: &[(&str, String)],
+    run: &SippRun,
+) -> (bool, String) {
     let mut text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/sipp")
@@ -127,23 +165,26 @@ pub fn run_sipp_over(
     for (name, value) in fill {
         text = text.replace(&format!("{{{name}}}"), value);
     }
-    let dir = std::env::temp_dir().join(format!("ivr-sipp-{}-{port}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "ivr-sipp-{}-{port}-{}",
+        std::process::id(),
+        run.local_ip
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(scenario);
     std::fs::write(&file, text).unwrap();
+    let sipp_port = {
+        let socket = UdpSocket::bind((run.local_ip, 0)).unwrap();
+        socket.local_addr().unwrap().port()
+    };
     let output = Command::new(sipp())
         .current_dir(&dir)
         .arg(format!("127.0.0.1:{port}"))
         .args(["-sf", file.to_str().unwrap()])
-        .args(["-t", transport])
-        .args(["-i", "127.0.0.1", "-p", &free_port().to_string()])
-        .args([
-            "-m",
-            "1",
-            "-timeout",
-            &format!("{timeout_s}s"),
-            "-timeout_error",
-        ])
+        .args(["-t", run.transport])
+        .args(["-i", run.local_ip, "-p", &sipp_port.to_string()])
+        .args(["-m", &run.calls.to_string(), "-r", &run.rate.to_string()])
+        .args(["-timeout", &format!("{}s", run.timeout_s), "-timeout_error"])
         .arg("-nostdin")
         .stdin(Stdio::null())
         .output()
@@ -153,7 +194,6 @@ pub fn run_sipp_over(
     (output.status.success(), text)
 }
 
-/// A GET on the engine's admin HTTP: (status, body).
 pub fn admin_get(engine: &Engine, path: &str) -> (u16, String) {
     admin_request(engine, "GET", path)
 }

@@ -1,0 +1,94 @@
+//! Messages counted against the caps: per recipient per day, per source per hour, overall
+//! per minute. The count and the queueing are one transaction, so two calls racing for the
+//! last message under a cap cannot both get it.
+
+use super::outbox::{NewMessage, insert};
+use super::{Store, StoreError};
+use rusqlite::{TransactionBehavior, params};
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+const HOUR_MS: i64 = 3600 * 1000;
+const MINUTE_MS: i64 = 60 * 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caps {
+    pub per_recipient_per_day: u32,
+    pub per_source_per_hour: u32,
+    pub per_minute: u32,
+}
+
+/// The cap a message would go over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cap {
+    Recipient,
+    Source,
+    Overall,
+}
+
+impl Cap {
+    pub fn name(self) -> &'static str {
+        match self {
+            Cap::Recipient => "per_recipient_per_day",
+            Cap::Source => "per_source_per_hour",
+            Cap::Overall => "per_minute",
+        }
+    }
+}
+
+impl Store {
+    /// Queues the message unless it would go over a cap; `source` is who asked for it (a
+    /// verified number or a SIP source address). On `Ok(Ok(id))` it is committed to disk.
+    pub fn queue_message_within(
+        &self,
+        message: &NewMessage<'_>,
+        source: &str,
+        caps: &Caps,
+        now: jiff::Timestamp,
+    ) -> Result<Result<i64, Cap>, StoreError> {
+        let now_ms = now.as_millisecond();
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "DELETE FROM message_sends WHERE at_ms <= ?1",
+                params![now_ms - DAY_MS],
+            )?;
+            let count = |sql: &str, key: &str, since: i64| -> rusqlite::Result<u32> {
+                tx.query_row(sql, params![key, since], |r| r.get(0))
+            };
+            let recipient = count(
+                "SELECT COUNT(*) FROM message_sends WHERE recipient = ?1 AND at_ms > ?2",
+                message.recipient,
+                now_ms - DAY_MS,
+            )?;
+            let from_source = count(
+                "SELECT COUNT(*) FROM message_sends WHERE source = ?1 AND at_ms > ?2",
+                source,
+                now_ms - HOUR_MS,
+            )?;
+            let overall: u32 = tx.query_row(
+                "SELECT COUNT(*) FROM message_sends WHERE at_ms > ?1",
+                params![now_ms - MINUTE_MS],
+                |r| r.get(0),
+            )?;
+            let over = if recipient >= caps.per_recipient_per_day {
+                Some(Cap::Recipient)
+            } else if from_source >= caps.per_source_per_hour {
+                Some(Cap::Source)
+            } else if overall >= caps.per_minute {
+                Some(Cap::Overall)
+            } else {
+                None
+            };
+            if let Some(cap) = over {
+                return Ok(Err(cap));
+            }
+            let id = insert(&tx, message, now)?;
+            tx.execute(
+                "INSERT INTO message_sends (at_ms, recipient, source) VALUES (?1, ?2, ?3)",
+                params![now_ms, message.recipient, source],
+            )?;
+            tx.commit()?;
+            Ok(Ok(id))
+        })
+    }
+}
