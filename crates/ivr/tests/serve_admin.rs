@@ -94,6 +94,60 @@ fn a_client_that_never_finishes_does_not_hold_up_health_checks() {
     drop(stalled);
 }
 
+/// Whether the server closed `stream` (read gives end of file or a reset) within `within`.
+fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
+    stream.set_read_timeout(Some(within)).unwrap();
+    let mut buf = [0u8; 512];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return true,
+            // An answer (408, say) before the close is fine; keep reading to the close.
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[test]
+fn a_client_that_never_finishes_is_cut_off_and_connections_are_capped() {
+    let config = engine_config(
+        "admin-limits",
+        "admin: { max_connections: 4, request_timeout_s: 2 }\n",
+    );
+    let engine = engine(&["--config", config.to_str().unwrap()]);
+    let host = format!("Host: 127.0.0.1:{}", engine.admin);
+    // Four connections that send half a request, then nothing: all the cap allows.
+    let mut stalled: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut stream = TcpStream::connect(("127.0.0.1", engine.admin)).unwrap();
+            stream
+                .write_all(b"GET /calls HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                .unwrap();
+            stream
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    // A fifth is closed at once.
+    let mut fifth = TcpStream::connect(("127.0.0.1", engine.admin)).unwrap();
+    assert!(
+        closed_within(&mut fifth, Duration::from_millis(1500)),
+        "a connection past the cap was kept open"
+    );
+    // The stalled ones are cut off at the request timeout, not kept for ever...
+    let started = Instant::now();
+    for stream in &mut stalled {
+        assert!(
+            closed_within(stream, Duration::from_secs(5)),
+            "a stalled request was never cut off"
+        );
+    }
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // ...and the admin answers again.
+    let (status, _) = request(&engine, "GET", "/healthz", &[&host]);
+    assert_eq!(status, 200);
+}
+
 #[test]
 fn an_admin_beyond_loopback_without_a_token_does_not_start() {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ivr"))

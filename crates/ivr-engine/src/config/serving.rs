@@ -163,6 +163,10 @@ pub struct AdminSettings {
     /// variable `IVR_ADMIN_TOKEN` overrides it). Required when `listen` is not a loopback
     /// address.
     pub token: Option<String>,
+    /// Connections open at once; more are closed at once.
+    pub max_connections: usize,
+    /// A connection's whole life: its request, read in full, and the answer.
+    pub request_timeout_s: u64,
 }
 
 impl Default for AdminSettings {
@@ -170,6 +174,8 @@ impl Default for AdminSettings {
         AdminSettings {
             listen: Some(SocketAddr::from(([127, 0, 0, 1], 9090))),
             token: None,
+            max_connections: 32,
+            request_timeout_s: 10,
         }
     }
 }

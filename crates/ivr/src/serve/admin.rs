@@ -1,16 +1,27 @@
 //! The admin HTTP endpoint: `/healthz`, `/metrics` (Prometheus text), `/calls` (the calls in
 //! progress), `/callbacks` (and `POST /callbacks/ID/done`) and `/outbox`, JSON. Served from its
-//! own threads: a slow scraper never holds up a call, and one slow client holds up one of
-//! them, not `/healthz`. Who may ask: `admin_access`.
+//! own thread and runtime, so a slow scraper never holds up a call; the answers that read the
+//! database run on a few blocking threads of that runtime. Who may ask: `admin_access`.
+//!
+//! A client gets `request_timeout` for its whole connection (headers, answer, one request:
+//! no keep-alive), and at most `max_connections` are open at once; past that a new one is
+//! closed at once. So a client that opens connections and sends nothing (slowloris) holds
+//! a bounded number of them for a bounded time.
 
 use super::admin_access::{self, AccessRequest, Refusal};
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::HeaderValue;
+use hyper::{Method, Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use ivr_engine::serve::live::LiveCalls;
 use ivr_engine::store::{OutboxState, Store};
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use tiny_http::{Header, Method, Response, Server};
+use std::time::Duration;
+use tokio::sync::Semaphore;
 
 pub struct Admin {
     pub metrics: PrometheusHandle,
@@ -25,85 +36,164 @@ pub struct Admin {
     pub token: Option<String>,
 }
 
+/// How much of the admin a client can hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_connections: usize,
+    pub request_timeout: Duration,
+}
+
 /// Rows listed at most, per list.
 const LIST_LIMIT: usize = 500;
-/// Requests answered at once.
+/// Answers computed at once (they may wait on the database).
 const WORKERS: usize = 4;
 
+/// A finished answer, before it is HTTP.
+struct Reply {
+    status: u16,
+    content_type: &'static str,
+    body: String,
+    challenge: bool,
+}
+
 /// Binds `listen` now (so a taken port fails the start) and serves it on a thread.
-pub fn start(listen: SocketAddr, admin: Admin) -> Result<SocketAddr, String> {
-    let server = Server::http(listen).map_err(|e| format!("admin HTTP on {listen}: {e}"))?;
-    let bound = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| format!("admin HTTP on {listen}: not an IP address"))?;
-    let server = std::sync::Arc::new(server);
-    let admin = std::sync::Arc::new(admin);
-    for worker in 0..WORKERS {
-        let server = std::sync::Arc::clone(&server);
-        let admin = std::sync::Arc::clone(&admin);
-        std::thread::Builder::new()
-            .name(format!("admin-http-{worker}"))
-            .spawn(move || {
-                for request in server.incoming_requests() {
-                    let response = match allowed(&admin, &request, bound.port()) {
-                        Ok(()) => answer(&admin, request.method(), request.url()),
-                        Err(refused) => refusal(&refused),
-                    };
-                    request.respond(response).ok();
-                }
-            })
-            .map_err(|e| format!("admin HTTP thread: {e}"))?;
-    }
+pub fn start(listen: SocketAddr, admin: Admin, limits: Limits) -> Result<SocketAddr, String> {
+    let listener =
+        std::net::TcpListener::bind(listen).map_err(|e| format!("admin HTTP on {listen}: {e}"))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| format!("admin HTTP on {listen}: {e}"))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("admin HTTP on {listen}: {e}"))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .max_blocking_threads(WORKERS)
+        .thread_name("admin-http")
+        .build()
+        .map_err(|e| format!("admin HTTP runtime: {e}"))?;
+    let admin = Arc::new(admin);
+    std::thread::Builder::new()
+        .name("admin-http".to_string())
+        .spawn(move || runtime.block_on(serve(listener, admin, bound.port(), limits)))
+        .map_err(|e| format!("admin HTTP thread: {e}"))?;
     Ok(bound)
 }
 
-fn allowed(admin: &Admin, request: &tiny_http::Request, port: u16) -> Result<(), Refusal> {
-    let header = |name: &'static str| {
-        request
-            .headers()
-            .iter()
-            .find(|h| h.field.equiv(name))
-            .map(|h| h.value.as_str())
+async fn serve(listener: std::net::TcpListener, admin: Arc<Admin>, port: u16, limits: Limits) {
+    let listener = match tokio::net::TcpListener::from_std(listener) {
+        Ok(listener) => listener,
+        Err(e) => {
+            tracing::error!("admin HTTP: {e}");
+            return;
+        }
     };
-    let path = request
-        .url()
-        .split_once('?')
-        .map_or(request.url(), |(p, _)| p);
-    let access = AccessRequest {
-        path,
-        host: header("Host"),
-        origin: header("Origin"),
-        authorization: header("Authorization"),
-    };
-    admin_access::check(&access, admin.token.as_deref(), port)
+    let open = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors, say: try again shortly rather than spin.
+                tracing::warn!("admin HTTP accept: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = Arc::clone(&open).try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let admin = Arc::clone(&admin);
+        tokio::spawn(async move {
+            let _open = permit;
+            let service = hyper::service::service_fn(move |request| {
+                let admin = Arc::clone(&admin);
+                async move { Ok::<_, std::convert::Infallible>(respond(admin, request, port).await) }
+            });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.request_timeout)
+                .keep_alive(false)
+                .serve_connection(TokioIo::new(stream), service);
+            // Dropping the connection at the deadline closes it, whatever it was doing.
+            tokio::time::timeout(limits.request_timeout, connection)
+                .await
+                .ok();
+        });
+    }
 }
 
-fn refusal(refused: &Refusal) -> Response<std::io::Cursor<Vec<u8>>> {
+async fn respond(
+    admin: Arc<Admin>,
+    request: Request<Incoming>,
+    port: u16,
+) -> Response<Full<Bytes>> {
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let (host, origin, authorization) = (header("host"), header("origin"), header("authorization"));
+    let url = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_string(),
+        |p| p.as_str().to_string(),
+    );
+    let method = request.method().clone();
+    let access = AccessRequest {
+        path: request.uri().path(),
+        host: host.as_deref(),
+        origin: origin.as_deref(),
+        authorization: authorization.as_deref(),
+    };
+    let reply = match admin_access::check(&access, admin.token.as_deref(), port) {
+        Ok(()) => tokio::task::spawn_blocking(move || answer(&admin, &method, &url))
+            .await
+            .unwrap_or_else(|_| text(500, "the answer failed\n", "text/plain")),
+        Err(refused) => refusal(&refused),
+    };
+    http_response(reply)
+}
+
+fn http_response(reply: Reply) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(reply.body)));
+    *response.status_mut() = hyper::StatusCode::from_u16(reply.status)
+        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        HeaderValue::from_static(reply.content_type),
+    );
+    if reply.challenge {
+        headers.insert(
+            hyper::header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(r#"Bearer realm="ivr admin""#),
+        );
+    }
+    response
+}
+
+fn refusal(refused: &Refusal) -> Reply {
     match refused {
-        Refusal::Unauthorized => {
-            let mut response = text(
+        Refusal::Unauthorized => Reply {
+            challenge: true,
+            ..text(
                 401,
                 "a bearer token is needed (Authorization: Bearer ...)\n",
                 "text/plain",
-            );
-            if let Ok(header) =
-                Header::from_bytes("WWW-Authenticate", r#"Bearer realm="ivr admin""#)
-            {
-                response = response.with_header(header);
-            }
-            response
-        }
+            )
+        },
         Refusal::Forbidden(why) => text(403, &format!("{why}\n"), "text/plain"),
     }
 }
 
-fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+fn answer(admin: &Admin, method: &Method, url: &str) -> Reply {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
-    if *method == Method::Post {
+    if *method == Method::POST {
         return post(admin, path);
     }
-    if *method != Method::Get && *method != Method::Head {
+    if *method != Method::GET && *method != Method::HEAD {
         return text(405, "GET, or POST /callbacks/ID/done\n", "text/plain");
     }
     match path {
@@ -189,7 +279,7 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Response<std::io::Cursor
 }
 
 /// `POST /callbacks/ID/done`: an agent made the callback.
-fn post(admin: &Admin, path: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+fn post(admin: &Admin, path: &str) -> Reply {
     let id = path
         .strip_prefix("/callbacks/")
         .and_then(|rest| rest.strip_suffix("/done"))
@@ -204,9 +294,7 @@ fn post(admin: &Admin, path: &str) -> Response<std::io::Cursor<Vec<u8>>> {
     }
 }
 
-fn json<T: serde::Serialize>(
-    rows: Result<T, ivr_engine::store::StoreError>,
-) -> Response<std::io::Cursor<Vec<u8>>> {
+fn json<T: serde::Serialize>(rows: Result<T, ivr_engine::store::StoreError>) -> Reply {
     match rows {
         Ok(rows) => text(
             200,
@@ -217,10 +305,11 @@ fn json<T: serde::Serialize>(
     }
 }
 
-fn text(status: u16, body: &str, content_type: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    let mut response = Response::from_string(body).with_status_code(status);
-    if let Ok(header) = Header::from_bytes("Content-Type", content_type) {
-        response = response.with_header(header);
+fn text(status: u16, body: &str, content_type: &'static str) -> Reply {
+    Reply {
+        status,
+        content_type,
+        body: body.to_string(),
+        challenge: false,
     }
-    response
 }

@@ -236,6 +236,12 @@ fn start(args: &ServeArgs) -> Result<(), String> {
                 agents: config.agents.clone(),
                 token: config.admin.token.clone(),
             },
+            admin::Limits {
+                max_connections: config.admin.max_connections,
+                request_timeout: std::time::Duration::from_secs(
+                    config.admin.request_timeout_s.max(1),
+                ),
+            },
         )?),
         None => None,
     };
