@@ -29,7 +29,7 @@ export CCACHE_NOHASHDIR ?= 1
 TEST_BIN ?= $(or $(CARGO_TARGET_DIR),target)/debug/ivr
 ARGS ?=
 
-.PHONY: run chat test setup toolchain system models build bench
+.PHONY: run chat test setup toolchain system models build bench fuzz
 
 # `run` answers SIP calls on 127.0.0.1:5060 with the shipped flow (it prints how to call it);
 # `chat` tries the flow by text.
@@ -69,3 +69,10 @@ build: setup
 
 bench: setup
 	$(CARGO) bench --workspace $(FEATURES)
+
+# Coverage-guided fuzzing of the parsers of untrusted input (crates/ivr-fuzz): each target for
+# FUZZ_SECONDS (default 600), then a table of executions, coverage and crashes. Not part of
+# `test`. FUZZ_TARGETS: some targets only, e.g. FUZZ_TARGETS="sdp rtp".
+FUZZ_TARGETS ?=
+fuzz:
+	scripts/fuzz.sh $(FUZZ_TARGETS)
