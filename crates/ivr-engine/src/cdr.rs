@@ -6,6 +6,13 @@ use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
 
+/// Events a call record keeps at most: a long call with a busy caller has a few hundred.
+pub const MAX_EVENTS: usize = 2000;
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 #[derive(Serialize)]
 pub struct CallRecord {
     pub call_id: String,
@@ -28,8 +35,12 @@ pub struct CallRecord {
     /// The transfer the flow asked for, if it got that far: where to and how it ended.
     pub transfer: Option<TransferRecord>,
     pub recognition: Latency,
-    /// Every event of the `ivr chat --json` schema, timed from answer.
+    /// Every event of the `ivr chat --json` schema, timed from answer, up to
+    /// `MAX_EVENTS`; the rest are counted in `events_dropped`.
     pub events: Vec<LogLine>,
+    /// Events past `MAX_EVENTS` (keys can arrive at packet rate): counted, not kept.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub events_dropped: u64,
 }
 
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]

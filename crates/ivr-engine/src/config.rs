@@ -56,6 +56,9 @@ pub struct EngineConfig {
     pub tts: IndexMap<String, crate::tts::TtsChoice>,
     /// On SIGTERM, how long calls in progress may go on.
     pub drain_s: u64,
+    /// Log what callers say and key, and full numbers and addresses (a test system's
+    /// choice); by default logs carry hints only and the call record keeps the full values.
+    pub log_personal_data: bool,
 }
 
 impl Default for EngineConfig {
@@ -82,6 +85,7 @@ impl Default for EngineConfig {
             prompts: PathBuf::from("prompts"),
             tts: IndexMap::new(),
             drain_s: 60,
+            log_personal_data: false,
         }
     }
 }

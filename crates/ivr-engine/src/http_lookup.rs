@@ -48,13 +48,17 @@ impl HttpLookup {
             .timeout(Duration::from_millis(timeout_ms))
             .header("accept", "application/json")
             .send()
-            .map_err(|e| format!("{url}: {e}"))?;
+            .map_err(|e| format!("{}: {}", crate::redact::url(url), e.without_url()))?;
         let status = response.status();
         if !status.is_success() {
-            return Err(format!("{url}: HTTP {status}"));
+            return Err(format!("{}: HTTP {status}", crate::redact::url(url)));
         }
-        response
-            .json::<serde_json::Value>()
-            .map_err(|e| format!("{url}: response is not JSON: {e}"))
+        response.json::<serde_json::Value>().map_err(|e| {
+            format!(
+                "{}: response is not JSON: {}",
+                crate::redact::url(url),
+                e.without_url()
+            )
+        })
     }
 }

@@ -249,3 +249,51 @@ fn a_real_softphone_from_an_untrusted_address_still_hears_the_greeting() {
         "no greeting"
     );
 }
+
+#[test]
+fn logs_errors_and_the_admin_carry_no_secret_and_no_callers_number() {
+    // The provider's key is in its URL, as some providers want it; it refuses the message.
+    let sms = SmsReceiver::start(&[400]);
+    let url = format!("{}?key=SECRET-4711", sms.url);
+    let records = records_file("no-secrets");
+    let config = config("no-secrets", &url, "[\"127.0.0.1\"]", "");
+    let log_path = std::env::temp_dir().join(format!("ivr-no-secrets-{}.log", std::process::id()));
+    let engine = engine_logging_to(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--flow",
+            LINK_FLOW,
+            "--records",
+            records.to_str().unwrap(),
+        ],
+        std::fs::File::create(&log_path).unwrap(),
+    );
+    call_pressing_1(&engine, "+12025550143", "X-Test: none", "127.0.0.1");
+    // The call record, the audited store, keeps the number.
+    let record = &call_records_within(&records, 1, 10)[0];
+    assert_eq!(record["caller"], "+12025550143");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let failed = loop {
+        let (_, body) = admin_get(&engine, "/outbox?state=failed");
+        let failed: serde_json::Value = serde_json::from_str(&body).unwrap();
+        if failed.as_array().is_some_and(|f| !f.is_empty()) || Instant::now() > deadline {
+            break failed;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let error = failed[0]["last_error"].as_str().unwrap_or_default();
+    assert!(error.contains("answered 400"), "{failed}");
+    assert!(!error.contains("SECRET"), "{error}");
+    drop(engine);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.contains("outbox"), "{log}");
+    assert!(
+        !log.contains("SECRET"),
+        "the provider's key is in the log:\n{log}"
+    );
+    assert!(
+        !log.contains("2025550143"),
+        "the caller's number is in the log:\n{log}"
+    );
+}

@@ -126,7 +126,10 @@ pub fn secret(inline: Option<&String>, env: Option<&String>) -> Result<Option<St
 impl SmsSettings {
     pub fn check(&self) -> Result<(), String> {
         if !(self.url.starts_with("http://") || self.url.starts_with("https://")) {
-            return Err(format!("sms.url: `{}` is not an http(s) URL", self.url));
+            return Err(format!(
+                "sms.url: `{}` is not an http(s) URL",
+                crate::redact::url(&self.url)
+            ));
         }
         secret(self.authorization.as_ref(), self.authorization_env.as_ref())
             .map_err(|e| format!("sms.authorization: {e}"))?;

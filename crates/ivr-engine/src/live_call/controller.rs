@@ -7,7 +7,8 @@ use super::leg::{Leg, ReofferAnswer};
 use super::output::{LegId, Output};
 use super::transfer::{Route, Routes, Step, Transfer};
 use crate::cdr::{CallRecord, TransferRecord};
-use crate::session::{CallSession, SessionOutput};
+use crate::session::{CallSession, LogEvent, SessionOutput};
+use ivr_flow::interpreter::CallEvent;
 use ivr_flow::interpreter::{Action, Input};
 use ivr_sip::refer_progress::ReferProgress;
 use ivr_speech::{RecognizerError, Transcript};
@@ -484,7 +485,21 @@ impl CallController {
         self.session.flow_input(input, self.wall(now));
     }
 
+    /// Into the record and the log, up to the record's cap: a caller sending keys at packet
+    /// rate must not grow either without bound. Past it, state and language changes still
+    /// reach the IO layer (the live view), paced by the flow's prompts, not the caller.
     fn keep(&mut self, line: crate::session::LogLine) {
+        if self.record.events.len() >= crate::cdr::MAX_EVENTS {
+            self.record.events_dropped += 1;
+            let flow_moved = matches!(
+                line.event,
+                LogEvent::Flow(CallEvent::State { .. } | CallEvent::Language { .. })
+            );
+            if flow_moved {
+                self.out.push_back(Output::Event(line));
+            }
+            return;
+        }
         self.record.events.push(line.clone());
         self.out.push_back(Output::Event(line));
     }

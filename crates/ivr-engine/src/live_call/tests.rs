@@ -139,7 +139,11 @@ struct Call {
 
 impl Call {
     fn start() -> Call {
-        let flow = match Flow::from_source(FLOW) {
+        Call::start_with(FLOW)
+    }
+
+    fn start_with(source: &str) -> Call {
+        let flow = match Flow::from_source(source) {
             Ok((flow, _)) => flow,
             Err(rejected) => panic!("test flow rejected: {:?}", rejected.0),
         };
@@ -179,6 +183,7 @@ impl Call {
             transfer: None,
             recognition: Latency::default(),
             events: Vec::new(),
+            events_dropped: 0,
         };
         let controller = CallController::new(
             session,
@@ -548,4 +553,23 @@ fn a_recorded_callers_key_reaches_the_flow_through_rtp_events() {
         matches!(refer_at, Some(ms) if (1500..=1800).contains(&ms)),
         "{refer_at:?}"
     );
+}
+
+#[test]
+fn a_caller_keying_at_packet_rate_cannot_grow_the_call_record_without_bound() {
+    // A menu that starts over after wrong keys, for ever.
+    let patient = FLOW.replace(
+        "no_match: { max: 3, then: done }",
+        "no_match: { max: 3, then: menu }",
+    );
+    let mut call = Call::start_with(&patient);
+    for i in 0..(crate::cdr::MAX_EVENTS + 500) {
+        // Each key a new RFC 4733 event: a new timestamp, as a flood would send them.
+        call.press(if i % 2 == 0 { '5' } else { '6' });
+        call.run(20);
+    }
+    assert_eq!(call.controller.ended(), None);
+    let record = call.record();
+    assert_eq!(record.events.len(), crate::cdr::MAX_EVENTS);
+    assert!(record.events_dropped >= 500, "{}", record.events_dropped);
 }

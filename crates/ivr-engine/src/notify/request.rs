@@ -103,11 +103,21 @@ pub fn queue_message(
         ));
     }
     let limits = &config.message_limits;
+    // The address is personal data: the refusal (logged) names it by a hint only.
     let recipient = match notify.channel {
         Channel::Sms => address::phone_number(&notify.to),
         Channel::Email => address::email_address(&notify.to),
     }
-    .map_err(|e| Refusal::new("bad_address", format!("notify refused: {e}")))?;
+    .map_err(|_| {
+        Refusal::new(
+            "bad_address",
+            format!(
+                "notify refused: `{}` is not a usable {} address",
+                crate::redact::recipient(&notify.to),
+                notify.channel.name()
+            ),
+        )
+    })?;
     if notify.channel == Channel::Sms {
         if !limits.sms_allowed_to(&recipient) {
             return Err(Refusal::new(
@@ -160,8 +170,15 @@ pub fn record_callback(
     requester: &Requester,
     now: jiff::Timestamp,
 ) -> Result<i64, Refusal> {
-    let number = address::phone_number(callback.number)
-        .map_err(|e| Refusal::new("bad_address", format!("callback refused: {e}")))?;
+    let number = address::phone_number(callback.number).map_err(|_| {
+        Refusal::new(
+            "bad_address",
+            format!(
+                "callback refused: `{}` is not a phone number",
+                crate::redact::number(callback.number)
+            ),
+        )
+    })?;
     if !config.message_limits.unverified_caller_id && requester.is_unverified_caller(&number) {
         return Err(Refusal::new(
             "unverified_caller_id",

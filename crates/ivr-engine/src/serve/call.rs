@@ -69,6 +69,7 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
         transfer: None,
         recognition: Latency::default(),
         events: Vec::new(),
+        events_dropped: 0,
     };
     let in_progress = shared.live.track(LiveCall {
         call_id: call_id.clone(),

@@ -35,7 +35,12 @@ pub(super) fn announce(
 /// An event of the call (already in its record): logged now, within the call's span, and
 /// reflected in `/calls` and the metrics.
 pub(super) fn keep_event(shared: &Shared, call_id: &str, line: &LogLine) {
-    tracing::info!(event = %serde_json::to_string(line).unwrap_or_default());
+    let json = serde_json::to_value(line).unwrap_or_default();
+    if shared.config.log_personal_data {
+        tracing::info!(event = %json);
+    } else {
+        tracing::info!(event = %crate::redact::event(&json));
+    }
     match &line.event {
         LogEvent::Flow(CallEvent::State { name }) => {
             shared

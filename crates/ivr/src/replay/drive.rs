@@ -84,6 +84,7 @@ impl Replayer<'_> {
             transfer: None,
             recognition: Latency::default(),
             events: Vec::new(),
+            events_dropped: 0,
         };
         let session =
             CallSession::new(Arc::clone(&plan.flow), info, plan.at, VadParams::default())?;

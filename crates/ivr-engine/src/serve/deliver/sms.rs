@@ -51,14 +51,16 @@ impl SmsSender {
         if let Some(value) = &self.authorization {
             request = request.header("Authorization", value);
         }
+        // The URL may carry the provider's key: errors name its host only.
+        let provider = crate::redact::url(&self.settings.url);
         let response = request.send().map_err(|e| {
-            DeliveryError::Transient(format!("SMS provider {}: {e}", self.settings.url))
+            DeliveryError::Transient(format!("SMS provider {provider}: {}", e.without_url()))
         })?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
         }
-        let why = format!("SMS provider {} answered {status}", self.settings.url);
+        let why = format!("SMS provider {provider} answered {status}");
         // Busy, timed out or broken now: later may work. Any other 4xx refuses this message.
         if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
             Err(DeliveryError::Transient(why))
