@@ -60,6 +60,10 @@ pub struct ServerConfig {
     pub trunks: Trunks,
     /// Per-source limits on new calls.
     pub admission: AdmissionLimits,
+    /// How long the engine may ring before it answers; an INVITE transaction is given up
+    /// that long plus a minute after it starts (the answer's retransmissions until the ACK
+    /// take 64*T1, 32 s).
+    pub ringing: std::time::Duration,
 }
 
 /// Something that happened in a call's dialog.
@@ -321,7 +325,8 @@ async fn serve_requests(
                         continue;
                     }
                     let arrival = Arrival { source, from_trunk };
-                    offer_call(dialogs, state_sender, routes, calls, tx, arrival).await;
+                    let limit = config.ringing + std::time::Duration::from_secs(60);
+                    offer_call(dialogs, state_sender, routes, calls, tx, arrival, limit).await;
                 }
                 Method::Options => {
                     tx.reply(StatusCode::OK).await.ok();
@@ -362,6 +367,7 @@ async fn offer_call(
     calls: &mpsc::Sender<IncomingCall>,
     mut tx: Transaction,
     arrival: Arrival,
+    limit: std::time::Duration,
 ) {
     let dialog = match dialogs.get_or_create_server_invite(&tx, state_sender.clone(), None, None) {
         Ok(d) => d,
@@ -409,8 +415,13 @@ async fn offer_call(
     let mut handler = dialog.clone();
     tokio::spawn(async move {
         // Runs the INVITE server transaction: 100 Trying, then whatever the engine answers.
-        if let Err(e) = handler.handle(&mut tx).await {
-            tracing::debug!("INVITE transaction: {e}");
+        // Bounded: when the caller's TCP connection is reset before its ACK, rsipstack's
+        // transaction can wait for ever, holding the connection's socket (an open file per
+        // such call: a flood of them would exhaust the engine's descriptors).
+        match tokio::time::timeout(limit, handler.handle(&mut tx)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::debug!("INVITE transaction: {e}"),
+            Err(_) => tracing::info!("INVITE transaction given up after {limit:?}"),
         }
     });
     if calls.send(call).await.is_err() {

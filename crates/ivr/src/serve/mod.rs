@@ -316,6 +316,7 @@ async fn serve_calls(
         registrar: (!config.agents.is_empty()).then(|| Arc::clone(&shared.registrar)),
         trunks: config.sip.trunks(),
         admission: config.sip.admission_limits(),
+        ringing: std::time::Duration::from_millis(config.sip.answer_after_ms),
     };
     let mut terminate = tokio::signal::unix::signal(SignalKind::terminate())
         .map_err(|e| format!("listening for SIGTERM: {e}"))?;
