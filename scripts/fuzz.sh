@@ -22,6 +22,8 @@ ALL_TARGETS=(sip_message sdp rtp wav flow_yaml engine_config admin_request)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL_TARGETS[@]}")
 
+# The binaries are looked for where cargo-fuzz puts them by default.
+unset CARGO_TARGET_DIR
 export CMAKE_C_COMPILER_LAUNCHER=${CMAKE_C_COMPILER_LAUNCHER:-ccache}
 export CMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}
 export CCACHE_DIR=${CCACHE_DIR:-$PWD/target/ccache}
