@@ -115,7 +115,11 @@ impl DtmfReceiver {
                 return Ok(keys);
             }
             if current.continues_in(timestamp, packet.event) {
-                current.earlier_segments += u32::from(current.duration);
+                // Saturating: a sender can chain segments without end (65537 of them overflow
+                // a u32 of clock units, about 1 MB of packets sent in a burst).
+                current.earlier_segments = current
+                    .earlier_segments
+                    .saturating_add(u32::from(current.duration));
                 current.timestamp = timestamp;
                 current.duration = packet.duration;
                 current.last_arrival_ms = now_ms;
@@ -197,5 +201,35 @@ impl ActiveEvent {
         self.duration == u16::MAX
             && event == self.event
             && timestamp == self.timestamp.wrapping_add(u32::from(u16::MAX))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: a key held for ever (segment after full segment, RFC 4733 §2.5.1.3) overflowed
+    /// the count of earlier segments' units, a panic where overflow is checked.
+    #[test]
+    fn an_endless_chain_of_segments_saturates() {
+        let mut receiver = DtmfReceiver::new();
+        let segment = TelephoneEvent {
+            event: 5,
+            end: false,
+            volume: 10,
+            duration: u16::MAX,
+        }
+        .encode();
+        let mut timestamp = 0u32;
+        for i in 0..70_000u32 {
+            assert_eq!(
+                receiver.feed(timestamp, i as u16, &segment, u64::from(i)),
+                Ok(Vec::new())
+            );
+            timestamp = timestamp.wrapping_add(u32::from(u16::MAX));
+        }
+        let key = receiver.poll(70_000 + DEFAULT_TIMEOUT_MS);
+        assert_eq!(key.map(|k| k.key), Some('5'));
+        assert!(key.is_some_and(|k| k.duration_ms >= u32::MAX / EVENT_CLOCK_RATE * 1000 - 1000));
     }
 }
