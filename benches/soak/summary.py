@@ -42,14 +42,15 @@ screen = (out / "sipp.out").read_text(errors="replace")
 
 
 def counter(name):
-    m = re.findall(rf"{name}\s*\|\s*\d+\s*\|\s*(\d+)", screen)
+    m = re.findall(rf"{name}\s*\|[^|\n]*\|\s*(\d+)", screen)
     return int(m[-1]) if m else None
 
 
 created, ok, failed = counter("Total Calls created"), counter("Successful call"), counter("Failed call")
 records = [json.loads(l) for l in (out / "records.jsonl").read_text().splitlines() if l.strip()]
-sipp_records = [r for r in records if not r["call_id"].startswith("mutant-")]
-mutant_records = [r for r in records if r["call_id"].startswith("mutant-")]
+# SIPp's Call-IDs are CALLNUMBER-PID@127.0.0.1; everything else came from the mutated stream.
+sipp_records = [r for r in records if re.fullmatch(r"\d+-\d+@127\.0\.0\.1", r["call_id"])]
+mutant_records = [r for r in records if r not in sipp_records]
 ended = {}
 for r in sipp_records:
     ended[r["ended_by"]] = ended.get(r["ended_by"], 0) + 1
