@@ -5,7 +5,6 @@
 #![no_main]
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 
 use ivr_sip::registrar::{
     MAX_EXPIRES_S, MIN_EXPIRES_S, RegisterAnswer, RegisterRequest, Registrar,
@@ -16,22 +15,6 @@ use rsipstack::sip::{Header, Request, SipMessage};
 
 fn header<'a>(request: &'a Request, pick: impl Fn(&'a Header) -> Option<&'a str>) -> &'a str {
     request.headers.iter().find_map(pick).unwrap_or_default()
-}
-
-/// `ivr-sip-server`'s `source_ip`: the top Via's `received`, else its host.
-fn source_ip(via: &str) -> IpAddr {
-    let received = via
-        .split(';')
-        .find_map(|p| p.trim().strip_prefix("received="));
-    let sent_by = via
-        .split_whitespace()
-        .nth(1)
-        .and_then(|h| h.split(';').next())
-        .map(|h| h.rsplit_once(':').map_or(h, |(host, _)| host));
-    received
-        .or(sent_by)
-        .and_then(|ip| ip.trim_matches(['[', ']']).parse().ok())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -128,7 +111,7 @@ fuzz_target!(|data: &[u8]| {
         let mut registrar = Registrar::new("ivr", accounts.clone(), [7; 32])
             .allow_digest_without_qop(allow_without_qop);
         let register = RegisterRequest {
-            source: source_ip(via),
+            source: ivr_sip::via::source(via),
             request_uri: &request_uri,
             user: &user,
             contact: (!contact.is_empty()).then_some(contact),

@@ -591,25 +591,12 @@ async fn register(registrar: &Mutex<Registrar>, mut tx: Transaction) {
     tx.reply_with(status, headers, None).await.ok();
 }
 
-/// Where a request came from: the top Via's `received`, else its host (the transport layer
-/// adds `received` when they differ).
-fn source_ip(request: &rsipstack::sip::Request) -> std::net::IpAddr {
-    let via = header_value(request, |h| match h {
+/// Where a request came from (see `ivr_sip::via`).
+fn source_ip(request: &rsipstack::sip::Request) -> IpAddr {
+    ivr_sip::via::source(header_value(request, |h| match h {
         Header::Via(v) => Some(v.value()),
         _ => None,
-    });
-    let received = via
-        .split(';')
-        .find_map(|p| p.trim().strip_prefix("received="));
-    let sent_by = via
-        .split_whitespace()
-        .nth(1)
-        .and_then(|h| h.split(';').next())
-        .map(|h| h.rsplit_once(':').map_or(h, |(host, _)| host));
-    received
-        .or(sent_by)
-        .and_then(|ip| ip.trim_matches(['[', ']']).parse().ok())
-        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
+    }))
 }
 
 /// The first header `pick` recognizes, or "".

@@ -14,3 +14,4 @@ pub mod registrar;
 pub mod rtp_peer;
 pub mod sdp;
 pub mod trunks;
+pub mod via;
