@@ -5,6 +5,7 @@ pub mod messaging;
 pub mod serving;
 
 use crate::speech::SpeechConfig;
+use crate::store::Database;
 use indexmap::IndexMap;
 use messaging::{EmailSettings, MessageLimits, SmsSettings};
 use serde::Deserialize;
@@ -41,8 +42,14 @@ pub struct EngineConfig {
     pub announce_every_s: u64,
     /// Call records are appended to `calls.jsonl` here.
     pub data_dir: PathBuf,
-    /// Callbacks and the message outbox (SQLite; default: `data_dir/ivr.db`).
-    pub database: Option<PathBuf>,
+    /// Callbacks and the message outbox: an SQLite file (default: `data_dir/ivr.db`), or a
+    /// `postgres://` URL that several engines share.
+    pub database: Option<String>,
+    /// The name of an environment variable holding `database` instead (a URL with a password).
+    pub database_env: Option<String>,
+    /// This engine's name among the engines sharing a database (required with PostgreSQL):
+    /// rows it writes and messages it is sending carry it.
+    pub node_id: Option<String>,
     /// Where text messages go; without it a flow's `notify` by sms fails (its fallback).
     pub sms: Option<SmsSettings>,
     /// Where emails go; without it a flow's `notify` by email fails.
@@ -79,6 +86,8 @@ impl Default for EngineConfig {
             announce_every_s: 30,
             data_dir: PathBuf::from("data"),
             database: None,
+            database_env: None,
+            node_id: None,
             sms: None,
             email: None,
             message_limits: MessageLimits::default(),
@@ -144,16 +153,33 @@ impl EngineConfig {
         }
     }
 
-    /// The database file.
-    pub fn database_path(&self) -> PathBuf {
-        self.database
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join("ivr.db"))
+    /// Where callbacks and messages are kept.
+    pub fn database(&self) -> Result<Database, String> {
+        let named = messaging::secret(self.database.as_ref(), self.database_env.as_ref())
+            .map_err(|e| format!("database: {e}"))?;
+        Ok(match named {
+            Some(text) => Database::parse(&text),
+            None => Database::File(self.data_dir.join("ivr.db")),
+        })
+    }
+
+    /// This engine's node id: a shared database needs one per engine, so that a restarting
+    /// engine takes back only its own unfinished deliveries.
+    pub fn node(&self) -> Result<String, String> {
+        let shared = matches!(self.database()?, Database::Postgres(_));
+        match &self.node_id {
+            Some(id) => check_node_id(id).map(|()| id.clone()),
+            None if shared => Err("a PostgreSQL database is shared by engines: give this one \
+                 a name of its own with node_id in the configuration or --node-id"
+                .to_string()),
+            None => Ok(crate::store::DEFAULT_NODE.to_string()),
+        }
     }
 
     /// Problems serde cannot see: transfer targets that are not SIP URIs, bad provider
     /// settings, secrets named but not set.
     pub fn check(&self) -> Result<(), String> {
+        self.node()?;
         if let Some(sms) = &self.sms {
             sms.check()?;
         }
@@ -176,6 +202,21 @@ impl EngineConfig {
         self.speech
             .clone()
             .unwrap_or_else(|| SpeechConfig::defaults(models_dir))
+    }
+}
+
+fn check_node_id(id: &str) -> Result<(), String> {
+    let fits = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if fits {
+        Ok(())
+    } else {
+        Err(format!(
+            "node_id {id:?}: use 1 to 64 letters, digits, '-', '_' or '.'"
+        ))
     }
 }
 

@@ -328,6 +328,14 @@ async fn serve_requests(
                     let limit = config.ringing + std::time::Duration::from_secs(60);
                     offer_call(dialogs, state_sender, routes, calls, tx, arrival, limit).await;
                 }
+                // A load balancer's health probe: while draining, 503 takes this engine out
+                // of its choices before the last calls end.
+                Method::Options if config.draining.load(Ordering::Relaxed) => {
+                    let retry = Header::RetryAfter(RETRY_AFTER_S.to_string().into());
+                    tx.reply_with(StatusCode::ServiceUnavailable, vec![retry], None)
+                        .await
+                        .ok();
+                }
                 Method::Options => {
                     tx.reply(StatusCode::OK).await.ok();
                 }

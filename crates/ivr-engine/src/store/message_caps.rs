@@ -2,7 +2,7 @@
 //! per minute. The count and the queueing are one transaction, so two calls racing for the
 //! last message under a cap cannot both get it.
 
-use super::outbox::{NewMessage, insert};
+use super::outbox::{NewMessage, insert, insert_pg};
 use super::{Store, StoreError};
 use rusqlite::{TransactionBehavior, params};
 
@@ -35,9 +35,26 @@ impl Cap {
     }
 }
 
+impl Caps {
+    /// The cap that counts (per recipient today, per source this hour, overall this minute)
+    /// already reached, if any.
+    fn over(&self, recipient: i64, from_source: i64, overall: i64) -> Option<Cap> {
+        if recipient >= i64::from(self.per_recipient_per_day) {
+            Some(Cap::Recipient)
+        } else if from_source >= i64::from(self.per_source_per_hour) {
+            Some(Cap::Source)
+        } else if overall >= i64::from(self.per_minute) {
+            Some(Cap::Overall)
+        } else {
+            None
+        }
+    }
+}
+
 impl Store {
     /// Queues the message unless it would go over a cap; `source` is who asked for it (a
-    /// verified number or a SIP source address). On `Ok(Ok(id))` it is committed to disk.
+    /// verified number or a SIP source address). On `Ok(Ok(id))` it is committed. The caps
+    /// count every engine sharing the database.
     pub fn queue_message_within(
         &self,
         message: &NewMessage<'_>,
@@ -46,49 +63,83 @@ impl Store {
         now: jiff::Timestamp,
     ) -> Result<Result<i64, Cap>, StoreError> {
         let now_ms = now.as_millisecond();
-        self.with(|c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute(
-                "DELETE FROM message_sends WHERE at_ms <= ?1",
-                params![now_ms - DAY_MS],
-            )?;
-            let count = |sql: &str, key: &str, since: i64| -> rusqlite::Result<u32> {
-                tx.query_row(sql, params![key, since], |r| r.get(0))
-            };
-            let recipient = count(
-                "SELECT COUNT(*) FROM message_sends WHERE recipient = ?1 AND at_ms > ?2",
-                message.recipient,
-                now_ms - DAY_MS,
-            )?;
-            let from_source = count(
-                "SELECT COUNT(*) FROM message_sends WHERE source = ?1 AND at_ms > ?2",
-                source,
-                now_ms - HOUR_MS,
-            )?;
-            let overall: u32 = tx.query_row(
-                "SELECT COUNT(*) FROM message_sends WHERE at_ms > ?1",
-                params![now_ms - MINUTE_MS],
-                |r| r.get(0),
-            )?;
-            let over = if recipient >= caps.per_recipient_per_day {
-                Some(Cap::Recipient)
-            } else if from_source >= caps.per_source_per_hour {
-                Some(Cap::Source)
-            } else if overall >= caps.per_minute {
-                Some(Cap::Overall)
-            } else {
-                None
-            };
-            if let Some(cap) = over {
-                return Ok(Err(cap));
-            }
-            let id = insert(&tx, message, now)?;
-            tx.execute(
-                "INSERT INTO message_sends (at_ms, recipient, source) VALUES (?1, ?2, ?3)",
-                params![now_ms, message.recipient, source],
-            )?;
-            tx.commit()?;
-            Ok(Ok(id))
-        })
+        let node = self.node();
+        self.run(
+            |c| {
+                let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                tx.execute(
+                    "DELETE FROM message_sends WHERE at_ms <= ?1",
+                    params![now_ms - DAY_MS],
+                )?;
+                let count = |sql: &str, key: &str, since: i64| -> rusqlite::Result<i64> {
+                    tx.query_row(sql, params![key, since], |r| r.get(0))
+                };
+                let recipient = count(
+                    "SELECT COUNT(*) FROM message_sends WHERE recipient = ?1 AND at_ms > ?2",
+                    message.recipient,
+                    now_ms - DAY_MS,
+                )?;
+                let from_source = count(
+                    "SELECT COUNT(*) FROM message_sends WHERE source = ?1 AND at_ms > ?2",
+                    source,
+                    now_ms - HOUR_MS,
+                )?;
+                let overall: i64 = tx.query_row(
+                    "SELECT COUNT(*) FROM message_sends WHERE at_ms > ?1",
+                    params![now_ms - MINUTE_MS],
+                    |r| r.get(0),
+                )?;
+                if let Some(cap) = caps.over(recipient, from_source, overall) {
+                    return Ok(Err(cap));
+                }
+                let id = insert(&tx, message, now, node)?;
+                tx.execute(
+                    "INSERT INTO message_sends (at_ms, recipient, source) VALUES (?1, ?2, ?3)",
+                    params![now_ms, message.recipient, source],
+                )?;
+                tx.commit()?;
+                Ok(Ok(id))
+            },
+            |c| {
+                let mut tx = c.transaction()?;
+                // One count-and-queue at a time across the cluster, like SQLite's IMMEDIATE.
+                tx.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext('ivr:message_caps'))",
+                    &[],
+                )?;
+                tx.execute(
+                    "DELETE FROM message_sends WHERE at_ms <= $1",
+                    &[&(now_ms - DAY_MS)],
+                )?;
+                let recipient: i64 = tx
+                    .query_one(
+                        "SELECT COUNT(*) FROM message_sends WHERE recipient = $1 AND at_ms > $2",
+                        &[&message.recipient, &(now_ms - DAY_MS)],
+                    )?
+                    .try_get(0)?;
+                let from_source: i64 = tx
+                    .query_one(
+                        "SELECT COUNT(*) FROM message_sends WHERE source = $1 AND at_ms > $2",
+                        &[&source, &(now_ms - HOUR_MS)],
+                    )?
+                    .try_get(0)?;
+                let overall: i64 = tx
+                    .query_one(
+                        "SELECT COUNT(*) FROM message_sends WHERE at_ms > $1",
+                        &[&(now_ms - MINUTE_MS)],
+                    )?
+                    .try_get(0)?;
+                if let Some(cap) = caps.over(recipient, from_source, overall) {
+                    return Ok(Err(cap));
+                }
+                let id = insert_pg(&mut tx, message, now, node)?;
+                tx.execute(
+                    "INSERT INTO message_sends (at_ms, recipient, source) VALUES ($1, $2, $3)",
+                    &[&now_ms, &message.recipient, &source],
+                )?;
+                tx.commit()?;
+                Ok(Ok(id))
+            },
+        )
     }
 }

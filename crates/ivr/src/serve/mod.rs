@@ -77,9 +77,13 @@ pub struct ServeArgs {
     /// Where call records go, one JSON line per call (default: data/calls.jsonl)
     #[arg(long)]
     records: Option<PathBuf>,
-    /// The database of callbacks and queued messages (default: data/ivr.db)
+    /// The database of callbacks and queued messages: a file (default: data/ivr.db), or a
+    /// postgres:// URL shared by several engines
     #[arg(long)]
-    database: Option<PathBuf>,
+    database: Option<String>,
+    /// This engine's name among engines sharing a database (required with PostgreSQL)
+    #[arg(long)]
+    node_id: Option<String>,
     /// Folder of recorded prompts (default: prompts)
     #[arg(long)]
     prompts: Option<PathBuf>,
@@ -149,7 +153,12 @@ fn settings(args: &ServeArgs) -> Result<EngineConfig, String> {
     }
     if let Some(database) = &args.database {
         config.database = Some(database.clone());
+        config.database_env = None;
     }
+    if let Some(node) = &args.node_id {
+        config.node_id = Some(node.clone());
+    }
+    config.check()?;
     if let Some(prompts) = &args.prompts {
         config.prompts = prompts.clone();
     }
@@ -188,10 +197,12 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         .unwrap_or_else(SpeechConfig::default_models_dir);
     let speech = config.speech_or_default(&models_dir);
     let models = SpeechModels::load(&speech).map_err(|e| e.to_string())?;
-    let store = ivr_engine::store::Store::open(&config.database_path())
+    let node = config.node()?;
+    let store = ivr_engine::store::Store::connect(&config.database()?, &node)
         .map(Arc::new)
         .map_err(|e| e.to_string())?;
-    // One engine owns a database: what an earlier run left mid-delivery goes out now.
+    // What this engine's earlier run left mid-delivery goes out now (other engines' claims
+    // stay theirs until their leases end).
     match store.release_claims(jiff::Timestamp::now()) {
         Ok(0) => {}
         Ok(n) => {
