@@ -29,7 +29,7 @@ export CCACHE_NOHASHDIR ?= 1
 TEST_BIN ?= $(or $(CARGO_TARGET_DIR),target)/debug/ivr
 ARGS ?=
 
-.PHONY: run chat test setup toolchain system models build bench fuzz
+.PHONY: run chat test setup toolchain system models build bench fuzz cluster
 
 # `run` answers SIP calls on 127.0.0.1:5060 with the shipped flow (it prints how to call it);
 # `chat` tries the flow by text.
@@ -76,3 +76,8 @@ bench: setup
 FUZZ_TARGETS ?=
 fuzz:
 	scripts/fuzz.sh $(FUZZ_TARGETS)
+
+# The cluster on loopback: PostgreSQL, Kamailio in front and two engines sharing the database
+# (scripts/cluster.sh prints how to call it). Ctrl-C stops it.
+cluster: build
+	scripts/cluster.sh

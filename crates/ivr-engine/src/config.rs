@@ -179,7 +179,9 @@ impl EngineConfig {
     /// Problems serde cannot see: transfer targets that are not SIP URIs, bad provider
     /// settings, secrets named but not set.
     pub fn check(&self) -> Result<(), String> {
-        self.node()?;
+        if let Some(id) = &self.node_id {
+            check_node_id(id)?;
+        }
         if let Some(sms) = &self.sms {
             sms.check()?;
         }

@@ -158,7 +158,6 @@ fn settings(args: &ServeArgs) -> Result<EngineConfig, String> {
     if let Some(node) = &args.node_id {
         config.node_id = Some(node.clone());
     }
-    config.check()?;
     if let Some(prompts) = &args.prompts {
         config.prompts = prompts.clone();
     }

@@ -14,16 +14,20 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-/// How long a claimed message is ours before another attempt may take it (it outlasts the
-/// longest delivery timeout).
-const LEASE: Duration = Duration::from_secs(120);
-/// Messages claimed at once.
-const BATCH: usize = 16;
+/// Messages claimed at once, then delivered one after another.
+const BATCH: usize = 4;
+/// Beyond the batch's delivery timeouts, before another engine (or this one after a restart)
+/// may take a claimed message again.
+const LEASE_MARGIN: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_secs(1);
 
 pub struct Senders {
     sms: Option<Arc<SmsSender>>,
     email: Option<EmailSender>,
+    /// How long a claimed batch is this engine's: long enough to try every message in it to
+    /// its timeout, so no engine sends a message another is still sending; short, so a
+    /// message an engine died holding goes out soon from another.
+    lease: Duration,
 }
 
 impl Senders {
@@ -35,7 +39,18 @@ impl Senders {
             Some(settings) => Some(EmailSender::new(settings)?),
             None => None,
         };
-        Ok(Senders { sms, email })
+        let config = &shared.config;
+        let longest_s = [
+            config.sms.as_ref().map(|s| s.timeout_s.max(1)),
+            config.email.as_ref().map(|e| e.timeout_s.max(1)),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(1);
+        let batch = u64::try_from(BATCH).unwrap_or(u64::MAX);
+        let lease = Duration::from_secs(longest_s.saturating_mul(batch)) + LEASE_MARGIN;
+        Ok(Senders { sms, email, lease })
     }
 }
 
@@ -48,8 +63,9 @@ pub async fn run(shared: Arc<Shared>, senders: Senders, wake: Arc<Notify>) {
         loop {
             let store = Arc::clone(&shared);
             let now = jiff::Timestamp::now();
+            let lease = senders.lease;
             let claimed =
-                tokio::task::spawn_blocking(move || store.store.claim_due(now, BATCH, LEASE)).await;
+                tokio::task::spawn_blocking(move || store.store.claim_due(now, BATCH, lease)).await;
             let batch = match claimed {
                 Ok(Ok(batch)) => batch,
                 Ok(Err(e)) => {
