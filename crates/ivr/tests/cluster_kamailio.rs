@@ -7,8 +7,12 @@ mod cluster_support;
 mod serve_support;
 
 use cluster_support::*;
+use ivr_engine::store::{Database, NewMessage, OutboxState, Store};
+use serve_support::messaging::SmsReceiver;
 use serve_support::*;
 use std::time::{Duration, Instant};
+
+const LINK_FLOW: &str = "crates/ivr/tests/flows/link.yaml";
 
 #[test]
 fn calls_through_kamailio_are_split_across_two_engines_and_go_to_the_other_when_one_dies() {
@@ -103,6 +107,97 @@ fn a_draining_engine_answers_options_503_gets_no_new_calls_and_ends_its_own() {
     let exit = wait_exit(&mut e2.child, 30).expect("e2 exits after its last call");
     assert!(exit.success(), "e2 exit {exit:?}");
     assert_eq!(wait_for_records(&[&e1_records], 11, 10)[0], 11);
+}
+
+#[test]
+fn callbacks_and_texts_from_both_engines_share_one_database_and_a_text_goes_once_when_its_sender_dies()
+ {
+    let dir = temp_dir("outbox");
+    let database = cluster_database("outbox");
+    let sms = SmsReceiver::start(&[]);
+    let config = engine_config(
+        "cluster-outbox",
+        &format!(
+            "sms: {{ url: \"{}\", timeout_s: 3 }}\n\
+             message_limits: {{ per_recipient_per_day: 100, per_source_per_hour: 100 }}\n",
+            sms.url
+        ),
+    );
+    let args = ["--flow", LINK_FLOW, "--config", config.to_str().unwrap()];
+    let (e1, _) = cluster_engine(&dir, "e1", &database, &args);
+    let (e2, _) = cluster_engine(&dir, "e2", &database, &args);
+    let lb = LoadBalancer::start(&dir, &database, &[e1.port, e2.port]);
+    let mut engines = [Some(e1), Some(e2)];
+
+    // Four callers ask for the link: each is texted once, and each callback is a row in the
+    // one database, written by the engine that had the call.
+    let (ok, out) = calls_through(&lb, 4, 4, 40);
+    assert!(ok, "4 callers pressing 1: {out}\n{}", lb.log());
+    let texts = sms.wait_for(4, 30);
+    assert_eq!(texts.len(), 4);
+    assert_eq!(distinct_keys(&texts), 4, "one text per call: {texts:?}");
+    let store = Store::connect(&Database::Postgres(database.clone()), "test").unwrap();
+    let callbacks = store.callbacks(false).unwrap();
+    assert_eq!(callbacks.len(), 4);
+    let mut writers: Vec<&str> = callbacks.iter().map(|c| c.node_id.as_str()).collect();
+    writers.sort_unstable();
+    writers.dedup();
+    assert_eq!(writers, ["e1", "e2"], "callbacks from both engines");
+    assert_eq!(store.outbox(OutboxState::Sent, 10).unwrap().len(), 4);
+
+    // A text whose provider hangs: the engine sending it dies mid-send. The other engine
+    // sends it when the claim's lease ends, with the same idempotency key, once.
+    sms.hold_next(1);
+    let id = store
+        .queue_message(
+            &NewMessage {
+                call_id: "after-a-call",
+                channel: "sms",
+                recipient: "+12025550199",
+                lang: "en-US",
+                template: "link",
+                subject: None,
+                body: "USCIS: https://uscis.gov/forms",
+            },
+            jiff::Timestamp::now(),
+        )
+        .unwrap();
+    let held = sms.wait_for_held(1, 10);
+    assert_eq!(held.len(), 1, "the provider got the text");
+    let claimer = store
+        .outbox(OutboxState::Sending, 10)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.id == id)
+        .and_then(|m| m.claimed_by)
+        .expect("the text is claimed while it is being sent");
+    let (dies, survives) = if claimer == "e1" {
+        (0, "e2")
+    } else {
+        (1, "e1")
+    };
+    drop(engines[dies].take());
+    let texts = sms.wait_for(5, 60);
+    assert_eq!(texts.len(), 5, "{} sent the text after the lease", survives);
+    assert_eq!(texts[4].idempotency_key, held[0].idempotency_key);
+    assert_eq!(distinct_keys(&texts), 5);
+    let sent = store.outbox(OutboxState::Sent, 10).unwrap();
+    let resent = sent.iter().find(|m| m.id == id).expect("marked sent");
+    assert_eq!(resent.claimed_by.as_deref(), Some(survives));
+    assert_eq!(resent.attempts, 2);
+    // Nothing more arrives: the survivor does not send it again.
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(sms.wait_for(6, 0).len(), 5);
+}
+
+fn distinct_keys(texts: &[serve_support::messaging::TextMessage]) -> usize {
+    let mut keys: Vec<_> = texts
+        .iter()
+        .map(|t| t.idempotency_key.clone().expect("an Idempotency-Key"))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.len()
 }
 
 /// Calls in progress on an engine, from its admin `/calls`.

@@ -5,6 +5,7 @@
 use super::free_port;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,9 @@ pub struct TextMessage {
 pub struct SmsReceiver {
     pub url: String,
     received: Arc<Mutex<Vec<TextMessage>>>,
+    /// Requests still to be taken and never answered (a provider that hangs).
+    hold: Arc<AtomicUsize>,
+    held: Arc<Mutex<Vec<TextMessage>>>,
 }
 
 impl SmsReceiver {
@@ -28,8 +32,12 @@ impl SmsReceiver {
         let port = server.server_addr().to_ip().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
         let kept = Arc::clone(&received);
+        let hold = Arc::new(AtomicUsize::new(0));
+        let held = Arc::new(Mutex::new(Vec::new()));
+        let (to_hold, kept_held) = (Arc::clone(&hold), Arc::clone(&held));
         let mut statuses: Vec<u16> = statuses.iter().rev().copied().collect();
         std::thread::spawn(move || {
+            let mut parked = Vec::new();
             for mut request in server.incoming_requests() {
                 let header = |name: &'static str| {
                     request
@@ -42,6 +50,18 @@ impl SmsReceiver {
                 let idempotency_key = header("Idempotency-Key");
                 let mut text = String::new();
                 request.as_reader().read_to_string(&mut text).ok();
+                let holding = to_hold
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                    .is_ok();
+                if holding {
+                    kept_held.lock().unwrap().push(TextMessage {
+                        authorization,
+                        idempotency_key,
+                        body: serde_json::from_str(&text).unwrap_or_default(),
+                    });
+                    parked.push(request);
+                    continue;
+                }
                 let status = statuses.pop().unwrap_or(200);
                 if status == 200 {
                     kept.lock().unwrap().push(TextMessage {
@@ -58,6 +78,25 @@ impl SmsReceiver {
         SmsReceiver {
             url: format!("http://127.0.0.1:{port}/sms"),
             received,
+            hold,
+            held,
+        }
+    }
+
+    /// The next `count` requests are read and never answered, as by a provider that hangs.
+    pub fn hold_next(&self, count: usize) {
+        self.hold.store(count, Ordering::SeqCst);
+    }
+
+    /// The requests held so far, waiting up to `within_s` for `count` of them.
+    pub fn wait_for_held(&self, count: usize, within_s: u64) -> Vec<TextMessage> {
+        let deadline = Instant::now() + Duration::from_secs(within_s);
+        loop {
+            let got = self.held.lock().unwrap().clone();
+            if got.len() >= count || Instant::now() > deadline {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
