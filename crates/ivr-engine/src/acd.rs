@@ -15,6 +15,37 @@ pub enum AgentStatus {
     WrapUp,
 }
 
+/// One agent's whole state, as a shared store keeps it between decisions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentRow {
+    pub name: String,
+    pub languages: Vec<String>,
+    pub status: AgentStatus,
+    pub idle_since_ms: u64,
+    pub wrap_up_until_ms: u64,
+}
+
+impl AgentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentStatus::Available => "available",
+            AgentStatus::Ringing => "ringing",
+            AgentStatus::Busy => "busy",
+            AgentStatus::WrapUp => "wrap_up",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AgentStatus> {
+        Some(match text {
+            "available" => AgentStatus::Available,
+            "ringing" => AgentStatus::Ringing,
+            "busy" => AgentStatus::Busy,
+            "wrap_up" => AgentStatus::WrapUp,
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Agent {
     languages: Vec<String>,
@@ -57,6 +88,38 @@ impl Agents {
                 .collect(),
             wrap_up_ms,
         }
+    }
+
+    /// Agents as they were saved by [`rows`](Agents::rows).
+    pub fn from_rows(rows: impl IntoIterator<Item = AgentRow>, wrap_up_ms: u64) -> Agents {
+        Agents {
+            agents: rows
+                .into_iter()
+                .map(|row| {
+                    let agent = Agent {
+                        languages: row.languages,
+                        status: row.status,
+                        idle_since_ms: row.idle_since_ms,
+                        wrap_up_until_ms: row.wrap_up_until_ms,
+                    };
+                    (row.name, agent)
+                })
+                .collect(),
+            wrap_up_ms,
+        }
+    }
+
+    pub fn rows(&self) -> Vec<AgentRow> {
+        self.agents
+            .iter()
+            .map(|(name, a)| AgentRow {
+                name: name.clone(),
+                languages: a.languages.clone(),
+                status: a.status,
+                idle_since_ms: a.idle_since_ms,
+                wrap_up_until_ms: a.wrap_up_until_ms,
+            })
+            .collect()
     }
 
     fn settle(&mut self, now_ms: u64) {
@@ -202,7 +265,48 @@ pub struct QueueBoard {
 const DEFAULT_HANDLE_MS: u64 = 180_000;
 const HANDLE_TIMES_KEPT: usize = 20;
 
+/// One caller in line, as a shared store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingRow {
+    pub queue: String,
+    pub call_id: String,
+    pub joined_ms: u64,
+}
+
 impl QueueBoard {
+    /// A board from saved callers, in line order, and the recent call lengths, oldest first.
+    pub fn from_rows(rows: impl IntoIterator<Item = WaitingRow>, handle_times_ms: &[u64]) -> Self {
+        let mut board = QueueBoard::default();
+        for row in rows {
+            board
+                .waiting
+                .entry(row.queue)
+                .or_default()
+                .push((row.call_id, row.joined_ms));
+        }
+        for &ms in handle_times_ms {
+            board.handled(ms);
+        }
+        board
+    }
+
+    pub fn rows(&self) -> Vec<WaitingRow> {
+        self.waiting
+            .iter()
+            .flat_map(|(queue, line)| {
+                line.iter().map(|(call_id, joined_ms)| WaitingRow {
+                    queue: queue.clone(),
+                    call_id: call_id.clone(),
+                    joined_ms: *joined_ms,
+                })
+            })
+            .collect()
+    }
+
+    pub fn handle_times_ms(&self) -> Vec<u64> {
+        self.handle_times_ms.iter().copied().collect()
+    }
+
     pub fn join(&mut self, queue: &str, call_id: &str, now_ms: u64) {
         let line = self.waiting.entry(queue.to_string()).or_default();
         if !line.iter().any(|(c, _)| c == call_id) {

@@ -2,9 +2,10 @@
 //! rings whom (order in line, the longest-idle agent, one offer per agent at a time, wrap-up,
 //! estimated waits) is made here, under one lock, from explicit times. Whether an agent's phone
 //! is reachable (registered, or at a fixed address) is asked of the caller through
-//! `reachable`. A shared store can take this place later (several engines, one line).
+//! `reachable`. Engines sharing a database run the same decisions on the state it keeps
+//! (`serve::distributor`), one at a time across the cluster.
 
-use crate::acd::{AgentStatus, Agents, QueueBoard};
+use crate::acd::{AgentRow, AgentStatus, Agents, QueueBoard, WaitingRow};
 
 /// What a waiting caller gets when it asks for an agent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +35,28 @@ impl CallDistributor {
             agents: Agents::new(agents, wrap_up_ms),
             board: QueueBoard::default(),
         }
+    }
+
+    /// A distributor from a shared store's rows (see [`parts`](CallDistributor::parts)).
+    pub fn from_parts(
+        agents: Vec<AgentRow>,
+        waiting: Vec<WaitingRow>,
+        handle_times_ms: &[u64],
+        wrap_up_ms: u64,
+    ) -> CallDistributor {
+        CallDistributor {
+            agents: Agents::from_rows(agents, wrap_up_ms),
+            board: QueueBoard::from_rows(waiting, handle_times_ms),
+        }
+    }
+
+    /// The whole state, for a shared store to keep between decisions.
+    pub fn parts(&self) -> (Vec<AgentRow>, Vec<WaitingRow>, Vec<u64>) {
+        (
+            self.agents.rows(),
+            self.board.rows(),
+            self.board.handle_times_ms(),
+        )
     }
 
     /// Puts a caller in line, or says why waiting is pointless (nobody for the language).

@@ -12,11 +12,13 @@ mod message_caps;
 mod outbox;
 mod postgres_link;
 mod schema;
+mod shared_distribution;
 
 pub use callbacks::{Callback, NewCallback};
 pub use database::Database;
 pub use message_caps::{Cap, Caps};
 pub use outbox::{Message, NewMessage, OutboxState};
+pub use shared_distribution::Decision;
 
 use postgres_link::PostgresLink;
 use rusqlite::Connection;

@@ -48,7 +48,8 @@ const SQLITE: &[&str] = &[
 ];
 
 /// PostgreSQL: the same tables, with `ivr_migrations` recording what was applied.
-const POSTGRES: &[&str] = &["CREATE TABLE callbacks (
+const POSTGRES: &[&str] = &[
+    "CREATE TABLE callbacks (
         id BIGSERIAL PRIMARY KEY,
         call_id TEXT NOT NULL,
         queue TEXT NOT NULL,
@@ -85,7 +86,35 @@ const POSTGRES: &[&str] = &["CREATE TABLE callbacks (
     );
     CREATE INDEX message_sends_recipient ON message_sends (recipient, at_ms);
     CREATE INDEX message_sends_source ON message_sends (source, at_ms);
-    CREATE INDEX message_sends_at ON message_sends (at_ms);"];
+    CREATE INDEX message_sends_at ON message_sends (at_ms);",
+    // The shared call distribution of a cluster: agents' state (and the engine holding each
+    // ringing or busy agent), the callers in line in the order they joined across engines,
+    // recent call lengths, and each engine's heartbeat.
+    "CREATE TABLE acd_agents (
+        name TEXT PRIMARY KEY,
+        languages TEXT[] NOT NULL,
+        status TEXT NOT NULL DEFAULT 'available',
+        idle_since_ms BIGINT NOT NULL DEFAULT 0,
+        wrap_up_until_ms BIGINT NOT NULL DEFAULT 0,
+        held_by TEXT
+    );
+    CREATE TABLE acd_waiting (
+        seq BIGSERIAL NOT NULL,
+        call_id TEXT PRIMARY KEY,
+        queue TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        joined_ms BIGINT NOT NULL
+    );
+    CREATE INDEX acd_waiting_order ON acd_waiting (seq);
+    CREATE TABLE acd_handle_times (
+        seq BIGSERIAL PRIMARY KEY,
+        call_ms BIGINT NOT NULL
+    );
+    CREATE TABLE nodes (
+        node_id TEXT PRIMARY KEY,
+        heartbeat_at TIMESTAMPTZ NOT NULL
+    );",
+];
 
 pub fn prepare_sqlite(connection: &mut Connection) -> rusqlite::Result<()> {
     // WAL: readers (the admin page) never block the calls writing. FULL: a commit is on disk
