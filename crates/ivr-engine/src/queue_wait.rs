@@ -82,6 +82,17 @@ impl QueueWait {
         &self.lang
     }
 
+    /// Whether [`turn`](QueueWait::turn) at `now` could do anything (give up or ring): the
+    /// distributor need not be asked otherwise.
+    pub fn turn_due(&self, now: Instant) -> bool {
+        !self.over && (now >= self.deadline || (self.ringing.is_none() && now >= self.next_try))
+    }
+
+    /// Whether [`announcement`](QueueWait::announcement) at `now` could say anything.
+    pub fn announcement_due(&self, now: Instant) -> bool {
+        !self.over && now >= self.next_announcement && self.ringing.is_none()
+    }
+
     /// The wait's turn at `now`: give up, ring the next free agent (if nobody rings and this
     /// caller is first in line), or nothing.
     pub fn turn(
@@ -160,7 +171,7 @@ impl QueueWait {
         reachable: impl Fn(&str) -> bool,
         now: Instant,
     ) -> Option<String> {
-        if self.over || now < self.next_announcement || self.ringing.is_some() {
+        if !self.announcement_due(now) {
             return None;
         }
         self.next_announcement = now + self.limits.announce_every.max(MIN_ANNOUNCE_EVERY);

@@ -8,6 +8,7 @@
 
 mod callbacks;
 mod database;
+mod load_balancer_accounts;
 mod message_caps;
 mod outbox;
 mod postgres_link;
@@ -16,6 +17,7 @@ mod shared_distribution;
 
 pub use callbacks::{Callback, NewCallback};
 pub use database::Database;
+pub use load_balancer_accounts::AccountsSynced;
 pub use message_caps::{Cap, Caps};
 pub use outbox::{Message, NewMessage, OutboxState};
 pub use shared_distribution::Decision;

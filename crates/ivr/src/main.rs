@@ -1,5 +1,6 @@
 //! The `ivr` command.
 
+mod agents;
 mod chat;
 mod check;
 mod event_json;
@@ -37,6 +38,8 @@ enum Command {
     Intents(intents::IntentsArgs),
     /// Manage prompt audio: `render` speaks the flow's fixed prompts into WAV files.
     Prompts(prompts::PromptsArgs),
+    /// Agents of a cluster: `sync` writes their credentials for the load balancer.
+    Agents(agents::AgentsArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,5 +54,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args),
         Command::Prompts(args) => prompts::run(&args),
         Command::Intents(args) => intents::run(&args),
+        Command::Agents(args) => agents::run(&args),
     }
 }

@@ -222,3 +222,103 @@ fn wait_exit(child: &mut std::process::Child, within_s: u64) -> Option<std::proc
     }
     None
 }
+
+#[test]
+fn one_agent_registered_with_kamailio_takes_callers_from_both_engines_with_audio_both_ways() {
+    use serve_support::baresip::{Baresip, mic, tone, tone_windows};
+    let dir = temp_dir("agent");
+    let database = cluster_database("agent");
+    let lb_port = free_port();
+    // The agent's account: HA1 in the load balancer's realm (the domain phones register in).
+    let ha1 = ivr_sip::digest::ha1("maria", "ivr.test", "s3cret");
+    let config = engine_config(
+        "cluster-agent",
+        &format!(
+            "realm: ivr.test\nwrap_up_s: 1\nring_timeout_s: 10\n\
+             agents:\n  maria: {{ ha1: \"{ha1}\", languages: [es-US] }}\n\
+             sip: {{ load_balancer: \"127.0.0.1:{lb_port}\" }}\n"
+        ),
+    );
+    let sync = std::process::Command::new(env!("CARGO_BIN_EXE_ivr"))
+        .args(["agents", "sync", "--config", config.to_str().unwrap()])
+        .args(["--database", &database])
+        .output()
+        .unwrap();
+    assert!(
+        sync.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sync.stderr)
+    );
+    assert!(String::from_utf8_lossy(&sync.stdout).contains("1 written"));
+    let flow = "crates/ivr/tests/flows/queue.yaml";
+    let args = ["--flow", flow, "--config", config.to_str().unwrap()];
+    let (e1, e1_records) = cluster_engine(&dir, "e1", &database, &args);
+    let (e2, e2_records) = cluster_engine(&dir, "e2", &database, &args);
+    let lb = LoadBalancer::start_on(lb_port, &dir, &database, &[e1.port, e2.port]);
+
+    // One phone, registered once, with the load balancer (digest against PostgreSQL); its
+    // voice a 1 kHz tone.
+    let agent = Baresip::agent(
+        "cluster-maria",
+        &mic("cluster-agent-1k", &tone(1000.0, 120)),
+        &format!(
+            "<sip:maria@ivr.test>;auth_pass=s3cret;outbound=\"sip:127.0.0.1:{lb_port}\";\
+             regint=600;answermode=auto"
+        ),
+        110,
+    );
+    // Both engines see the registration (Kamailio writes it to the database every 5 s).
+    for engine in [&e1, &e2] {
+        let state = wait_for_agent(engine, "available", 20);
+        assert_eq!(state, "available", "{}\n{}", agent.log(), lb.log());
+    }
+
+    // A caller on e1, then one on e2 (each dialing its engine), each humming at 440 Hz from
+    // 3 s in: the agent takes both, through the load balancer, and each side hears the other.
+    let mut voice = vec![0; 8000 * 3];
+    voice.extend(tone(440.0, 12));
+    let caller_mic = mic("cluster-caller-440", &voice);
+    for (n, (engine, records)) in [(&e1, &e1_records), (&e2, &e2_records)]
+        .into_iter()
+        .enumerate()
+    {
+        let dial = format!("sip:8003755283@127.0.0.1:{}", engine.port);
+        let mut caller =
+            Baresip::caller(&format!("cluster-caller-{n}"), &caller_mic, Some(&dial), 12);
+        caller.wait(30);
+        let record = &call_records_within(records, 1, 15)[0];
+        assert_eq!(
+            record["transfer"],
+            serde_json::json!({"queue": "agents-es", "agent": "maria", "result": "connected"}),
+            "caller {n}: {record}\n{}",
+            lb.log()
+        );
+        let caller_heard = tone_windows(&caller.heard(), 1000.0);
+        assert!(
+            caller_heard >= 10,
+            "caller {n} heard the agent in {caller_heard} windows"
+        );
+        let agent_heard = tone_windows(&agent.heard_on_call(n), 440.0);
+        assert!(
+            agent_heard >= 10,
+            "the agent heard caller {n} in {agent_heard} windows"
+        );
+        // Wrap-up (1 s), then the agent is free for the next engine's caller.
+        let state = wait_for_agent(&e2, "available", 10);
+        assert_eq!(state, "available");
+    }
+}
+
+/// Waits up to `within_s` for the (first) agent's state on the engine's `/agents`.
+fn wait_for_agent(engine: &Engine, state: &str, within_s: u64) -> String {
+    let deadline = Instant::now() + Duration::from_secs(within_s);
+    loop {
+        let (_, body) = admin_get(engine, "/agents");
+        let list: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        let now = list[0]["state"].as_str().unwrap_or_default().to_string();
+        if now == state || Instant::now() > deadline {
+            return now;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

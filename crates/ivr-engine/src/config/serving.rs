@@ -28,6 +28,10 @@ pub struct SipSettings {
     pub trunks: Vec<Network>,
     /// Limits on calls from one source address that is not a trunk.
     pub per_source: PerSourceLimits,
+    /// In a cluster (a shared PostgreSQL database): the load balancer (Kamailio) agents'
+    /// phones register with, as `host:port`; the engine holding a caller rings an agent
+    /// through it (`sip:NAME@host:port`), so no call moves between engines.
+    pub load_balancer: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,6 +85,7 @@ impl Default for SipSettings {
             allow_digest_without_qop: false,
             trunks: loopback(),
             per_source: PerSourceLimits::default(),
+            load_balancer: None,
         }
     }
 }

@@ -446,9 +446,10 @@ impl<'a> Driver<'a> {
                     }
                 }
                 Output::AgentCallEnded { agent, call_ms } => {
-                    if let Ok(mut acd) = shared.acd.lock() {
-                        acd.call_ended(&agent, call_ms, unix_ms());
-                    }
+                    shared.acd.decide(
+                        |_| true,
+                        |acd, _| acd.call_ended(&agent, call_ms, unix_ms()),
+                    );
                 }
                 Output::HangUp(LegId::Caller) => self.dialog.hang_up().await,
                 Output::HangUp(LegId::Agent) => {

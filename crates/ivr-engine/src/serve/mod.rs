@@ -7,6 +7,7 @@
 pub mod call;
 pub mod clock;
 pub mod deliver;
+pub mod distributor;
 mod done;
 mod effects;
 pub mod flows;
@@ -17,7 +18,6 @@ pub mod ports;
 mod queue;
 mod recognition;
 
-use crate::call_distributor::CallDistributor;
 use crate::config::EngineConfig;
 use crate::http_lookup::HttpLookup;
 use crate::speech::SpeechModels;
@@ -61,7 +61,7 @@ pub struct Shared {
     /// Agents' phone registrations.
     pub registrar: Arc<Mutex<Registrar>>,
     /// Agents and the callers waiting for them: who rings whom, in what order.
-    pub acd: Arc<Mutex<CallDistributor>>,
+    pub acd: Arc<distributor::Distributor>,
     /// Places calls to agents; set once SIP is bound.
     pub dialer: std::sync::OnceLock<ivr_sip_server::Dialer>,
 }

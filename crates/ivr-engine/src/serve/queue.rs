@@ -55,11 +55,16 @@ fn reachable(shared: &Shared) -> impl Fn(&str) -> bool + '_ {
     move |name: &str| contact(shared, name, now_s).is_some()
 }
 
-/// Where an agent is rung.
+/// Where an agent is rung: a fixed address; else, in a cluster, through the load balancer
+/// they registered with; else where they registered with this engine.
 fn contact(shared: &Shared, name: &str, now_s: u64) -> Option<String> {
     let account = shared.config.agents.get(name)?;
     if let Some(uri) = &account.uri {
         return Some(uri.clone());
+    }
+    if shared.acd.is_shared() {
+        let balancer = shared.config.sip.load_balancer.as_ref()?;
+        return Some(format!("sip:{name}@{balancer}"));
     }
     let registrar = shared.registrar.lock().ok()?;
     registrar.binding(name, now_s).map(|b| b.contact.clone())
@@ -71,20 +76,21 @@ pub fn join(shared: &Shared, queue: &str, call_id: &str, lang: &str) -> Result<W
         max_wait: Duration::from_secs(shared.config.queue_max_wait_s),
         announce_every: Duration::from_secs(shared.config.announce_every_s),
     };
-    let mut acd = shared
+    let wait = shared
         .acd
-        .lock()
-        .map_err(|_| "the agents' state is unavailable".to_string())?;
-    let wait = QueueWait::join(
-        &mut acd,
-        queue,
-        call_id,
-        lang,
-        limits,
-        reachable(shared),
-        Instant::now(),
-        unix_ms(),
-    )?;
+        .decide(reachable(shared), |acd, reachable| {
+            QueueWait::join(
+                acd,
+                queue,
+                call_id,
+                lang,
+                limits,
+                reachable,
+                Instant::now(),
+                unix_ms(),
+            )
+        })
+        .ok_or_else(|| "the agents' state is unavailable".to_string())??;
     Ok(Waiting {
         wait,
         ringing: None,
@@ -94,8 +100,15 @@ pub fn join(shared: &Shared, queue: &str, call_id: &str, lang: &str) -> Result<W
 impl Waiting {
     /// What the caller should hear now about their wait, if it is time (in their language).
     pub fn announcement(&mut self, shared: &Shared, now: Instant) -> Option<String> {
-        let mut acd = shared.acd.lock().ok()?;
-        self.wait.announcement(&mut acd, reachable(shared), now)
+        if !self.wait.announcement_due(now) {
+            return None;
+        }
+        shared
+            .acd
+            .decide(reachable(shared), |acd, reachable| {
+                self.wait.announcement(acd, reachable, now)
+            })
+            .flatten()
     }
 
     pub fn lang(&self) -> &str {
@@ -110,9 +123,15 @@ impl Waiting {
         results: &mpsc::UnboundedSender<OfferResult>,
         now: Instant,
     ) -> Result<(), String> {
-        let turn = match shared.acd.lock() {
-            Ok(mut acd) => self.wait.turn(&mut acd, reachable(shared), now, unix_ms()),
-            Err(_) => WaitTurn::Wait,
+        let turn = if self.wait.turn_due(now) {
+            shared
+                .acd
+                .decide(reachable(shared), |acd, reachable| {
+                    self.wait.turn(acd, reachable, now, unix_ms())
+                })
+                .unwrap_or(WaitTurn::Wait)
+        } else {
+            WaitTurn::Wait
         };
         match turn {
             WaitTurn::Wait => Ok(()),
@@ -132,9 +151,9 @@ impl Waiting {
     }
 
     fn not_taken(&mut self, shared: &Shared, agent: &str) {
-        if let Ok(mut acd) = shared.acd.lock() {
-            self.wait.not_taken(&mut acd, agent);
-        }
+        shared
+            .acd
+            .decide(reachable(shared), |acd, _| self.wait.not_taken(acd, agent));
     }
 
     /// An offer's outcome: the agent on the line, or the next one tried at the next tick. An
@@ -171,8 +190,8 @@ impl Waiting {
         };
         let taken = shared
             .acd
-            .lock()
-            .is_ok_and(|mut acd| self.wait.taken(&mut acd, &agent));
+            .decide(reachable(shared), |acd, _| self.wait.taken(acd, &agent))
+            .unwrap_or(false);
         if !taken {
             decline(OfferResult {
                 agent,
@@ -202,9 +221,9 @@ impl Waiting {
     /// for it is freed (the phone gets a CANCEL as the offer's task is called off).
     pub fn abandon(&mut self, shared: &Shared) {
         self.ringing = None;
-        if let Ok(mut acd) = shared.acd.lock() {
-            self.wait.leave(&mut acd);
-        }
+        shared
+            .acd
+            .decide(reachable(shared), |acd, _| self.wait.leave(acd));
     }
 }
 

@@ -24,7 +24,7 @@ pub struct Decision<'a> {
 }
 
 impl Store {
-    fn postgres_only(&self) -> Result<(), StoreError> {
+    pub(super) fn postgres_only(&self) -> Result<(), StoreError> {
         match &self.backend {
             Backend::Postgres(_) => Ok(()),
             Backend::Sqlite(_) => {

@@ -30,7 +30,7 @@ pub struct Admin {
     pub draining: Arc<AtomicBool>,
     pub store: Arc<Store>,
     pub registrar: Arc<std::sync::Mutex<ivr_sip::registrar::Registrar>>,
-    pub acd: Arc<std::sync::Mutex<ivr_engine::call_distributor::CallDistributor>>,
+    pub acd: Arc<ivr_engine::serve::distributor::Distributor>,
     pub agents: indexmap::IndexMap<String, ivr_engine::config::serving::AgentAccount>,
     /// Needed for everything but `/healthz` and `/metrics`, when set.
     pub token: Option<String>,
@@ -212,21 +212,35 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Reply {
         }
         "/agents" => {
             let now = ivr_engine::serve::clock::unix_ms() / 1000;
+            let binding = |name: &str| {
+                admin
+                    .registrar
+                    .lock()
+                    .ok()
+                    .and_then(|r| r.binding(name, now).cloned())
+            };
+            let locally_reachable = |name: &str| {
+                binding(name).is_some() || admin.agents.get(name).is_some_and(|a| a.uri.is_some())
+            };
+            // Each agent's state and whether their phone can be rung (registered here, with
+            // the cluster's load balancer, or at a fixed address), as the distributor sees it.
+            let states: Vec<(Option<ivr_engine::acd::AgentStatus>, bool)> = admin
+                .acd
+                .decide(locally_reachable, |acd, reachable| {
+                    admin
+                        .agents
+                        .keys()
+                        .map(|name| (acd.agent_status(name, now * 1000), reachable(name)))
+                        .collect()
+                })
+                .unwrap_or_default();
             let agents: Vec<serde_json::Value> = admin
                 .agents
                 .iter()
-                .map(|(name, account)| {
-                    let binding = admin
-                        .registrar
-                        .lock()
-                        .ok()
-                        .and_then(|r| r.binding(name, now).cloned());
-                    let status = admin
-                        .acd
-                        .lock()
-                        .ok()
-                        .and_then(|mut acd| acd.agent_status(name, now * 1000));
-                    let reachable = binding.is_some() || account.uri.is_some();
+                .enumerate()
+                .map(|(i, (name, account))| {
+                    let binding = binding(name);
+                    let (status, reachable) = states.get(i).copied().unwrap_or((None, false));
                     let state = match (reachable, status) {
                         (false, _) => serde_json::json!("offline"),
                         (true, Some(status)) => serde_json::json!(status),
@@ -247,8 +261,7 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Reply {
             let now_ms = ivr_engine::serve::clock::unix_ms();
             let queues: Vec<serde_json::Value> = admin
                 .acd
-                .lock()
-                .map(|acd| acd.queues(now_ms))
+                .decide(|_| true, |acd, _| acd.queues(now_ms))
                 .unwrap_or_default()
                 .into_iter()
                 .map(|(queue, waiting, longest)| {

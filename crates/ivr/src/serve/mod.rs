@@ -10,11 +10,13 @@ use ivr_engine::config::EngineConfig;
 use ivr_engine::config::serving::PortRange;
 use ivr_engine::http_lookup::HttpLookup;
 use ivr_engine::serve::clock::CallClock;
+use ivr_engine::serve::distributor::Distributor;
 use ivr_engine::serve::flows::{self, FlowLibrary};
 use ivr_engine::serve::live::LiveCalls;
 use ivr_engine::serve::ports::RtpPorts;
 use ivr_engine::serve::{Shared, call, deliver, metrics};
 use ivr_engine::speech::{SpeechConfig, SpeechModels};
+use ivr_engine::store::{Database, Store};
 use ivr_engine::tts::CallPrompts;
 use ivr_sip::registrar::Registrar;
 use ivr_sip_server::{ServerConfig, bind};
@@ -197,7 +199,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
     let speech = config.speech_or_default(&models_dir);
     let models = SpeechModels::load(&speech).map_err(|e| e.to_string())?;
     let node = config.node()?;
-    let store = ivr_engine::store::Store::connect(&config.database()?, &node)
+    let store = Store::connect(&config.database()?, &node)
         .map(Arc::new)
         .map_err(|e| e.to_string())?;
     // What this engine's earlier run left mid-delivery goes out now (other engines' claims
@@ -223,13 +225,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         )
         .allow_digest_without_qop(config.sip.allow_digest_without_qop),
     ));
-    let acd = Arc::new(Mutex::new(CallDistributor::new(
-        config
-            .agents
-            .iter()
-            .map(|(name, agent)| (name.clone(), agent.languages.clone())),
-        config.wrap_up_s * 1000,
-    )));
+    let acd = Arc::new(distributor(&config, &store)?);
     let metrics = metrics::install()?;
     let draining = Arc::new(AtomicBool::new(false));
     let live = Arc::new(LiveCalls::default());
@@ -292,6 +288,76 @@ fn start(args: &ServeArgs) -> Result<(), String> {
     runtime.block_on(serve_calls(shared, draining, admin_at, sms))
 }
 
+/// How often an engine of a cluster says it is alive, and how long it may stay silent before
+/// another engine frees the agents it held and drops its callers from the line.
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(2);
+const STALE_AFTER_S: u64 = 10;
+
+async fn heartbeat(store: Arc<Store>) {
+    let mut every = tokio::time::interval(HEARTBEAT_EVERY);
+    loop {
+        every.tick().await;
+        let store = Arc::clone(&store);
+        match tokio::task::spawn_blocking(move || store.heartbeat(STALE_AFTER_S)).await {
+            Ok(Ok(reaped)) => {
+                for node in reaped {
+                    tracing::warn!(
+                        node,
+                        "engine silent for {STALE_AFTER_S} s: its agents are free and its \
+                         waiting callers left the line"
+                    );
+                }
+            }
+            Ok(Err(e)) => tracing::warn!("heartbeat: {e}"),
+            Err(e) => tracing::warn!("heartbeat: {e}"),
+        }
+    }
+}
+
+/// The call distribution: this engine's own, or shared with the cluster through the
+/// database (a `postgres://` store), where this engine's agents are enlisted and what its
+/// previous run held is freed.
+fn distributor(config: &EngineConfig, store: &Arc<Store>) -> Result<Distributor, String> {
+    let agents: Vec<(String, Vec<String>)> = config
+        .agents
+        .iter()
+        .map(|(name, agent)| (name.clone(), agent.languages.clone()))
+        .collect();
+    let wrap_up_ms = config.wrap_up_s * 1000;
+    if !matches!(config.database()?, Database::Postgres(_)) {
+        return Ok(Distributor::Local(Mutex::new(CallDistributor::new(
+            agents, wrap_up_ms,
+        ))));
+    }
+    let registering: Vec<&String> = config
+        .agents
+        .iter()
+        .filter(|(_, agent)| agent.uri.is_none())
+        .map(|(name, _)| name)
+        .collect();
+    if !registering.is_empty() && config.sip.load_balancer.is_none() {
+        return Err(format!(
+            "engines sharing a database ring agents through the load balancer they register \
+             with: set sip.load_balancer (host:port), or give {} a fixed uri",
+            registering.first().map_or("each agent", |n| n.as_str())
+        ));
+    }
+    store.enlist_agents(&agents).map_err(|e| e.to_string())?;
+    store
+        .free_own_distribution_state()
+        .map_err(|e| e.to_string())?;
+    Ok(Distributor::Shared {
+        store: Arc::clone(store),
+        wrap_up_ms,
+        fixed_address: config
+            .agents
+            .iter()
+            .filter(|(_, agent)| agent.uri.is_some())
+            .map(|(name, _)| name.clone())
+            .collect(),
+    })
+}
+
 /// One call in the count a drain waits on; it leaves the count when dropped, so a call task
 /// that panics does not hold a drain up to its deadline.
 struct ActiveCall(Arc<AtomicUsize>);
@@ -338,6 +404,9 @@ async fn serve_calls(
         senders,
         Arc::clone(&shared.outbox_wake),
     ));
+    if shared.acd.is_shared() {
+        tokio::spawn(heartbeat(Arc::clone(&shared.store)));
+    }
     let (sip, dialer) = bind(server_config, cancel.clone()).await?;
     shared.dialer.set(dialer).ok();
     let server = tokio::spawn(sip.run(calls_tx, cancel.clone()));

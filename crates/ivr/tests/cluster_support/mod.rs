@@ -41,11 +41,15 @@ pub struct LoadBalancer {
 
 impl LoadBalancer {
     pub fn start(dir: &Path, database: &str, engines: &[u16]) -> LoadBalancer {
+        LoadBalancer::start_on(free_port(), dir, database, engines)
+    }
+
+    /// On `port`, chosen beforehand (engines' configurations name it).
+    pub fn start_on(port: u16, dir: &Path, database: &str, engines: &[u16]) -> LoadBalancer {
         assert!(
             Path::new("/usr/sbin/kamailio").exists(),
             "kamailio is missing: `make test` installs it (scripts/setup-system.sh)"
         );
-        let port = free_port();
         let run = dir.join("kamailio");
         std::fs::create_dir_all(&run).unwrap();
         let list: String = engines

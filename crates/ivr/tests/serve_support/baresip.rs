@@ -135,6 +135,11 @@ impl Baresip {
     /// header gets its length when baresip closes that call, which can come a moment after the
     /// engine has hung up and written its record: wait for it, up to 10 s.
     pub fn heard(&self) -> Vec<i16> {
+        self.heard_on_call(0)
+    }
+
+    /// What it heard on its call number `call` (0 = first), as [`heard`](Baresip::heard).
+    pub fn heard_on_call(&self, call: usize) -> Vec<i16> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let mut dumps: Vec<PathBuf> = std::fs::read_dir(&self.record_dir)
@@ -143,7 +148,7 @@ impl Baresip {
                 .filter(|p| p.to_string_lossy().ends_with("-dec.wav"))
                 .collect();
             dumps.sort();
-            let read = match dumps.first() {
+            let read = match dumps.get(call) {
                 Some(first) => ivr_media::read_wav(first).map_err(|e| e.to_string()),
                 None => Err(format!(
                     "baresip recorded nothing in {}",
