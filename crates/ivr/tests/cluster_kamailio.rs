@@ -226,85 +226,36 @@ fn wait_exit(child: &mut std::process::Child, within_s: u64) -> Option<std::proc
 #[test]
 fn one_agent_registered_with_kamailio_takes_callers_from_both_engines_with_audio_both_ways() {
     use serve_support::baresip::{Baresip, mic, tone, tone_windows};
-    let dir = temp_dir("agent");
-    let database = cluster_database("agent");
-    let lb_port = free_port();
-    // The agent's account: HA1 in the load balancer's realm (the domain phones register in).
-    let ha1 = ivr_sip::digest::ha1("maria", "ivr.test", "s3cret");
-    let config = engine_config(
-        "cluster-agent",
-        &format!(
-            "realm: ivr.test\nwrap_up_s: 1\nring_timeout_s: 10\n\
-             agents:\n  maria: {{ ha1: \"{ha1}\", languages: [es-US] }}\n\
-             sip: {{ load_balancer: \"127.0.0.1:{lb_port}\" }}\n"
-        ),
-    );
-    let sync = std::process::Command::new(env!("CARGO_BIN_EXE_ivr"))
-        .args(["agents", "sync", "--config", config.to_str().unwrap()])
-        .args(["--database", &database])
-        .output()
-        .unwrap();
-    assert!(
-        sync.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sync.stderr)
-    );
-    assert!(String::from_utf8_lossy(&sync.stdout).contains("1 written"));
-    let flow = "crates/ivr/tests/flows/queue.yaml";
-    let args = ["--flow", flow, "--config", config.to_str().unwrap()];
-    let (e1, e1_records) = cluster_engine(&dir, "e1", &database, &args);
-    let (e2, e2_records) = cluster_engine(&dir, "e2", &database, &args);
-    let lb = LoadBalancer::start_on(lb_port, &dir, &database, &[e1.port, e2.port]);
-
-    // One phone, registered once, with the load balancer (digest against PostgreSQL); its
-    // voice a 1 kHz tone.
-    let agent = Baresip::agent(
-        "cluster-maria",
-        &mic("cluster-agent-1k", &tone(1000.0, 120)),
-        &format!(
-            "<sip:maria@ivr.test>;auth_pass=s3cret;outbound=\"sip:127.0.0.1:{lb_port}\";\
-             regint=600;answermode=auto"
-        ),
-        110,
-    );
-    // Both engines see the registration (Kamailio writes it to the database every 5 s).
-    for engine in [&e1, &e2] {
-        let state = wait_for_agent(engine, "available", 20);
-        assert_eq!(state, "available", "{}\n{}", agent.log(), lb.log());
-    }
-
+    let cluster = agent_cluster("agent", cluster_database("agent"), "");
     // A caller on e1, then one on e2 (each dialing its engine), each humming at 440 Hz from
     // 3 s in: the agent takes both, through the load balancer, and each side hears the other.
     let mut voice = vec![0; 8000 * 3];
     voice.extend(tone(440.0, 12));
     let caller_mic = mic("cluster-caller-440", &voice);
-    for (n, (engine, records)) in [(&e1, &e1_records), (&e2, &e2_records)]
-        .into_iter()
-        .enumerate()
-    {
-        let dial = format!("sip:8003755283@127.0.0.1:{}", engine.port);
+    for n in 0..2 {
+        let dial = cluster.dial(n);
         let mut caller =
             Baresip::caller(&format!("cluster-caller-{n}"), &caller_mic, Some(&dial), 12);
         caller.wait(30);
-        let record = &call_records_within(records, 1, 15)[0];
+        let record = &call_records_within(&cluster.records[n], 1, 15)[0];
         assert_eq!(
             record["transfer"],
             serde_json::json!({"queue": "agents-es", "agent": "maria", "result": "connected"}),
             "caller {n}: {record}\n{}",
-            lb.log()
+            cluster.lb.log()
         );
         let caller_heard = tone_windows(&caller.heard(), 1000.0);
         assert!(
             caller_heard >= 10,
             "caller {n} heard the agent in {caller_heard} windows"
         );
-        let agent_heard = tone_windows(&agent.heard_on_call(n), 440.0);
+        let agent_heard = tone_windows(&cluster.agent.heard_on_call(n), 440.0);
         assert!(
             agent_heard >= 10,
             "the agent heard caller {n} in {agent_heard} windows"
         );
         // Wrap-up (1 s), then the agent is free for the next engine's caller.
-        let state = wait_for_agent(&e2, "available", 10);
+        let state = wait_for_agent(cluster.engine(1), "available", 10);
         assert_eq!(state, "available");
     }
 }
@@ -321,4 +272,146 @@ fn wait_for_agent(engine: &Engine, state: &str, within_s: u64) -> String {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// The agent test's setup: two engines on the queue flow with agent maria (HA1 in realm
+/// ivr.test, rung through the load balancer), Kamailio, and maria's phone registered with it.
+struct AgentCluster {
+    dir: std::path::PathBuf,
+    database: String,
+    lb: LoadBalancer,
+    engines: Vec<Option<Engine>>,
+    records: Vec<std::path::PathBuf>,
+    agent: serve_support::baresip::Baresip,
+}
+
+fn agent_cluster(label: &str, database: String, more_yaml: &str) -> AgentCluster {
+    use serve_support::baresip::{Baresip, mic, tone};
+    let dir = temp_dir(label);
+    let lb_port = free_port();
+    let ha1 = ivr_sip::digest::ha1("maria", "ivr.test", "s3cret");
+    let config = engine_config(
+        &format!("cluster-{label}"),
+        &format!(
+            "realm: ivr.test\nwrap_up_s: 1\nring_timeout_s: 10\n\
+             agents:\n  maria: {{ ha1: \"{ha1}\", languages: [es-US] }}\n\
+             sip: {{ load_balancer: \"127.0.0.1:{lb_port}\" }}\n{more_yaml}"
+        ),
+    );
+    let sync = std::process::Command::new(env!("CARGO_BIN_EXE_ivr"))
+        .args(["agents", "sync", "--config", config.to_str().unwrap()])
+        .args(["--database", &database])
+        .output()
+        .unwrap();
+    assert!(
+        sync.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sync.stderr)
+    );
+    let flow = "crates/ivr/tests/flows/queue.yaml";
+    let args = ["--flow", flow, "--config", config.to_str().unwrap()];
+    let (e1, e1_records) = cluster_engine(&dir, "e1", &database, &args);
+    let (e2, e2_records) = cluster_engine(&dir, "e2", &database, &args);
+    let lb = LoadBalancer::start_on(lb_port, &dir, &database, &[e1.port, e2.port]);
+    let agent = Baresip::agent(
+        &format!("{label}-maria"),
+        &mic(&format!("{label}-agent-1k"), &tone(1000.0, 150)),
+        &format!(
+            "<sip:maria@ivr.test>;auth_pass=s3cret;outbound=\"sip:127.0.0.1:{lb_port}\";\
+             regint=600;answermode=auto"
+        ),
+        140,
+    );
+    for engine in [&e1, &e2] {
+        let state = wait_for_agent(engine, "available", 20);
+        assert_eq!(state, "available", "{}\n{}", agent.log(), lb.log());
+    }
+    AgentCluster {
+        dir,
+        database,
+        lb,
+        engines: vec![Some(e1), Some(e2)],
+        records: vec![e1_records, e2_records],
+        agent,
+    }
+}
+
+impl AgentCluster {
+    fn engine(&self, n: usize) -> &Engine {
+        self.engines[n].as_ref().unwrap()
+    }
+
+    fn dial(&self, n: usize) -> String {
+        format!("sip:8003755283@127.0.0.1:{}", self.engine(n).port)
+    }
+
+    /// Rows in the shared database: (agent maria's status, waiting callers' engines).
+    fn distribution_rows(&self) -> (String, Vec<String>) {
+        let mut client = postgres::Client::connect(&self.database, postgres::NoTls).unwrap();
+        let status: String = client
+            .query_one("SELECT status FROM acd_agents WHERE name = 'maria'", &[])
+            .unwrap()
+            .get(0);
+        let waiting = client
+            .query("SELECT node_id FROM acd_waiting ORDER BY seq", &[])
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        (status, waiting)
+    }
+}
+
+#[test]
+fn an_engine_dying_with_callers_waiting_frees_its_agent_for_the_other_engines_callers() {
+    use serve_support::baresip::{Baresip, mic, tone, tone_windows};
+    let mut cluster = agent_cluster("reaped", cluster_database("reaped"), "");
+    // X on e1 talks with maria; W waits on e1; then Y waits on e2.
+    let mut voice = vec![0; 8000 * 2];
+    voice.extend(tone(440.0, 60));
+    let hum = mic("reaped-caller-440", &voice);
+    let _x = Baresip::caller("reaped-x", &hum, Some(&cluster.dial(0)), 60);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while cluster.distribution_rows().0 != "busy" && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(cluster.distribution_rows().0, "busy", "maria took X");
+    let _w = Baresip::caller("reaped-w", &hum, Some(&cluster.dial(0)), 60);
+    std::thread::sleep(Duration::from_secs(2));
+    let mut y = Baresip::caller("reaped-y", &hum, Some(&cluster.dial(1)), 25);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while cluster.distribution_rows().1.len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(
+        cluster.distribution_rows().1,
+        ["e1", "e2"],
+        "W then Y in line"
+    );
+
+    // e1 dies. Maria hears silence and hangs up her phone's side; within 12 s the other
+    // engine has freed her and dropped e1's waiting caller, and Y (on e2) gets her.
+    let killed = Instant::now();
+    drop(cluster.engines[0].take());
+    cluster.agent.command("hangup", "");
+    let mut rows = cluster.distribution_rows();
+    while rows.1 != ["e2"] && killed.elapsed() < Duration::from_secs(12) {
+        std::thread::sleep(Duration::from_millis(200));
+        rows = cluster.distribution_rows();
+    }
+    assert!(
+        !rows.1.contains(&"e1".to_string()),
+        "e1's caller still in line: {rows:?}"
+    );
+    y.wait(40);
+    let record = &call_records_within(&cluster.records[1], 1, 15)[0];
+    assert_eq!(
+        record["transfer"],
+        serde_json::json!({"queue": "agents-es", "agent": "maria", "result": "connected"}),
+        "{record}\n{}",
+        cluster.lb.log()
+    );
+    let heard = tone_windows(&y.heard(), 1000.0);
+    assert!(heard >= 10, "Y heard maria in {heard} windows");
+    let _ = &cluster.dir;
 }
