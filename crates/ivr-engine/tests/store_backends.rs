@@ -363,6 +363,13 @@ fn a_postgres_restart_loses_no_committed_row_and_the_store_reconnects() {
         .map(|m| m.id)
         .collect();
     assert_eq!(pending, [before, after]);
+    // A restart while the engine was idle: its first request afterwards goes through.
+    server.stop();
+    server.restart();
+    std::thread::sleep(Duration::from_millis(1_200));
+    store
+        .queue_message(&message("+12025550146"), at(3))
+        .expect("the first write after a restart, on an idle connection");
     server.stop();
 }
 

@@ -7,7 +7,7 @@ mod cluster_support;
 mod serve_support;
 
 use cluster_support::*;
-use ivr_engine::store::{Database, NewMessage, OutboxState, Store};
+use ivr_engine::store::{Database, NewCallback, NewMessage, OutboxState, Store};
 use serve_support::messaging::SmsReceiver;
 use serve_support::*;
 use std::time::{Duration, Instant};
@@ -414,4 +414,128 @@ fn an_engine_dying_with_callers_waiting_frees_its_agent_for_the_other_engines_ca
     let heard = tone_windows(&y.heard(), 1000.0);
     assert!(heard >= 10, "Y heard maria in {heard} windows");
     let _ = &cluster.dir;
+}
+
+#[test]
+fn a_database_restart_keeps_bridged_calls_and_committed_rows_and_fails_a_callback_honestly() {
+    use serve_support::baresip::{Baresip, mic, tone, tone_windows};
+    let server = cluster_support::postgres_server::PostgresServer::start();
+    let database = cluster_database_on(&server, "dbrestart");
+    let cluster = agent_cluster("dbrestart", database.clone(), "");
+    let store = Store::connect(&Database::Postgres(database), "test").unwrap();
+    let before = store
+        .add_callback(&NewCallback {
+            call_id: "before-the-restart",
+            queue: "agents-es",
+            number: "+12025550143",
+            lang: "es-US",
+            requested_at: jiff::Timestamp::now(),
+        })
+        .unwrap();
+
+    // X talks with maria for about 20 s, across the database's outage.
+    let mut voice = vec![0; 8000 * 2];
+    voice.extend(tone(440.0, 30));
+    let mut x = Baresip::caller(
+        "dbrestart-x",
+        &mic("dbrestart-440", &voice),
+        Some(&cluster.dial(0)),
+        22,
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while cluster.distribution_rows().0 != "busy" && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    server.stop();
+    // During the outage a caller on e2 finds no agent state, is offered a callback, presses
+    // 1, and the callback cannot be recorded: the flow's failure path, never a false promise.
+    let run = SippRun {
+        timeout_s: 40,
+        ..SippRun::default()
+    };
+    let fill = [("key", "1".to_string()), ("pause_ms", "3000".to_string())];
+    let (ok, out) = run_sipp_with(cluster.engine(1).port, "lb_call_key.xml", &fill, &run);
+    assert!(ok, "{out}");
+    let z = &call_records_within(&cluster.records[1], 1, 10)[0];
+    let states: Vec<&str> = z["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
+    assert!(states.contains(&"record_callback"), "{z}");
+    assert!(
+        !states.contains(&"recorded"),
+        "a callback promised while the database was down: {z}"
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    server.restart();
+
+    x.wait(40);
+    let record = &call_records_within(&cluster.records[0], 1, 15)[0];
+    assert_eq!(record["transfer"]["result"], "connected", "{record}");
+    // The caller heard maria the whole call, outage included (about 18 s of tone).
+    let heard = tone_windows(&x.heard(), 1000.0);
+    assert!(heard >= 30, "X heard maria in only {heard} windows");
+    // What was committed before is there; after the restart a caller on e2 gets maria.
+    assert!(
+        store
+            .callbacks(false)
+            .unwrap()
+            .iter()
+            .any(|c| c.id == before),
+        "the callback committed before the restart is kept"
+    );
+    let state = wait_for_agent(cluster.engine(1), "available", 15);
+    assert_eq!(state, "available");
+    let mut y = Baresip::caller(
+        "dbrestart-y",
+        &mic("dbrestart-y-440", &voice),
+        Some(&cluster.dial(1)),
+        10,
+    );
+    y.wait(30);
+    let records = call_records_within(&cluster.records[1], 2, 15);
+    assert_eq!(
+        records[1]["transfer"]["result"], "connected",
+        "{}",
+        records[1]
+    );
+    server.stop();
+}
+
+#[test]
+fn a_load_balancer_restart_drops_no_established_call() {
+    let dir = temp_dir("lbrestart");
+    let database = cluster_database("lbrestart");
+    let (e1, e1_records) = cluster_engine(&dir, "e1", &database, &["--flow", KEYS_FLOW]);
+    let (e2, e2_records) = cluster_engine(&dir, "e2", &database, &["--flow", KEYS_FLOW]);
+    let mut lb = LoadBalancer::start(&dir, &database, &[e1.port, e2.port]);
+    // 20 silent callers (each call ends on the flow's no-input path, about 20 s in).
+    let lb_port = lb.port;
+    let calls = std::thread::spawn(move || {
+        let run = SippRun {
+            calls: 20,
+            rate: 10,
+            timeout_s: 60,
+            ..SippRun::default()
+        };
+        run_sipp_with(lb_port, "lb_call_wait.xml", &[], &run)
+    });
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!(calls_on(&e1) + calls_on(&e2), 20, "20 calls up");
+    lb.restart();
+    // Every engine's BYE goes through the restarted load balancer (Record-Route) and is
+    // answered: SIPp counts a call as done only then.
+    let (ok, out) = calls.join().unwrap();
+    assert!(ok, "calls across the restart: {out}\n{}", lb.log());
+    assert_eq!(
+        wait_for_records(&[&e1_records, &e2_records], 20, 10)
+            .iter()
+            .sum::<usize>(),
+        20
+    );
+    // And new calls go through it.
+    let (ok, out) = calls_through(&lb, 4, 4, 30);
+    assert!(ok, "{out}");
 }

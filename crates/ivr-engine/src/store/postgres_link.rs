@@ -1,14 +1,25 @@
-//! One connection to PostgreSQL, made again after the server restarts or the network drops:
-//! the operation that found it broken fails (the caller hears "cannot record that now"), the
-//! next one reconnects.
+//! One connection to PostgreSQL, made again after the server restarts or the network drops.
+//! A connection idle for a while is checked (an empty query) before it is used, so the first
+//! request after a restart goes through; one that breaks during an operation fails that
+//! operation (the caller hears "cannot record that now": a write is never sent twice) and
+//! the next one reconnects.
 
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub struct PostgresLink {
     config: postgres::Config,
-    client: Mutex<Option<postgres::Client>>,
+    client: Mutex<Option<Connected>>,
 }
+
+struct Connected {
+    client: postgres::Client,
+    last_used: Instant,
+}
+
+/// A connection unused this long is checked before use.
+const CHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A database that does not answer must not hold a caller for long.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -41,19 +52,28 @@ impl PostgresLink {
             .client
             .lock()
             .map_err(|_| "a thread panicked while using it".to_string())?;
-        if slot.as_ref().is_none_or(postgres::Client::is_closed) {
+        let usable = slot.as_mut().is_some_and(|c| {
+            !c.client.is_closed()
+                && (c.last_used.elapsed() < CHECK_AFTER_IDLE
+                    || c.client.is_valid(CHECK_TIMEOUT).is_ok())
+        });
+        if !usable {
             *slot = None;
             let client = self
                 .config
                 .connect(postgres::NoTls)
                 .map_err(|e| format!("cannot connect: {}", explain(&e)))?;
-            *slot = Some(client);
+            *slot = Some(Connected {
+                client,
+                last_used: Instant::now(),
+            });
         }
-        let Some(client) = slot.as_mut() else {
+        let Some(connected) = slot.as_mut() else {
             return Err("not connected".to_string());
         };
-        let result = operation(client);
-        if client.is_closed() {
+        let result = operation(&mut connected.client);
+        connected.last_used = Instant::now();
+        if connected.client.is_closed() {
             *slot = None;
         }
         result.map_err(|e| explain(&e))

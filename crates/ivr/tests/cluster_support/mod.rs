@@ -15,9 +15,19 @@ use std::time::{Duration, Instant};
 /// credentials) beside the engines' own.
 pub fn cluster_database(label: &str) -> String {
     let url = postgres_server::fresh_database(label);
+    with_kamailio_tables(postgres_server::shared(), url)
+}
+
+/// The same on a server of the test's own (one it stops and starts).
+pub fn cluster_database_on(server: &postgres_server::PostgresServer, label: &str) -> String {
+    let url = server.create_database(label);
+    with_kamailio_tables(server, url)
+}
+
+fn with_kamailio_tables(server: &postgres_server::PostgresServer, url: String) -> String {
     let database = url.rsplit('/').next().unwrap().to_string();
     for table in ["standard", "usrloc", "auth_db"] {
-        postgres_server::shared().run_sql_file(
+        server.run_sql_file(
             &database,
             &Path::new("/usr/share/kamailio/postgres").join(format!("{table}-create.sql")),
         );
@@ -37,6 +47,7 @@ pub struct LoadBalancer {
     child: Child,
     pub port: u16,
     pub dir: PathBuf,
+    database: String,
 }
 
 impl LoadBalancer {
@@ -57,41 +68,64 @@ impl LoadBalancer {
             .enumerate()
             .map(|(n, p)| format!("1 sip:127.0.0.1:{p} 0 0 duid=e{};maxload=50\n", n + 1))
             .collect();
-        let list_file = run.join("dispatcher.list");
-        std::fs::write(&list_file, list).unwrap();
-        let log = std::fs::File::create(run.join("log")).unwrap();
-        let child = Command::new("/usr/sbin/kamailio")
+        std::fs::write(run.join("dispatcher.list"), list).unwrap();
+        let child = LoadBalancer::spawn(port, &run, database);
+        let lb = LoadBalancer {
+            child,
+            port,
+            dir: run,
+            database: database.to_string(),
+        };
+        lb.wait_until_answering();
+        lb
+    }
+
+    fn spawn(port: u16, run: &Path, database: &str) -> Child {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(run.join("log"))
+            .unwrap();
+        Command::new("/usr/sbin/kamailio")
             .arg("-f")
             .arg(repo().join("scripts/cluster/kamailio.cfg"))
             .args(["-DD", "-E", "-Y"])
-            .arg(&run)
+            .arg(run)
             .args(["-A", &format!("LISTEN=udp:127.0.0.1:{port}")])
             .args(["-A", &format!("DBURL=\"{database}\"")])
             .args([
                 "-A",
-                &format!("DISPATCHER_LIST=\"{}\"", list_file.display()),
+                &format!(
+                    "DISPATCHER_LIST=\"{}\"",
+                    run.join("dispatcher.list").display()
+                ),
             ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
-            .unwrap();
-        let lb = LoadBalancer {
-            child,
-            port,
-            dir: run,
-        };
+            .unwrap()
+    }
+
+    fn wait_until_answering(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if lb.options_answered() {
-                return lb;
+            if self.options_answered() {
+                return;
             }
             std::thread::sleep(Duration::from_millis(200));
         }
         panic!(
             "kamailio did not answer OPTIONS: see {}",
-            lb.dir.join("log").display()
+            self.dir.join("log").display()
         );
+    }
+
+    /// Stopped (SIGTERM) and started again on the same port, as for an upgrade.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.child = LoadBalancer::spawn(self.port, &self.dir, &self.database);
+        self.wait_until_answering();
     }
 
     fn options_answered(&self) -> bool {
