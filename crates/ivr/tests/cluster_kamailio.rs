@@ -539,3 +539,54 @@ fn a_load_balancer_restart_drops_no_established_call() {
     let (ok, out) = calls_through(&lb, 4, 4, 30);
     assert!(ok, "{out}");
 }
+
+#[test]
+fn callers_waiting_on_two_engines_reach_the_agent_in_the_order_they_called() {
+    use serve_support::baresip::{Baresip, mic, tone, tone_windows};
+    let cluster = agent_cluster("order", cluster_database("order"), "");
+    let hum = |name: &str, hz: f64, seconds: usize| {
+        let mut voice = vec![0; 8000 * 2];
+        voice.extend(tone(hz, seconds));
+        mic(name, &voice)
+    };
+    // X (on e1) keeps maria busy for about 12 s; meanwhile A calls e2, then B calls e1.
+    let mut x = Baresip::caller(
+        "order-x",
+        &hum("order-x", 300.0, 20),
+        Some(&cluster.dial(0)),
+        12,
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while cluster.distribution_rows().0 != "busy" && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let mut a = Baresip::caller(
+        "order-a",
+        &hum("order-a", 440.0, 30),
+        Some(&cluster.dial(1)),
+        22,
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    let mut b = Baresip::caller(
+        "order-b",
+        &hum("order-b", 700.0, 40),
+        Some(&cluster.dial(0)),
+        40,
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        cluster.distribution_rows().1,
+        ["e2", "e1"],
+        "A (e2) before B (e1)"
+    );
+    x.wait(30);
+    a.wait(40);
+    b.wait(50);
+    // Maria's second call was A (her phone heard 440 Hz), her third B (700 Hz).
+    let second = cluster.agent.heard_on_call(1);
+    let third = cluster.agent.heard_on_call(2);
+    assert!(tone_windows(&second, 440.0) >= 10 && tone_windows(&second, 700.0) == 0);
+    assert!(tone_windows(&third, 700.0) >= 10 && tone_windows(&third, 440.0) == 0);
+    let b_record = &call_records_within(&cluster.records[0], 2, 15)[1];
+    assert_eq!(b_record["transfer"]["result"], "connected", "{b_record}");
+}

@@ -15,6 +15,7 @@ pub struct PostgresServer {
     dir: PathBuf,
     pub port: u16,
     as_postgres_user: bool,
+    durable: bool,
 }
 
 /// One server per test process, started on first use.
@@ -59,7 +60,14 @@ fn free_port() -> u16 {
 }
 
 impl PostgresServer {
+    /// For tests: commits are not flushed to disk (fast; a test never survives a power cut).
     pub fn start() -> PostgresServer {
+        PostgresServer::start_with(false)
+    }
+
+    /// `durable`: PostgreSQL's defaults (fsync, synchronous commit), as a benchmark of
+    /// durable writes needs.
+    pub fn start_with(durable: bool) -> PostgresServer {
         let bin = bin_dir();
         let as_postgres_user = nix_is_root();
         let dir =
@@ -78,6 +86,7 @@ impl PostgresServer {
             dir,
             port: free_port(),
             as_postgres_user,
+            durable,
         };
         let data = server.data_dir();
         let output = server
@@ -113,9 +122,13 @@ impl PostgresServer {
     }
 
     fn run_pg_ctl_start(&self) {
+        let flush = if self.durable {
+            ""
+        } else {
+            "-c fsync=off -c synchronous_commit=off"
+        };
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c synchronous_commit=off \
-             -c max_connections=200",
+            "-c listen_addresses=127.0.0.1 -p {} -k {} {flush} -c max_connections=200",
             self.port,
             self.dir.display()
         );
