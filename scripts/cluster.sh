@@ -62,13 +62,22 @@ if ! "${psql[@]}" -d ivr -c 'SELECT 1' >/dev/null 2>&1; then
 fi
 
 # The engines' configuration: the shared database, Kamailio as the trunk whose caller ID is
-# believed, and the agents' accounts (their credentials go to Kamailio with `agents sync`).
+# believed and the load balancer agents are rung through, and one demo agent account per
+# language (their HA1s go to Kamailio with `ivr agents sync`; passwords are for this demo
+# only).
+ha1() { printf '%s' "$1:ivr.test:$2" | md5sum | cut -d' ' -f1; }
 cat >"$dir/engine.yaml" <<EOF
 database_env: IVR_DATABASE
 flow: $flow
+realm: ivr.test
 sip:
   trunks: [127.0.0.1/32]
+  load_balancer: "127.0.0.1:$lb_port"
+agents:
+  agent1: { ha1: "$(ha1 agent1 agent1-demo)", languages: [en-US] }
+  agente2: { ha1: "$(ha1 agente2 agente2-demo)", languages: [es-US] }
 EOF
+"$ivr" agents sync --config "$dir/engine.yaml" --database "$db" >/dev/null
 cat >"$dir/kamailio/dispatcher.list" <<EOF
 # set 1: the engines (duid for call-load dispatching, maxload caps calls per engine)
 1 sip:127.0.0.1:5081 0 0 duid=e1;maxload=20
@@ -98,6 +107,9 @@ cat <<EOF
 The cluster is up (logs under $dir):
   call it:        sip:8003755283@127.0.0.1:$lb_port
                   e.g. baresip, or: sipp -sn uac 127.0.0.1:$lb_port -s 8003755283 -m 1
+  an agent phone: register with Kamailio, e.g. this baresip account line (English queue):
+                  <sip:agent1@ivr.test>;auth_pass=agent1-demo;outbound="sip:127.0.0.1:$lb_port";answermode=auto
+                  (Spanish: agente2, agente2-demo); either engine then rings it through Kamailio
   each engine:    http://127.0.0.1:9091/calls   http://127.0.0.1:9092/calls
   callbacks:      psql -h 127.0.0.1 -p $pg_port -U ivr ivr -c 'table callbacks'
   drain e2:       kill -TERM ${pids[1]}   (OPTIONS answer 503; Kamailio stops choosing it)
