@@ -12,7 +12,8 @@ fuzz_target!(|data: &[u8]| {
     match serde_saphyr::from_str::<EngineConfig>(text) {
         Ok(config) => {
             let _ = config.check();
-            let _ = config.database_path();
+            let _ = config.database().map(|d| d.describe());
+            let _ = config.node();
         }
         Err(e) => {
             let _ = e.to_string();
