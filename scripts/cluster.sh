@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make cluster`: the cluster on this machine's loopback - PostgreSQL, Kamailio in front, and
 # two `ivr serve` engines sharing the database - to try what running more than one engine
-# looks like. Ctrl-C stops everything. Everything it writes is under $CLUSTER_DIR.
+# looks like. Ctrl-C (or SIGTERM) stops everything. Everything it writes is under $CLUSTER_DIR.
 #
 #   Kamailio  udp:127.0.0.1:${LB_PORT:-5060}   callers dial this; agents register here
 #   engine e1 127.0.0.1:5081 (admin :9091)     engine e2 127.0.0.1:5082 (admin :9092)
@@ -42,6 +42,7 @@ stop() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$dir/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+  exit 0
 }
 trap stop INT TERM EXIT
 

@@ -24,7 +24,8 @@ out="$(cd "$out" && pwd)"
 CLUSTER_DIR="$out/cluster" LB_PORT="$lb_port" PG_PORT="$pg_port" IVR="${IVR:-$root/target/release/ivr}" \
   FLOW=crates/ivr/tests/flows/keys.yaml setsid "$root/scripts/cluster.sh" >"$out/cluster.out" 2>&1 &
 cluster=$!
-stop() { kill -INT -- "-$cluster" 2>/dev/null || true; wait "$cluster" 2>/dev/null || true; }
+# SIGTERM: a background script ignores SIGINT.
+stop() { kill -TERM "$cluster" 2>/dev/null || true; wait "$cluster" 2>/dev/null || true; }
 trap stop EXIT
 for _ in $(seq 240); do
   grep -q "The cluster is up" "$out/cluster.out" 2>/dev/null && break
