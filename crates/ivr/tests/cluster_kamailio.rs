@@ -325,6 +325,9 @@ fn agent_cluster(label: &str, database: String, more_yaml: &str) -> AgentCluster
     for engine in [&e1, &e2] {
         let state = wait_for_agent(engine, "available", 20);
         assert_eq!(state, "available", "{}\n{}", agent.log(), lb.log());
+        let (_, body) = admin_get(engine, "/agents");
+        let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(list[0]["contact"], format!("sip:maria@127.0.0.1:{lb_port}"));
     }
     AgentCluster {
         dir,

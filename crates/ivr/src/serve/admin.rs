@@ -32,6 +32,8 @@ pub struct Admin {
     pub registrar: Arc<std::sync::Mutex<ivr_sip::registrar::Registrar>>,
     pub acd: Arc<ivr_engine::serve::distributor::Distributor>,
     pub agents: indexmap::IndexMap<String, ivr_engine::config::serving::AgentAccount>,
+    /// In a cluster, where agents registered with the load balancer are rung.
+    pub load_balancer: Option<String>,
     /// Needed for everything but `/healthz` and `/metrics`, when set.
     pub token: Option<String>,
 }
@@ -250,7 +252,10 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Reply {
                         "name": name,
                         "languages": account.languages,
                         "state": state,
-                        "contact": account.uri.clone().or(binding.as_ref().map(|b| b.contact.clone())),
+                        "contact": account.uri.clone()
+                            .or(binding.as_ref().map(|b| b.contact.clone()))
+                            .or(admin.acd.is_shared().then(|| admin.load_balancer.as_ref()
+                                .map(|lb| format!("sip:{name}@{lb}"))).flatten()),
                         "expires_in_s": binding.map(|b| b.expires_at_s.saturating_sub(now)),
                     })
                 })

@@ -240,6 +240,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
                 registrar: Arc::clone(&registrar),
                 acd: Arc::clone(&acd),
                 agents: config.agents.clone(),
+                load_balancer: config.sip.load_balancer.clone(),
                 token: config.admin.token.clone(),
             },
             admin::Limits {
