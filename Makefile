@@ -27,6 +27,8 @@ export CCACHE_NOHASHDIR ?= 1
 # build it again: without dev-dependencies, features resolve differently and cargo rebuilds
 # much of the tree, CTranslate2 included.
 TEST_BIN ?= $(or $(CARGO_TARGET_DIR),target)/debug/ivr
+# The fixture replays' results as JUnit XML, for CI systems that show test reports.
+JUNIT_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 ARGS ?=
 
 .PHONY: run chat test setup toolchain system models build bench fuzz cluster
@@ -47,9 +49,10 @@ test: setup
 	$(CARGO) test --workspace --locked $(FEATURES)
 	$(TEST_BIN) check call-flows/
 	$(TEST_BIN) intents eval $(FLOW) fixtures/intents/held-out.yaml --min-accuracy $(INTENTS_MIN)
-	$(TEST_BIN) replay fixtures/ --result-delay-ms 2000 \
+	$(TEST_BIN) replay fixtures/ --result-delay-ms 2000 --junit $(JUNIT_DIR)/replay-fixtures.xml \
 		--min-rate en-US=$(REPLAY_MIN_EN) --min-rate es-US=$(REPLAY_MIN_ES)
-	$(TEST_BIN) replay fixtures/hard/ --result-delay-ms 2000 --min-rate en-US=0 --min-rate es-US=0
+	$(TEST_BIN) replay fixtures/hard/ --result-delay-ms 2000 --junit $(JUNIT_DIR)/replay-hard.xml \
+		--min-rate en-US=0 --min-rate es-US=0
 
 setup: toolchain system models
 

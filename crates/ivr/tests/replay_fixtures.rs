@@ -126,9 +126,29 @@ fn a_fixture_directory_is_summarized_and_gated_by_rate() {
         .unwrap()
         .replace("hangup: completed", "transfer: agents-en");
     std::fs::write(&path, text).unwrap();
-    let (ok, stdout, _) = replay(&[dir_arg, "--min-rate", "en-US=1.0"]);
+    let junit = dir.join("report.xml");
+    let (ok, stdout, _) = replay(&[
+        dir_arg,
+        "--min-rate",
+        "en-US=1.0",
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    let report = std::fs::read_to_string(&junit).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     assert!(!ok);
+    // The same results as JUnit XML: one case per fixture, the failure with what differed.
+    assert!(
+        report.contains("<testsuite name=\"replay.en-US\" tests=\"2\" failures=\"1\" errors=\"0\""),
+        "{report}"
+    );
+    assert!(
+        report.contains("name=\"en-agent-allison\"")
+            && report.contains(
+                "<failure message=\"final hangup completed, expected transfer agents-en\">"
+            ),
+        "{report}"
+    );
     assert!(
         stdout
             .contains("FAIL en-silence-open: final hangup completed, expected transfer agents-en"),

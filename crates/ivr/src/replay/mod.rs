@@ -3,6 +3,7 @@
 //! manifest and summarizes the rates per language.
 
 pub(crate) mod drive;
+mod junit;
 mod manifest;
 mod outcome;
 mod timing;
@@ -66,6 +67,10 @@ pub struct ReplayArgs {
     /// measurement.
     #[arg(long = "result-delay-ms", value_name = "MS")]
     result_delay_ms: Option<u64>,
+    /// With a directory: also write the results as JUnit XML here (one test case per
+    /// fixture, one suite per language), for CI systems to show.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
 }
 
 pub fn run(args: &ReplayArgs) -> ExitCode {
@@ -184,36 +189,57 @@ fn replay_fixtures(args: &ReplayArgs, replayer: &mut Replayer) -> Result<ExitCod
     let mut broken = 0;
     let mut timing = timing::Timing::default();
     let started = std::time::Instant::now();
+    let mut cases = Vec::new();
     for path in &manifests {
         let name = path
             .file_stem()
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_default();
+        let fixture_started = std::time::Instant::now();
         let result = replay_fixture(path, &name, replayer, &mut flows);
-        match result {
+        let seconds = fixture_started.elapsed().as_secs_f64();
+        let (lang, case_result) = match result {
             Ok((manifest, outcome, log)) => {
                 timing.add_call(&manifest.expect.language, &log);
                 let diffs = outcome.differences(&manifest.expect);
                 let entry = tally.entry(manifest.expect.language.clone()).or_default();
                 entry.1 += 1;
-                if diffs.is_empty() {
+                let case_result = if diffs.is_empty() {
                     entry.0 += 1;
                     println!("ok   {name}: {}", summary(&outcome));
+                    junit::CaseResult::Passed
                 } else {
-                    println!("FAIL {name}: {}", diffs.join("; "));
+                    let mut details = Vec::new();
                     if !manifest.script.is_empty() {
-                        println!("       the caller says: {:?}", manifest.script);
+                        details.push(format!("the caller says: {:?}", manifest.script));
                     }
-                    for line in log.iter().filter(|l| is_recognized(l)) {
-                        println!("       {}", text_line(line));
+                    details.extend(log.iter().filter(|l| is_recognized(l)).map(text_line));
+                    println!("FAIL {name}: {}", diffs.join("; "));
+                    for line in &details {
+                        println!("       {line}");
                     }
-                }
+                    junit::CaseResult::Failed {
+                        message: diffs.join("; "),
+                        details: details.join("\n"),
+                    }
+                };
+                (Some(manifest.expect.language.clone()), case_result)
             }
             Err(message) => {
                 broken += 1;
                 println!("ERROR {name}: {message}");
+                (None, junit::CaseResult::Error(message))
             }
-        }
+        };
+        cases.push(junit::Case {
+            name,
+            lang,
+            seconds,
+            result: case_result,
+        });
+    }
+    if let Some(path) = &args.junit {
+        junit::write(path, &cases)?;
     }
     let passed: usize = tally.values().map(|(ok, _)| ok).sum();
     let total: usize = tally.values().map(|(_, n)| n).sum::<usize>() + broken;
