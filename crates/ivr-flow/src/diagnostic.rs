@@ -38,15 +38,35 @@ pub struct Diagnostic {
     pub line: u32,
     pub col: u32,
     pub message: String,
+    /// A second place that explains the first (where an unclosed bracket was opened).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Note>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
 }
 
 impl Diagnostic {
+    pub fn with_note(mut self, pos: Pos, message: impl Into<String>) -> Self {
+        self.note = Some(Note {
+            line: pos.line,
+            col: pos.col,
+            message: message.into(),
+        });
+        self
+    }
+
     pub fn error(pos: Pos, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             line: pos.line,
             col: pos.col,
             message: message.into(),
+            note: None,
         }
     }
 
@@ -56,6 +76,7 @@ impl Diagnostic {
             line: pos.line,
             col: pos.col,
             message: message.into(),
+            note: None,
         }
     }
 
@@ -90,7 +111,18 @@ impl fmt::Display for InFile<'_> {
             f,
             "{}:{}:{}: {}: {}",
             self.file, line, col, severity, self.diag.message
-        )
+        )?;
+        if let Some(note) = &self.diag.note {
+            write!(
+                f,
+                "\n{}:{}:{}: note: {}",
+                self.file,
+                note.line.max(1),
+                note.col.max(1),
+                note.message
+            )?;
+        }
+        Ok(())
     }
 }
 

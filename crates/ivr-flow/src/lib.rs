@@ -9,6 +9,7 @@ pub mod schedule;
 pub mod schema;
 pub mod template;
 pub mod text;
+mod unclosed;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, Pos, Severity};

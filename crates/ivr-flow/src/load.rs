@@ -16,8 +16,17 @@ pub fn parse_flow(source: &str) -> Result<FlowSpec, Diagnostic> {
     // First walk the whole document without a schema: the parser's budgets (depth, nodes,
     // alias expansion) then apply to all of it, before a schema error could stop the walk
     // early and hide an alias bomb behind a plain "unknown field".
-    serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(source, options())
-        .map_err(yaml_diagnostic)?;
+    // Errors of this walk are the text's, not the schema's: say where an unclosed bracket or
+    // quote began, when one did.
+    serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(source, options()).map_err(
+        |e| {
+            let diagnostic = yaml_diagnostic(e);
+            match crate::unclosed::opened_before(source, diagnostic.pos()) {
+                Some((pos, note)) if diagnostic.line > 0 => diagnostic.with_note(pos, note),
+                _ => diagnostic,
+            }
+        },
+    )?;
     serde_saphyr::from_str_with_options::<FlowSpec>(source, options()).map_err(yaml_diagnostic)
 }
 

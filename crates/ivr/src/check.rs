@@ -47,10 +47,17 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             .iter()
             .flat_map(|(file, diags)| {
                 diags.iter().map(move |d| {
-                    serde_json::json!({
+                    let mut entry = serde_json::json!({
                         "file": file, "line": d.line.max(1), "col": d.col.max(1),
                         "severity": d.severity, "message": d.message,
-                    })
+                    });
+                    if let Some(note) = &d.note {
+                        entry["note"] = serde_json::json!({
+                            "line": note.line.max(1), "col": note.col.max(1),
+                            "message": note.message,
+                        });
+                    }
+                    entry
                 })
             })
             .collect();

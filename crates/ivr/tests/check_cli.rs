@@ -132,8 +132,13 @@ fn files_that_cannot_be_flows() {
     let syntax = TempFile::new("syntax.yaml", "languages: [en-US\nstart: x\n");
     let (code, stdout, _) = check(&[syntax.0.to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    // The error where the parser noticed, and a note at the bracket that caused it.
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
     assert!(stdout.contains(": error: "), "{stdout}");
+    assert!(
+        stdout.contains(":1:12: note: the `[` opened here is not closed"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -183,4 +188,26 @@ fn an_example_two_intents_share_is_warned_about() {
         "{stdout}"
     );
     assert!(stderr.contains("0 error(s), 2 warning(s)"), "{stderr}");
+}
+
+#[test]
+fn an_unclosed_bracket_is_pointed_at_where_it_was_opened() {
+    // The parser notices only lines later; the note names the `[` itself.
+    let (file, source) = broken(
+        "      prompts: [welcome, how_can_i_help]",
+        "      prompts: [welcome, how_can_i_help",
+    );
+    let (code, stdout, _) = check(&[file.0.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    let (line, col) = line_col(&source, "[welcome, how_can_i_help");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].contains(": error: "), "{stdout}");
+    assert_eq!(
+        lines[1],
+        format!(
+            "{}:{line}:{col}: note: the `[` opened here is not closed (a `]` is missing)",
+            file.0.display()
+        ),
+        "{stdout}"
+    );
 }
