@@ -3,6 +3,7 @@
 
 pub mod diagnostic;
 pub mod flow;
+pub mod graph;
 pub mod interpreter;
 pub mod load;
 pub mod schedule;

@@ -4,6 +4,7 @@ mod agents;
 mod chat;
 mod check;
 mod event_json;
+mod graph;
 mod intents;
 mod prompts;
 mod replay;
@@ -40,6 +41,8 @@ enum Command {
     Prompts(prompts::PromptsArgs),
     /// Agents of a cluster: `sync` writes their credentials for the load balancer.
     Agents(agents::AgentsArgs),
+    /// Draw a call flow: its states and every way between them (DOT, or SVG with --svg).
+    Graph(graph::GraphArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,5 +58,6 @@ fn main() -> ExitCode {
         Command::Prompts(args) => prompts::run(&args),
         Command::Intents(args) => intents::run(&args),
         Command::Agents(args) => agents::run(&args),
+        Command::Graph(args) => graph::run(&args),
     }
 }
