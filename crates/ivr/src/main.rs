@@ -8,6 +8,7 @@ mod graph;
 mod intents;
 mod prompts;
 mod replay;
+mod schema;
 mod serve;
 mod speech_setup;
 
@@ -43,6 +44,8 @@ enum Command {
     Agents(agents::AgentsArgs),
     /// Draw a call flow: its states and every way between them (DOT, or SVG with --svg).
     Graph(graph::GraphArgs),
+    /// Print the JSON Schema of the call-flow language, for editors.
+    Schema,
 }
 
 fn main() -> ExitCode {
@@ -59,5 +62,6 @@ fn main() -> ExitCode {
         Command::Intents(args) => intents::run(&args),
         Command::Agents(args) => agents::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Schema => schema::run(),
     }
 }

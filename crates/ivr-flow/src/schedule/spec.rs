@@ -6,7 +6,7 @@
 use crate::schema::spanned::{At, IdMap};
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleSpec {
     /// Day keys (`mon`, `mon-fri`, ...) to opening hours (`"08:00-20:00"`).
@@ -20,7 +20,7 @@ pub struct ScheduleSpec {
     pub special: Vec<SpecialDay>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClosedDay {
     pub date: At<String>,
@@ -28,7 +28,7 @@ pub struct ClosedDay {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpecialDay {
     pub date: At<String>,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 /// Text keyed by language tag (`en-US: "..."`).
 pub type PerLanguage = IdMap<At<String>>;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PromptSpec {
     /// What the caller hears, per language; `{name}` inserts a variable.
@@ -18,7 +18,7 @@ pub struct PromptSpec {
     pub audio: PerLanguage,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IntentSpec {
     /// Keypad key that selects this intent wherever it is offered.
@@ -32,7 +32,7 @@ pub struct IntentSpec {
     pub label: IdMap<At<String>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SlotKind {
     Digits,
@@ -43,7 +43,7 @@ pub enum SlotKind {
     FreeText,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SlotSpec {
     #[serde(rename = "type")]
@@ -57,7 +57,7 @@ pub struct SlotSpec {
     pub max_length: Option<At<usize>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateSpec {
     #[serde(default)]
@@ -66,14 +66,14 @@ pub struct TemplateSpec {
     pub email: Option<At<EmailTemplate>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmailTemplate {
     pub subject: PerLanguage,
     pub body: PerLanguage,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueueSpec {
     /// The language its agents speak with callers.
@@ -84,7 +84,7 @@ pub struct QueueSpec {
 }
 
 /// What a global intent does when a caller says it in any listening state.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GlobalHandler {
     /// Go to this state.
@@ -99,7 +99,7 @@ pub struct GlobalHandler {
 }
 
 /// Listening parameters shared by every `ask` unless it sets its own.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AskDefaults {
     /// The prompt that asks which of two close intents the caller meant, with `{choice_1}`

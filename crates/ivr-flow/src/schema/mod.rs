@@ -2,6 +2,7 @@
 //! reference so that checks can point at the exact line and column.
 
 pub mod catalog;
+pub mod json_schema;
 pub mod prompt_list;
 pub mod spanned;
 pub mod states;
@@ -20,7 +21,7 @@ pub use states::{
 use crate::schedule::ScheduleSpec;
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlowSpec {
     /// A short name for logs and call records.

@@ -4,7 +4,7 @@ use super::prompt_list::PromptList;
 use super::spanned::{At, IdMap};
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StateSpec {
     Say(SaySpec),
@@ -70,14 +70,14 @@ impl StateSpec {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaySpec {
     pub prompts: PromptList,
     pub next: At<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AskSpec {
     pub prompts: PromptList,
@@ -112,7 +112,7 @@ pub struct AskSpec {
 }
 
 /// What to do after silence or an answer that was not understood.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetryPolicy {
     /// Prompts for attempt 1, 2, ...; the last one repeats. Empty: the question again.
@@ -126,14 +126,14 @@ pub struct RetryPolicy {
     pub then: Option<At<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BranchSpec {
     pub cases: Vec<BranchCase>,
     pub otherwise: At<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BranchCase {
     pub when: At<Condition>,
@@ -141,7 +141,7 @@ pub struct BranchCase {
 }
 
 /// All the tests written in one `when` must hold.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     /// The named schedule is open now.
@@ -173,14 +173,14 @@ pub struct Condition {
     pub caller_prefix: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetSpec {
     pub vars: IdMap<At<String>>,
     pub next: At<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, schemars::JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum HttpMethod {
     #[default]
@@ -188,7 +188,7 @@ pub enum HttpMethod {
     Post,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LookupSpec {
     /// Names this lookup in logs and call records.
@@ -208,7 +208,9 @@ pub struct LookupSpec {
     pub on_failure: At<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Channel {
     Sms,
@@ -224,7 +226,7 @@ impl Channel {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotifySpec {
     pub channel: At<Channel>,
@@ -235,7 +237,7 @@ pub struct NotifySpec {
     pub on_failure: At<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallbackSpec {
     #[serde(default)]
@@ -249,7 +251,7 @@ pub struct CallbackSpec {
     pub on_failure: At<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferSpec {
     #[serde(default)]
@@ -262,7 +264,7 @@ pub struct TransferSpec {
     pub on_failure: At<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HangupSpec {
     #[serde(default)]
