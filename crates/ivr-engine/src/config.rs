@@ -58,6 +58,9 @@ pub struct EngineConfig {
     pub message_limits: MessageLimits,
     /// Recorded prompt audio.
     pub prompts: PathBuf,
+    /// What callers waiting for an agent hear between announcements (looped, ducked under
+    /// them).
+    pub hold_music: HoldMusicSettings,
     /// The text-to-speech program per language (`auto`, `pico`, `espeak-ng`); languages not
     /// listed are `auto`: Pico where installed, else espeak-ng.
     pub tts: IndexMap<String, crate::tts::TtsChoice>,
@@ -92,6 +95,7 @@ impl Default for EngineConfig {
             email: None,
             message_limits: MessageLimits::default(),
             prompts: PathBuf::from("prompts"),
+            hold_music: HoldMusicSettings::default(),
             tts: IndexMap::new(),
             drain_s: 60,
             log_personal_data: false,
@@ -204,6 +208,25 @@ impl EngineConfig {
         self.speech
             .clone()
             .unwrap_or_else(|| SpeechConfig::defaults(models_dir))
+    }
+}
+
+/// Music on hold: a default and per-queue choices (WAV files; any rate, made 8 kHz mono).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HoldMusicSettings {
+    /// For queues not listed; null: silence between announcements.
+    pub default: Option<PathBuf>,
+    /// Queue name -> its own music.
+    pub queues: IndexMap<String, PathBuf>,
+}
+
+impl Default for HoldMusicSettings {
+    fn default() -> Self {
+        HoldMusicSettings {
+            default: Some(PathBuf::from("prompts/hold/music.wav")),
+            queues: IndexMap::new(),
+        }
     }
 }
 

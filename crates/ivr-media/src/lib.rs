@@ -6,6 +6,7 @@
 
 pub mod frame;
 pub mod g711;
+pub mod hold_music;
 pub mod jitter;
 pub mod player;
 pub mod resample;

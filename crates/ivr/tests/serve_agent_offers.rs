@@ -265,3 +265,51 @@ fn an_agent_holds_and_resumes_from_the_desk_phone() {
     assert_eq!(record["ended_by"], "caller", "{record}");
     assert_desk_done(desk, 10, "the desk phone got no BYE");
 }
+
+#[test]
+fn a_caller_waiting_for_an_agent_hears_the_queues_hold_music() {
+    use serve_support::baresip::{mic, tone, tone_windows};
+    // The agent's desk rings (never answered) while the caller waits; the hold music is a
+    // 600 Hz tone, easy to find in what the caller heard.
+    let desk_port = free_port();
+    let desk = sipp_callee("agent_rings.xml", desk_port, 30);
+    let music = mic("hold-600", &tone(600.0, 10));
+    let (engine, records) = engine_with_desk(
+        "hold-music",
+        desk_port,
+        &format!(
+            "ring_timeout_s: 30\nhold_music: {{ default: \"{}\" }}\n",
+            music.display()
+        ),
+    );
+    let (rtp, rtp_port) = caller_rtp();
+    let listening = stream_fixture(rtp, "en-silence-open.wav", 10);
+    let (ok, out) = run_sipp(
+        engine.port,
+        "call_two_keys.xml",
+        &[
+            ("rtp_port", rtp_port),
+            ("pause_ms", "6000".into()),
+            ("key", "*".into()),
+            ("pause2_ms", "2500".into()),
+            ("key2", "1".into()),
+        ],
+        40,
+    );
+    assert!(ok, "{out}");
+    let (_, heard) = listening.join().unwrap();
+    let mut samples = Vec::new();
+    ivr_media::g711::decode_ulaw(&heard, &mut samples);
+    // About 5 s of waiting after the greeting: at least 3 s of it music.
+    let music_windows = tone_windows(&samples, 600.0);
+    assert!(
+        music_windows >= 30,
+        "music in {music_windows} windows of 100 ms"
+    );
+    let record = &call_records(&records, 1)[0];
+    assert_eq!(
+        record["transfer"]["result"], "the caller asked for a callback instead",
+        "{record}"
+    );
+    assert_desk_done(desk, 10, "the desk phone still rings: no CANCEL");
+}

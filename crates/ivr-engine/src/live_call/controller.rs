@@ -10,10 +10,12 @@ use crate::cdr::{CallRecord, TransferRecord};
 use crate::session::{CallSession, LogEvent, SessionOutput};
 use ivr_flow::interpreter::CallEvent;
 use ivr_flow::interpreter::{Action, Input};
+use ivr_media::hold_music::HoldMusic;
 use ivr_sip::refer_progress::ReferProgress;
 use ivr_speech::{RecognizerError, Transcript};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The media cadence: one 20 ms frame each way per tick.
@@ -55,6 +57,8 @@ pub struct CallController {
     wall_at_start: jiff::Timestamp,
     next_tick: Instant,
     out: VecDeque<Output>,
+    /// What a caller waiting for an agent hears between (and under) announcements.
+    hold_music: Option<HoldMusic>,
 }
 
 impl CallController {
@@ -80,6 +84,7 @@ impl CallController {
             wall_at_start,
             next_tick: now,
             out: VecDeque::new(),
+            hold_music: None,
         };
         controller.settle(Step::Waiting, now);
         controller
@@ -175,7 +180,18 @@ impl CallController {
                     Some(key) => self.key_in_flow(key, wall).then(step),
                     None => step,
                 };
-                let audio = self.session.tick(wall, &frame);
+                let speech = self.session.is_playing();
+                let mut audio = self.session.tick(wall, &frame);
+                let waiting = matches!(
+                    self.phase,
+                    Phase::Flow {
+                        waiting: Some(_),
+                        ..
+                    }
+                );
+                if waiting && let Some(music) = &mut self.hold_music {
+                    music.mix_into(&mut audio, speech);
+                }
                 send(&mut self.out, &mut self.caller, LegId::Caller, &audio);
                 self.settle(step, now);
             }
@@ -316,6 +332,12 @@ impl CallController {
             self.session.flow_input(input, self.wall(now));
             self.settle(Step::Waiting, now);
         }
+    }
+
+    /// The music this call's wait plays (the queue's), given when the controller asks to
+    /// `Wait`: it loops while the caller waits, ducked under announcements.
+    pub fn hold_music(&mut self, samples: Arc<[i16]>) {
+        self.hold_music = Some(HoldMusic::new(samples));
     }
 
     /// What the queue says about the caller's wait, synthesized: played while they wait.

@@ -573,3 +573,73 @@ fn a_caller_keying_at_packet_rate_cannot_grow_the_call_record_without_bound() {
     assert_eq!(record.events.len(), crate::cdr::MAX_EVENTS);
     assert!(record.events_dropped >= 500, "{}", record.events_dropped);
 }
+
+/// The mean loudness of what the caller heard in these RTP packets.
+fn heard_level(packets: &[&Vec<u8>]) -> f64 {
+    let mut samples = Vec::new();
+    for packet in packets {
+        Codec::Pcmu.decode(&packet[12..], &mut samples);
+    }
+    samples.iter().map(|s| f64::from(*s).abs()).sum::<f64>() / samples.len().max(1) as f64
+}
+
+#[test]
+fn a_waiting_caller_hears_hold_music_ducked_under_announcements() {
+    let mut call = Call::start();
+    call.reach_the_queue();
+    // Music: a 400 Hz tone (mean level about 1900).
+    let music: Vec<i16> = (0..8000)
+        .map(|i| {
+            (3000.0 * (2.0 * std::f64::consts::PI * 400.0 * f64::from(i) / 8000.0).sin()) as i16
+        })
+        .collect();
+    call.controller.hold_music(Arc::from(music));
+    call.run(1000);
+    let waiting = call.take();
+    let between = rtp_to(&waiting, LegId::Caller);
+    let level = heard_level(&between[between.len() - 25..]);
+    assert!(
+        (1700.0..2100.0).contains(&level),
+        "music between announcements: {level}"
+    );
+    // An announcement (silent audio here, so only the music under it is measured): the
+    // music ducks to about a sixth, then comes back when it ends.
+    call.controller
+        .announcement("You are number 1 in line.", vec![0; 8000], call.now);
+    call.run(800);
+    let under = call.take();
+    let under = rtp_to(&under, LegId::Caller);
+    let ducked = heard_level(&under[under.len() - 20..]);
+    assert!(
+        (200.0..400.0).contains(&ducked),
+        "music under the announcement: {ducked}"
+    );
+    call.run(1000);
+    let after = call.take();
+    let after = rtp_to(&after, LegId::Caller);
+    let back = heard_level(&after[after.len() - 20..]);
+    assert!(
+        (1700.0..2100.0).contains(&back),
+        "music after the announcement: {back}"
+    );
+    // Bridged to an agent, the music stops: the caller hears the agent only.
+    let agent = leg(41000, 20002, call.now);
+    call.controller
+        .agent_answered("ana".into(), agent, call.now);
+    call.collect();
+    call.take();
+    call.run(400);
+    let bridged = call.take();
+    let bridged = rtp_to(&bridged, LegId::Caller);
+    assert!(heard_level(&bridged) < 10.0, "music while bridged");
+}
+
+#[test]
+fn without_hold_music_the_wait_is_silent_between_announcements() {
+    let mut call = Call::start();
+    call.reach_the_queue();
+    call.run(1000);
+    let outputs = call.take();
+    let packets = rtp_to(&outputs, LegId::Caller);
+    assert!(heard_level(&packets[packets.len() - 25..]) < 10.0);
+}

@@ -431,7 +431,12 @@ impl<'a> Driver<'a> {
                 Output::Refer(uri) => self.refer(uri),
                 Output::Wait { queue, lang } => {
                     match queue::join(shared, &queue, &self.call_id, &lang) {
-                        Ok(w) => self.waiting = Some(w),
+                        Ok(w) => {
+                            if let Some(music) = shared.hold_music.for_queue(&queue) {
+                                controller.hold_music(music);
+                            }
+                            self.waiting = Some(w);
+                        }
                         Err(why) => controller.wait_failed(why, Instant::now()),
                     }
                 }

@@ -11,6 +11,7 @@ pub mod distributor;
 mod done;
 mod effects;
 pub mod flows;
+pub mod hold_music;
 pub mod live;
 mod messages;
 pub mod metrics;
@@ -42,6 +43,8 @@ pub struct Shared {
     /// End of speech to result, at most; then the utterance takes the no-match path.
     pub recognition_timeout_ms: u64,
     pub prompts: CallPrompts,
+    /// What callers waiting for an agent hear.
+    pub hold_music: hold_music::HoldMusicLibrary,
     pub http: HttpLookup,
     pub rtp_ports: RtpPorts,
     /// The call records file.

@@ -124,6 +124,11 @@ impl CallSession {
         self.next_announcement += 1;
     }
 
+    /// Whether a prompt or announcement is playing (or waiting to play) for the caller.
+    pub fn is_playing(&self) -> bool {
+        self.player.is_playing()
+    }
+
     /// 20 ms frames the caller heard silence in because a prompt's audio was not ready yet.
     pub fn prompt_underruns(&self) -> u64 {
         self.prompt_underruns

@@ -12,6 +12,7 @@ use ivr_engine::http_lookup::HttpLookup;
 use ivr_engine::serve::clock::CallClock;
 use ivr_engine::serve::distributor::Distributor;
 use ivr_engine::serve::flows::{self, FlowLibrary};
+use ivr_engine::serve::hold_music::HoldMusicLibrary;
 use ivr_engine::serve::live::LiveCalls;
 use ivr_engine::serve::ports::RtpPorts;
 use ivr_engine::serve::{Shared, call, deliver, metrics};
@@ -253,6 +254,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         None => None,
     };
     let prompts = CallPrompts::new(&config.prompts, &config.tts, &flows.languages())?;
+    let hold_music = HoldMusicLibrary::load(&config.hold_music)?;
     let shared = Arc::new(Shared {
         flows,
         models: Arc::new(models),
@@ -260,6 +262,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
             .map_err(|e| format!("starting recognition workers: {e}"))?,
         recognition_timeout_ms: speech.timeout_ms(),
         prompts,
+        hold_music,
         http: HttpLookup::new(),
         rtp_ports: RtpPorts::new(config.rtp.ports),
         records: args
