@@ -237,7 +237,7 @@ fn one_agent_registered_with_kamailio_takes_callers_from_both_engines_with_audio
         let mut caller =
             Baresip::caller(&format!("cluster-caller-{n}"), &caller_mic, Some(&dial), 12);
         caller.wait(30);
-        let record = &call_records_within(&cluster.records[n], 1, 15)[0];
+        let record = &call_records_within(&cluster.records[n], 1, 30)[0];
         assert_eq!(
             record["transfer"],
             serde_json::json!({"queue": "agents-es", "agent": "maria", "result": "connected"}),
@@ -407,7 +407,7 @@ fn an_engine_dying_with_callers_waiting_frees_its_agent_for_the_other_engines_ca
         "e1's caller still in line: {rows:?}"
     );
     y.wait(40);
-    let record = &call_records_within(&cluster.records[1], 1, 15)[0];
+    let record = &call_records_within(&cluster.records[1], 1, 30)[0];
     assert_eq!(
         record["transfer"],
         serde_json::json!({"queue": "agents-es", "agent": "maria", "result": "connected"}),
@@ -459,7 +459,7 @@ fn a_database_restart_keeps_bridged_calls_and_committed_rows_and_fails_a_callbac
     let fill = [("key", "1".to_string()), ("pause_ms", "3000".to_string())];
     let (ok, out) = run_sipp_with(cluster.engine(1).port, "lb_call_key.xml", &fill, &run);
     assert!(ok, "{out}");
-    let z = &call_records_within(&cluster.records[1], 1, 10)[0];
+    let z = &call_records_within(&cluster.records[1], 1, 20)[0];
     let states: Vec<&str> = z["states"]
         .as_array()
         .unwrap()
@@ -475,7 +475,7 @@ fn a_database_restart_keeps_bridged_calls_and_committed_rows_and_fails_a_callbac
     server.restart();
 
     x.wait(40);
-    let record = &call_records_within(&cluster.records[0], 1, 15)[0];
+    let record = &call_records_within(&cluster.records[0], 1, 30)[0];
     assert_eq!(record["transfer"]["result"], "connected", "{record}");
     // The caller heard maria the whole call, outage included (about 18 s of tone).
     let heard = tone_windows(&x.heard(), 1000.0);
@@ -498,7 +498,7 @@ fn a_database_restart_keeps_bridged_calls_and_committed_rows_and_fails_a_callbac
         10,
     );
     y.wait(30);
-    let records = call_records_within(&cluster.records[1], 2, 15);
+    let records = call_records_within(&cluster.records[1], 2, 30);
     assert_eq!(
         records[1]["transfer"]["result"], "connected",
         "{}",
@@ -590,6 +590,6 @@ fn callers_waiting_on_two_engines_reach_the_agent_in_the_order_they_called() {
     let third = cluster.agent.heard_on_call(2);
     assert!(tone_windows(&second, 440.0) >= 10 && tone_windows(&second, 700.0) == 0);
     assert!(tone_windows(&third, 700.0) >= 10 && tone_windows(&third, 440.0) == 0);
-    let b_record = &call_records_within(&cluster.records[0], 2, 15)[1];
+    let b_record = &call_records_within(&cluster.records[0], 2, 30)[1];
     assert_eq!(b_record["transfer"]["result"], "connected", "{b_record}");
 }
