@@ -107,7 +107,8 @@ cat <<EOF
 
 The cluster is up (logs under $dir):
   call it:        sip:8003755283@127.0.0.1:$lb_port
-                  e.g. baresip, or: sipp -sn uac 127.0.0.1:$lb_port -s 8003755283 -m 1
+                  e.g. baresip, or SIPp (its built-in uac ignores Kamailio's Record-Route):
+                  sipp -sf scripts/cluster/sipp-caller.xml 127.0.0.1:$lb_port -m 10 -r 2
   an agent phone: register with Kamailio, e.g. this baresip account line (English queue):
                   <sip:agent1@ivr.test>;auth_pass=agent1-demo;outbound="sip:127.0.0.1:$lb_port";answermode=auto
                   (Spanish: agente2, agente2-demo); either engine then rings it through Kamailio
