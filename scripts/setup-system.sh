@@ -9,12 +9,13 @@
 # prompts' natural voice, also run as a program) and MBROLA voices for espeak-ng (the hard
 # fixture callers); PostgreSQL and Kamailio (with its PostgreSQL modules) for the store tests
 # on PostgreSQL and the cluster tests, started by the tests themselves (a single engine needs
-# neither); and Graphviz (`ivr graph --svg`). Making fixtures needs more (see
+# neither); Graphviz (`ivr graph --svg`); and Chromium, the headless browser the supervisor
+# page is tested in. Making fixtures needs more (see
 # fixtures/README.md). Idempotent: installs only what is missing.
 set -euo pipefail
 packages=(espeak-ng cmake ccache sip-tester baresip-core sox python3-aiosmtpd
   libttspico-utils mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 mbrola-es2
-  mbrola-mx2 postgresql kamailio kamailio-postgres-modules graphviz)
+  mbrola-mx2 postgresql kamailio kamailio-postgres-modules graphviz chromium)
 non_free=(libttspico-utils mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1
   mbrola-es2 mbrola-mx2)
 missing=()

@@ -1,11 +1,13 @@
 //! The engine configuration file (YAML). Everything has a default, so the engine runs with
 //! no file at all.
 
+pub mod escalation;
 pub mod messaging;
 pub mod serving;
 
 use crate::speech::SpeechConfig;
 use crate::store::Database;
+use escalation::EscalationSettings;
 use indexmap::IndexMap;
 use messaging::{EmailSettings, MessageLimits, SmsSettings};
 use serde::Deserialize;
@@ -56,6 +58,8 @@ pub struct EngineConfig {
     pub email: Option<EmailSettings>,
     /// Caps on messages and callbacks callers can ask for.
     pub message_limits: MessageLimits,
+    /// How a request sent to an officer (a flow's `escalate`, or an agent's) is estimated.
+    pub escalation: EscalationSettings,
     /// Recorded prompt audio.
     pub prompts: PathBuf,
     /// What callers waiting for an agent hear between announcements (looped, ducked under
@@ -94,6 +98,7 @@ impl Default for EngineConfig {
             sms: None,
             email: None,
             message_limits: MessageLimits::default(),
+            escalation: EscalationSettings::default(),
             prompts: PathBuf::from("prompts"),
             hold_music: HoldMusicSettings::default(),
             tts: IndexMap::new(),
@@ -196,6 +201,7 @@ impl EngineConfig {
             email.check()?;
         }
         self.message_limits.check()?;
+        self.escalation.check()?;
         for (queue, target) in &self.external_queues() {
             serving::check_sip_uri(&target.refer_to)
                 .map_err(|e| format!("queues.{queue}.refer_to: {e}"))?;

@@ -8,6 +8,7 @@ pub mod announce;
 pub mod call_distributor;
 pub mod cdr;
 pub mod config;
+pub mod escalation;
 pub mod flow_file;
 pub mod http_lookup;
 pub mod live_call;

@@ -8,6 +8,7 @@
 
 mod callbacks;
 mod database;
+mod escalations;
 mod load_balancer_accounts;
 mod message_caps;
 mod outbox;
@@ -17,6 +18,7 @@ mod shared_distribution;
 
 pub use callbacks::{Callback, NewCallback};
 pub use database::Database;
+pub use escalations::{Confirmation, Escalation, NewEscalation};
 pub use load_balancer_accounts::AccountsSynced;
 pub use message_caps::{Cap, Caps};
 pub use outbox::{Message, NewMessage, OutboxState};

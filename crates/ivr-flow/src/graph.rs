@@ -107,6 +107,7 @@ fn node_style(id: &str, state: &StateSpec) -> String {
             format!("{} {}", n.channel.name(), n.template.value),
         ),
         StateSpec::Callback(_) => ("note", "", "callback".to_string()),
+        StateSpec::Escalate(e) => ("note", "", format!("escalate, email {}", e.template.value)),
         StateSpec::Transfer(t) => (
             "box",
             ", style=filled, fillcolor=\"#d5f5e3\"",
@@ -220,6 +221,15 @@ fn edges_of(spec: &FlowSpec, id: &str, state: &StateSpec) -> Vec<Edge> {
             out.push(edge(
                 id,
                 &c.on_failure,
+                "not recorded".to_string(),
+                Path::Failure,
+            ));
+        }
+        StateSpec::Escalate(e) => {
+            out.push(edge(id, &e.next, "recorded".to_string(), Path::Main));
+            out.push(edge(
+                id,
+                &e.on_failure,
                 "not recorded".to_string(),
                 Path::Failure,
             ));

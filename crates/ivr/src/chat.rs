@@ -43,6 +43,7 @@ enum Step {
     Transfer,
     Notify,
     Callback,
+    Escalate,
 }
 
 pub fn run(args: &ChatArgs) -> ExitCode {
@@ -310,6 +311,52 @@ impl<W: Write> Simulator<W> {
                 },
                 50,
             )),
+            Action::Escalate {
+                email,
+                lang,
+                subject,
+                body,
+                vars,
+                ..
+            } => {
+                if self.fail.contains(&Step::Escalate) {
+                    return Some((Input::EscalateResult { recorded: None }, 50));
+                }
+                // No database here: request 1, and the estimate an engine with no history
+                // and the default configuration would give, counted in UTC.
+                let estimate = ivr_engine::escalation::estimate(
+                    &ivr_engine::config::escalation::EscalationSettings::default(),
+                    &[],
+                );
+                let date = ivr_engine::escalation::contact_by(
+                    self.clock,
+                    estimate.days,
+                    &jiff::tz::TimeZone::UTC,
+                );
+                let written = ivr_engine::escalation::written_date(date, &lang);
+                let mut vars: std::collections::HashMap<String, String> =
+                    vars.into_iter().collect();
+                vars.extend(ivr_engine::escalation::request_variables(
+                    1,
+                    estimate.days,
+                    &written,
+                ));
+                let email_text = ivr_engine::escalation::fill(&subject, &body, &vars);
+                self.note(&format!(
+                    "(request 1 for an officer; email to {email} \"{}\": {})",
+                    email_text.subject, email_text.body
+                ));
+                Some((
+                    Input::EscalateResult {
+                        recorded: Some(ivr_flow::interpreter::Escalated {
+                            id: 1,
+                            estimate_days: estimate.days,
+                            estimate_date: written,
+                        }),
+                    },
+                    50,
+                ))
+            }
             Action::Transfer(_) => Some((
                 Input::TransferResult {
                     ok: !self.fail.contains(&Step::Transfer),
@@ -346,6 +393,7 @@ impl<W: Write> Simulator<W> {
                 format!("  [lookup {name}: {}]", if *ok { "ok" } else { "failed" })
             }
             CallEvent::Callback { queue } => format!("  [callback requested for {queue}]"),
+            CallEvent::Escalate { .. } => "  [request sent to an officer]".to_string(),
             CallEvent::Transfer { queue: Some(q), .. } => format!("  [transfer to queue {q}]"),
             CallEvent::Transfer { uri, .. } => {
                 format!("  [transfer to {}]", uri.as_deref().unwrap_or("?"))

@@ -5,8 +5,10 @@
 
 use super::address;
 use crate::config::EngineConfig;
-use crate::store::{Caps, NewCallback, NewMessage, Store};
+use crate::escalation;
+use crate::store::{Caps, NewCallback, NewEscalation, NewMessage, Store};
 use ivr_flow::schema::Channel;
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 /// Who is asking: the caller as the call's signalling presented them.
@@ -23,7 +25,7 @@ impl Requester {
     /// What the per-source cap counts: the number when a trunk vouches for it (a trunk
     /// carries many callers from one address), else the address the call came from (a
     /// number anyone can write is no identity).
-    fn source_key(&self) -> String {
+    pub fn source_key(&self) -> String {
         match (&self.caller, self.caller_verified) {
             (Some(number), true) => format!("caller:{number}"),
             _ => format!("ip:{}", self.source),
@@ -196,6 +198,115 @@ pub fn record_callback(
             requested_at: now,
         })
         .map_err(|e| Refusal::new("store", format!("callback not recorded: {e}")))
+}
+
+/// A request for an officer, from a flow's `escalate` or from an agent.
+pub struct Escalate<'a> {
+    pub call_id: &'a str,
+    pub caller: Option<&'a str>,
+    pub email: &'a str,
+    pub lang: &'a str,
+    pub topic: &'a str,
+    /// `flow`, or `agent NAME`.
+    pub requested_by: &'a str,
+    /// What the message caps count it against: the caller's source, or the agent.
+    pub source: &'a str,
+    /// The confirmation: the template's name, and its subject and body in `lang`, unfilled.
+    pub template: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// The call's variables, for the confirmation.
+    pub vars: HashMap<String, String>,
+    /// The line's time zone: the date the caller is told is a date there.
+    pub zone: &'a jiff::tz::TimeZone,
+}
+
+/// A recorded request: its number and what the caller was told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escalated {
+    pub id: i64,
+    pub estimate: escalation::Estimate,
+    /// The date, written in the request's language.
+    pub contact_by: String,
+}
+
+/// Longest request text kept (a caller's words, or an agent's note).
+const TOPIC_MAX_CHARS: usize = 2000;
+
+/// Records the request and queues its confirmation email in one transaction; the request,
+/// or why not (the flow's failure path, the admin's error).
+pub fn record_escalation(
+    config: &EngineConfig,
+    store: &Store,
+    request: &Escalate,
+    now: jiff::Timestamp,
+) -> Result<Escalated, Refusal> {
+    if config.email.is_none() {
+        return Err(Refusal::new(
+            "no_provider",
+            "escalation: no email provider in the engine configuration (`email:`) to confirm              the request with"
+                .to_string(),
+        ));
+    }
+    let email = address::email_address(request.email).map_err(|_| {
+        Refusal::new(
+            "bad_address",
+            format!(
+                "escalation refused: `{}` is not a usable email address",
+                crate::redact::recipient(request.email)
+            ),
+        )
+    })?;
+    let topic: String = request.topic.trim().chars().take(TOPIC_MAX_CHARS).collect();
+    let settings = &config.escalation;
+    let history = store
+        .escalation_close_times(settings.history_days, now)
+        .map_err(|e| Refusal::new("store", format!("escalation not recorded: {e}")))?;
+    let estimate = escalation::estimate(settings, &history);
+    let date = escalation::contact_by(now, estimate.days, request.zone);
+    let written = escalation::written_date(date, request.lang);
+    let contact_by = date.to_string();
+    let limits = &config.message_limits;
+    let caps = Caps {
+        per_recipient_per_day: limits.per_recipient_per_day,
+        per_source_per_hour: limits.per_source_per_hour,
+        per_minute: limits.per_minute,
+    };
+    let new = NewEscalation {
+        call_id: request.call_id,
+        caller: request.caller,
+        email: &email,
+        lang: request.lang,
+        topic: &topic,
+        requested_by: request.requested_by,
+        estimate_days: estimate.days,
+        estimate_basis: &estimate.basis,
+        contact_by: &contact_by,
+        template: request.template,
+    };
+    let confirm = |id: i64| {
+        let mut vars = request.vars.clone();
+        vars.extend(escalation::request_variables(id, estimate.days, &written));
+        escalation::fill(request.subject, request.body, &vars)
+    };
+    match store.add_escalation(&new, request.source, &caps, now, &confirm) {
+        Ok(Ok(id)) => Ok(Escalated {
+            id,
+            estimate,
+            contact_by: written,
+        }),
+        Ok(Err(cap)) => Err(Refusal::new(
+            cap.name(),
+            format!(
+                "escalation refused: its email would go over message_limits.{}",
+                cap.name()
+            ),
+        )),
+        Err(e) => Err(Refusal::new(
+            "store",
+            format!("escalation not recorded: {e}"),
+        )),
+    }
 }
 
 #[cfg(test)]

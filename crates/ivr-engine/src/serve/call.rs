@@ -81,6 +81,8 @@ pub async fn run(shared: Arc<Shared>, call: IncomingCall) {
         answered: false,
         state: None,
         language: record.language.clone(),
+        waiting_in: None,
+        agent: None,
     });
     let arrival = Arrival {
         requester,
@@ -155,6 +157,7 @@ async fn answer_and_run(
         language: None,
     };
     let wall = shared.clock.now();
+    let zone = flow.timezone.clone();
     let mut session = match CallSession::new(flow, info, wall, VadParams::default()) {
         Ok(s) => s,
         Err(e) => return refused(record, refuse(dialog, 500, &e)),
@@ -179,7 +182,16 @@ async fn answer_and_run(
     shared.live.update(&record.call_id, |c| c.answered = true);
     let routes = Routes::of(&shared.config);
     let controller = CallController::new(session, caller, routes, record, now, wall);
-    let (driver, returns) = Driver::new(shared, dialog, socket, arrival.requester, &controller);
+    let (driver, returns) = Driver::new(
+        shared,
+        dialog,
+        socket,
+        Asking {
+            requester: arrival.requester,
+            zone,
+        },
+        &controller,
+    );
     driver.run(returns, controller, signals).await
 }
 
@@ -207,11 +219,17 @@ struct AgentSide {
 }
 
 /// The IO around one answered call's controller.
+/// Who a call's requests come from, and the line's time zone their dates are in.
+pub(super) struct Asking {
+    pub requester: Requester,
+    pub zone: jiff::tz::TimeZone,
+}
+
 struct Driver<'a> {
     shared: &'a Arc<Shared>,
     dialog: &'a CallDialog,
     call_id: String,
-    requester: Requester,
+    asking: Asking,
     socket: UdpSocket,
     done_tx: mpsc::UnboundedSender<Done>,
     recognition: CallRecognition,
@@ -234,7 +252,7 @@ impl<'a> Driver<'a> {
         shared: &'a Arc<Shared>,
         dialog: &'a CallDialog,
         socket: UdpSocket,
-        requester: Requester,
+        asking: Asking,
         controller: &CallController,
     ) -> (Self, Returns) {
         let (done_tx, done) = mpsc::unbounded_channel();
@@ -243,7 +261,7 @@ impl<'a> Driver<'a> {
             shared,
             dialog,
             call_id: controller.call_id().to_string(),
-            requester,
+            asking,
             socket,
             done_tx,
             recognition: CallRecognition::default(),
@@ -346,7 +364,7 @@ impl<'a> Driver<'a> {
         let Some(w) = &mut self.waiting else {
             return;
         };
-        let caller = self.requester.caller.as_deref();
+        let caller = self.asking.requester.caller.as_deref();
         if let Err(why) = w.tick(self.shared, caller, &self.offers_tx, now).await {
             controller.wait_failed(why, now);
         } else if let Some(text) = w.announcement(self.shared, now) {
@@ -369,6 +387,11 @@ impl<'a> Driver<'a> {
         };
         // The distributor already counts the agent as taken: no `abandon` for this wait.
         self.waiting = None;
+        let agent_name = agent.clone();
+        self.shared.live.update(&self.call_id, |c| {
+            c.waiting_in = None;
+            c.agent = Some(agent_name);
+        });
         // Keys go to the agent's phone off the media loop: an INFO awaiting its answer would
         // stall both legs' audio.
         let keys = call.key_relay();
@@ -420,13 +443,9 @@ impl<'a> Driver<'a> {
                 Output::Session(work) => {
                     start_session_work(shared, work, &mut self.recognition, &self.done_tx);
                 }
-                Output::Effect(action) => start_effect(
-                    shared,
-                    &self.call_id,
-                    &self.requester,
-                    action,
-                    &self.done_tx,
-                ),
+                Output::Effect(action) => {
+                    start_effect(shared, &self.call_id, &self.asking, action, &self.done_tx)
+                }
                 Output::Event(line) => keep_event(shared, &self.call_id, &line),
                 Output::Refer(uri) => self.refer(uri),
                 Output::Wait { queue, lang } => {
@@ -436,6 +455,9 @@ impl<'a> Driver<'a> {
                                 controller.hold_music(music);
                             }
                             self.waiting = Some(w);
+                            shared.live.update(&self.call_id, |c| {
+                                c.waiting_in = Some(queue.clone());
+                            });
                         }
                         Err(why) => controller.wait_failed(why, Instant::now()),
                     }
@@ -444,6 +466,7 @@ impl<'a> Driver<'a> {
                     if let Some(mut w) = self.waiting.take() {
                         w.abandon(shared);
                     }
+                    shared.live.update(&self.call_id, |c| c.waiting_in = None);
                 }
                 Output::KeyToAgent(key) => {
                     if let Some(agent) = &self.agent {

@@ -2,11 +2,12 @@
 //! messages, callbacks, queue announcements. Each comes back to the loop as a `Done`.
 
 use super::Shared;
+use super::call::Asking;
 use super::done::Done;
 use super::messages;
 use super::metrics as names;
 use super::recognition::CallRecognition;
-use crate::notify::request::{Callback, Notify, Requester};
+use crate::notify::request::{Callback, Escalate, Notify};
 use crate::session::{LogEvent, LogLine, MediaEvent, SessionOutput};
 use ivr_flow::interpreter::{Action, CallEvent, Input};
 use std::sync::Arc;
@@ -55,6 +56,10 @@ pub(super) fn keep_event(shared: &Shared, call_id: &str, line: &LogLine) {
             ..
         }) => {
             metrics::histogram!(names::RECOGNITION_LATENCY).record(*ms as f64 / 1000.0);
+            shared.line_stats.recognized(*ms);
+        }
+        LogEvent::Flow(CallEvent::Intent { name, .. }) => {
+            shared.line_stats.intent(name, jiff::Timestamp::now());
         }
         LogEvent::Flow(CallEvent::NotRecognized { .. }) => {
             metrics::counter!(names::RECOGNITION_TIMEOUTS).increment(1);
@@ -123,7 +128,7 @@ pub(super) fn start_session_work(
 pub(super) fn start_effect(
     shared: &Arc<Shared>,
     call_id: &str,
-    requester: &Requester,
+    asking: &Asking,
     action: Action,
     done: &mpsc::UnboundedSender<Done>,
 ) {
@@ -155,7 +160,7 @@ pub(super) fn start_effect(
                 subject,
                 body,
             };
-            let requester = requester.clone();
+            let requester = asking.requester.clone();
             answer_off_loop(shared, done, move |shared| {
                 messages::queue(shared, &notify, &requester)
             });
@@ -166,7 +171,7 @@ pub(super) fn start_effect(
             lang,
         } => {
             let call_id = call_id.to_string();
-            let requester = requester.clone();
+            let requester = asking.requester.clone();
             answer_off_loop(shared, done, move |shared| {
                 let callback = Callback {
                     call_id: &call_id,
@@ -175,6 +180,44 @@ pub(super) fn start_effect(
                     lang: &lang,
                 };
                 messages::callback(shared, &callback, &requester)
+            });
+        }
+        Action::Escalate {
+            topic,
+            email,
+            lang,
+            template,
+            subject,
+            body,
+            vars,
+        } => {
+            let call_id = call_id.to_string();
+            let caller = asking.requester.caller.clone();
+            let source = asking.requester.source_key();
+            let zone = asking.zone.clone();
+            answer_off_loop(shared, done, move |shared| {
+                let request = Escalate {
+                    call_id: &call_id,
+                    caller: caller.as_deref(),
+                    email: &email,
+                    lang: &lang,
+                    topic: &topic,
+                    requested_by: "flow",
+                    source: &source,
+                    template: &template,
+                    subject: &subject,
+                    body: &body,
+                    vars: vars.into_iter().collect(),
+                    zone: &zone,
+                };
+                let recorded = messages::escalate(shared, &request).ok();
+                Input::EscalateResult {
+                    recorded: recorded.map(|r| ivr_flow::interpreter::Escalated {
+                        id: r.id,
+                        estimate_days: r.estimate.days,
+                        estimate_date: r.contact_by,
+                    }),
+                }
             });
         }
         _ => {}

@@ -18,6 +18,10 @@ pub struct LiveCall {
     pub answered: bool,
     pub state: Option<String>,
     pub language: String,
+    /// The queue the caller is waiting in for an agent.
+    pub waiting_in: Option<String>,
+    /// The agent the caller is talking to.
+    pub agent: Option<String>,
 }
 
 #[derive(Default)]
@@ -93,6 +97,8 @@ mod tests {
             answered: false,
             state: None,
             language: "en-US".to_string(),
+            waiting_in: None,
+            agent: None,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::Shared;
 use super::metrics as names;
-use crate::notify::request::{self, Callback, Notify, Refusal, Requester};
+use crate::notify::request::{self, Callback, Escalate, Escalated, Notify, Refusal, Requester};
 use ivr_flow::interpreter::Input;
 use std::sync::Arc;
 
@@ -48,6 +48,35 @@ pub fn callback(shared: &Shared, callback: &Callback, requester: &Requester) -> 
         Err(refusal) => {
             refused("callback", &refusal);
             Input::CallbackResult { ok: false }
+        }
+    }
+}
+
+/// Records a request for an officer and queues its confirmation; blocking (database). From a
+/// call's flow, or from an agent through the admin.
+pub fn escalate(shared: &Shared, request: &Escalate) -> Result<Escalated, Refusal> {
+    let recorded = request::record_escalation(
+        &shared.config,
+        &shared.store,
+        request,
+        jiff::Timestamp::now(),
+    );
+    match recorded {
+        Ok(escalated) => {
+            tracing::info!(
+                id = escalated.id,
+                by = request.requested_by,
+                estimate_days = escalated.estimate.days,
+                "escalation recorded; confirmation queued"
+            );
+            metrics::counter!(names::ESCALATIONS, "by" => if request.requested_by == "flow" { "flow" } else { "agent" })
+                .increment(1);
+            shared.outbox_wake.notify_one();
+            Ok(escalated)
+        }
+        Err(refusal) => {
+            refused("escalation", &refusal);
+            Err(refusal)
         }
     }
 }

@@ -17,6 +17,7 @@ pub const PROMPT_UNDERRUNS: &str = "ivr_prompt_underruns_total";
 pub const FLOW_RELOADS: &str = "ivr_flow_reloads_total";
 pub const MESSAGES: &str = "ivr_messages_total";
 pub const CALLBACKS: &str = "ivr_callbacks_total";
+pub const ESCALATIONS: &str = "ivr_escalations_total";
 pub const REQUESTS_REFUSED: &str = "ivr_requests_refused_total";
 /// Counted by the SIP endpoint (ivr-sip-server), which names it itself.
 pub const CALLS_REFUSED: &str = ivr_sip_server::CALLS_REFUSED;
@@ -106,6 +107,10 @@ fn describe() {
         CALLS_REFUSED,
         "New calls refused before the answer, by reason (engine busy, too many or too fast \
          from one source)"
+    );
+    describe_counter!(
+        ESCALATIONS,
+        "Requests sent to an officer and confirmed by email, by who asked (flow or agent)"
     );
     describe_counter!(
         FLOW_RELOADS,

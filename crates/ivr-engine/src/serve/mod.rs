@@ -12,8 +12,9 @@ mod done;
 mod effects;
 pub mod flows;
 pub mod hold_music;
+pub mod line_stats;
 pub mod live;
-mod messages;
+pub mod messages;
 pub mod metrics;
 pub mod ports;
 mod queue;
@@ -57,6 +58,8 @@ pub struct Shared {
     pub media_ip: IpAddr,
     pub clock: CallClock,
     pub live: Arc<LiveCalls>,
+    /// Recent recognition latency and today's intents, for the supervisor page.
+    pub line_stats: line_stats::LineStats,
     /// Callbacks and the message outbox.
     pub store: Arc<crate::store::Store>,
     /// Wakes the outbox deliverer when a call queues a message.

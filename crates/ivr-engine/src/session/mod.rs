@@ -434,6 +434,7 @@ impl CallSession {
             other @ (Action::Lookup { .. }
             | Action::Notify { .. }
             | Action::Callback { .. }
+            | Action::Escalate { .. }
             | Action::Transfer(_)
             | Action::Hangup { .. }) => self.out.push_back(SessionOutput::Flow(other)),
         }

@@ -45,7 +45,30 @@ const SQLITE: &[&str] = &[
     "ALTER TABLE callbacks ADD COLUMN node_id TEXT NOT NULL DEFAULT '';
     ALTER TABLE outbox ADD COLUMN node_id TEXT NOT NULL DEFAULT '';
     ALTER TABLE outbox ADD COLUMN claimed_by TEXT;",
+    ESCALATIONS,
 ];
+
+/// Requests sent to an officer.
+const ESCALATIONS: &str = "CREATE TABLE escalations (
+        id INTEGER PRIMARY KEY,
+        call_id TEXT NOT NULL,
+        caller TEXT,
+        email TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        requested_at TEXT NOT NULL,
+        requested_ms BIGINT NOT NULL,
+        estimate_days INTEGER NOT NULL,
+        estimate_basis TEXT NOT NULL,
+        contact_by TEXT NOT NULL,
+        message_id BIGINT,
+        closed_at TEXT,
+        closed_ms BIGINT,
+        closed_by TEXT,
+        node_id TEXT NOT NULL
+    );
+    CREATE INDEX escalations_closed ON escalations (closed_ms);";
 
 /// PostgreSQL: the same tables, with `ivr_migrations` recording what was applied.
 const POSTGRES: &[&str] = &[
@@ -114,7 +137,30 @@ const POSTGRES: &[&str] = &[
         node_id TEXT PRIMARY KEY,
         heartbeat_at TIMESTAMPTZ NOT NULL
     );",
+    ESCALATIONS_PG,
 ];
+
+/// [`ESCALATIONS`] on PostgreSQL, which numbers rows with a sequence.
+const ESCALATIONS_PG: &str = "CREATE TABLE escalations (
+        id BIGSERIAL PRIMARY KEY,
+        call_id TEXT NOT NULL,
+        caller TEXT,
+        email TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        requested_at TEXT NOT NULL,
+        requested_ms BIGINT NOT NULL,
+        estimate_days INTEGER NOT NULL,
+        estimate_basis TEXT NOT NULL,
+        contact_by TEXT NOT NULL,
+        message_id BIGINT,
+        closed_at TEXT,
+        closed_ms BIGINT,
+        closed_by TEXT,
+        node_id TEXT NOT NULL
+    );
+    CREATE INDEX escalations_closed ON escalations (closed_ms);";
 
 pub fn prepare_sqlite(connection: &mut Connection) -> rusqlite::Result<()> {
     // WAL: readers (the admin page) never block the calls writing. FULL: a commit is on disk

@@ -48,7 +48,10 @@ fn hangs_up_without_asking(spec: &FlowSpec, start: &str) -> bool {
         };
         match &state.value {
             StateSpec::Hangup(_) => reached_hangup = true,
-            StateSpec::Ask(_) | StateSpec::Transfer(_) | StateSpec::Callback(_) => return false,
+            StateSpec::Ask(_)
+            | StateSpec::Transfer(_)
+            | StateSpec::Callback(_)
+            | StateSpec::Escalate(_) => return false,
             other => stack.extend(other.successors().into_iter().map(|s| s.value.as_str())),
         }
     }

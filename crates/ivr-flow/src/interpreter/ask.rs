@@ -272,6 +272,14 @@ impl Call {
             Some(choices) => self.with_globals(ask, choices.to_vec()),
             None => self.candidates(ask),
         };
+        // No intent offered here (a free-text question with `global: false`): the matcher
+        // takes an empty list as every intent, so ask it nothing.
+        if candidates.is_empty() {
+            return match slot.and_then(|s| slot_from_speech(s, text)) {
+                Some(value) => Outcome::Slot(value),
+                None => Outcome::NoMatch,
+            };
+        }
         let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
         match self
             .flow

@@ -3,7 +3,7 @@
 use super::ask_turn::{AskTurn, HeardSpeech};
 use super::conditions::{Facts, holds};
 use super::contact::{is_valid_email, normalize_phone};
-use super::io::{Action, CallEvent, CallInfo, Input, Output, TransferTarget};
+use super::io::{Action, CallEvent, CallInfo, Escalated, Input, Output, TransferTarget};
 use crate::flow::Flow;
 use crate::schema::{At, Channel, HttpMethod, IdMap, StateSpec};
 use crate::template;
@@ -169,6 +169,7 @@ impl Call {
                 },
                 now,
             ),
+            Input::EscalateResult { recorded } => self.escalate_result(recorded, now),
             Input::TransferResult { ok } => {
                 if ok {
                     if self
@@ -413,6 +414,37 @@ impl Call {
                 self.wait_for_result(name);
                 None
             }
+            StateSpec::Escalate(escalate) => {
+                let email = self.render(&escalate.email.value).trim().to_string();
+                let lang = self.language.clone();
+                let template = flow
+                    .spec
+                    .templates
+                    .get(&escalate.template.value)
+                    .and_then(|t| t.email.as_ref())
+                    .and_then(|e| Some((e.value.subject.get(&lang)?, e.value.body.get(&lang)?)));
+                let Some((subject, body)) = template.filter(|_| is_valid_email(&email)) else {
+                    return Some(escalate.on_failure.value.clone());
+                };
+                self.event(CallEvent::Escalate {
+                    template: escalate.template.value.clone(),
+                });
+                self.action(Action::Escalate {
+                    topic: self.render(&escalate.topic.value),
+                    email,
+                    lang,
+                    template: escalate.template.value.clone(),
+                    subject: subject.value.clone(),
+                    body: body.value.clone(),
+                    vars: self
+                        .vars
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                });
+                self.wait_for_result(name);
+                None
+            }
             StateSpec::Transfer(transfer) => {
                 let target = match (
                     &transfer.uri,
@@ -470,6 +502,32 @@ impl Call {
             .as_ref()
             .or_else(|| by_language.get(&self.language))
             .map(|q| q.value.clone())
+    }
+
+    fn escalate_result(&mut self, recorded: Option<Escalated>, now: jiff::Timestamp) {
+        let Phase::Waiting { state, .. } = &self.phase else {
+            return;
+        };
+        let flow = Arc::clone(&self.flow);
+        let Some(StateSpec::Escalate(escalate)) = flow.spec.states.get(state).map(|s| &s.value)
+        else {
+            return;
+        };
+        let next = match recorded {
+            Some(escalated) => {
+                self.vars
+                    .insert("escalation_id".into(), escalated.id.to_string());
+                self.vars.insert(
+                    "escalation_estimate_days".into(),
+                    escalated.estimate_days.to_string(),
+                );
+                self.vars
+                    .insert("escalation_estimate_date".into(), escalated.estimate_date);
+                &escalate.next
+            }
+            None => &escalate.on_failure,
+        };
+        self.goto(&next.value, now);
     }
 
     fn lookup_result(&mut self, result: Result<serde_json::Value, String>, now: jiff::Timestamp) {

@@ -41,10 +41,23 @@ pub enum Input {
     NotifyResult { ok: bool },
     /// The callback request was durably recorded, or not.
     CallbackResult { ok: bool },
+    /// The escalated request was durably recorded and its confirmation email queued, or not.
+    EscalateResult { recorded: Option<Escalated> },
     /// The transfer connected (the flow is done), or failed.
     TransferResult { ok: bool },
     /// The caller hung up.
     Hangup,
+}
+
+/// A request sent to an officer, as the engine recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escalated {
+    /// The request's number, for the caller to quote.
+    pub id: i64,
+    /// When the caller can expect to be contacted: in days, and as a date written in the
+    /// call's language.
+    pub estimate_days: u32,
+    pub estimate_date: String,
 }
 
 /// Another reading of an utterance, with its confidence (0.0 to 1.0, the scale of the first).
@@ -117,6 +130,18 @@ pub enum Action {
         queue: String,
         number: String,
         lang: String,
+    },
+    /// Record a request for an officer and email the caller a confirmation: the engine fills
+    /// `subject` and `body` (the flow's template, in `lang`) with `vars` plus the request's
+    /// own (`escalation_id`, `escalation_estimate_days`, `escalation_estimate_date`).
+    Escalate {
+        topic: String,
+        email: String,
+        lang: String,
+        template: String,
+        subject: String,
+        body: String,
+        vars: BTreeMap<String, String>,
     },
     Transfer(TransferTarget),
     SetLanguage {
@@ -192,6 +217,9 @@ pub enum CallEvent {
     },
     Callback {
         queue: String,
+    },
+    Escalate {
+        template: String,
     },
     Transfer {
         #[serde(skip_serializing_if = "Option::is_none")]

@@ -17,5 +17,6 @@ mod io;
 pub use call::Call;
 pub use completeness::Completeness;
 pub use io::{
-    Action, Alternative, CallEvent, CallInfo, Input, ListenParams, Output, TransferTarget,
+    Action, Alternative, CallEvent, CallInfo, Escalated, Input, ListenParams, Output,
+    TransferTarget,
 };

@@ -14,8 +14,8 @@ pub use catalog::{
 pub use prompt_list::PromptList;
 pub use spanned::{At, IdMap};
 pub use states::{
-    AskSpec, BranchCase, BranchSpec, CallbackSpec, Channel, Condition, HangupSpec, HttpMethod,
-    LookupSpec, NotifySpec, RetryPolicy, SaySpec, SetSpec, StateSpec, TransferSpec,
+    AskSpec, BranchCase, BranchSpec, CallbackSpec, Channel, Condition, EscalateSpec, HangupSpec,
+    HttpMethod, LookupSpec, NotifySpec, RetryPolicy, SaySpec, SetSpec, StateSpec, TransferSpec,
 };
 
 use crate::schedule::ScheduleSpec;

@@ -14,6 +14,7 @@ pub enum StateSpec {
     Lookup(LookupSpec),
     Notify(NotifySpec),
     Callback(CallbackSpec),
+    Escalate(EscalateSpec),
     Transfer(TransferSpec),
     Hangup(HangupSpec),
 }
@@ -28,6 +29,7 @@ impl StateSpec {
             StateSpec::Lookup(_) => "lookup",
             StateSpec::Notify(_) => "notify",
             StateSpec::Callback(_) => "callback",
+            StateSpec::Escalate(_) => "escalate",
             StateSpec::Transfer(_) => "transfer",
             StateSpec::Hangup(_) => "hangup",
         }
@@ -62,6 +64,10 @@ impl StateSpec {
             StateSpec::Callback(c) => {
                 out.push(&c.next);
                 out.push(&c.on_failure);
+            }
+            StateSpec::Escalate(e) => {
+                out.push(&e.next);
+                out.push(&e.on_failure);
             }
             StateSpec::Transfer(t) => out.push(&t.on_failure),
             StateSpec::Hangup(_) => {}
@@ -247,6 +253,23 @@ pub struct CallbackSpec {
     /// The number to call back; default the calling number.
     #[serde(default)]
     pub number: Option<At<String>>,
+    pub next: At<String>,
+    pub on_failure: At<String>,
+}
+
+/// Sends the caller's request to an officer: a request record that survives a restart, and
+/// an email confirming it with an estimate of when the caller will be contacted, in the
+/// caller's language. The states after it can say `{escalation_id}`,
+/// `{escalation_estimate_days}` and `{escalation_estimate_date}`, which the email can use too.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateSpec {
+    /// What the caller needs, for the officer who takes it, e.g. `"{request}"`.
+    pub topic: At<String>,
+    /// The caller's email address, e.g. `"{email}"`.
+    pub email: At<String>,
+    /// The template whose `email` text confirms the request.
+    pub template: At<String>,
     pub next: At<String>,
     pub on_failure: At<String>,
 }

@@ -12,7 +12,7 @@ use crate::schedule::{Schedule, parse_time_zone};
 use crate::schema::{At, FlowSpec};
 use std::collections::HashMap;
 
-pub use variables::BUILTIN_VARIABLES;
+pub use variables::{BUILTIN_VARIABLES, ESCALATION_VARIABLES};
 
 /// What checking produced besides diagnostics: the parts later stages need compiled.
 pub struct Checked {

@@ -5,8 +5,8 @@ use super::catalog::{check_dtmf_key, check_listen_numbers, check_retry};
 use super::variables::check_template;
 use crate::diagnostic::Diagnostics;
 use crate::schema::{
-    AskSpec, At, BranchSpec, CallbackSpec, Channel, Condition, HttpMethod, IdMap, LookupSpec,
-    NotifySpec, PromptList, SlotKind, StateSpec, TransferSpec,
+    AskSpec, At, BranchSpec, CallbackSpec, Channel, Condition, EscalateSpec, HttpMethod, IdMap,
+    LookupSpec, NotifySpec, PromptList, SlotKind, StateSpec, TransferSpec,
 };
 
 pub(super) fn check_states(ctx: &Context, diags: &mut Diagnostics) {
@@ -50,6 +50,7 @@ pub(super) fn check_states(ctx: &Context, diags: &mut Diagnostics) {
             StateSpec::Lookup(lookup) => check_lookup(ctx, diags, lookup),
             StateSpec::Notify(notify) => check_notify(ctx, diags, notify),
             StateSpec::Callback(callback) => check_callback(ctx, diags, name, callback),
+            StateSpec::Escalate(escalate) => check_escalate(ctx, diags, escalate),
             StateSpec::Transfer(transfer) => check_transfer(ctx, diags, name, transfer),
             StateSpec::Hangup(_) => {}
         }
@@ -307,6 +308,41 @@ fn check_notify(ctx: &Context, diags: &mut Diagnostics, notify: &NotifySpec) {
     check_template(ctx, diags, "notify `to`", notify.to.pos, &notify.to.value);
     ctx.require_state(diags, &notify.next);
     ctx.require_state(diags, &notify.on_failure);
+}
+
+fn check_escalate(ctx: &Context, diags: &mut Diagnostics, escalate: &EscalateSpec) {
+    if ctx.require(
+        diags,
+        "template",
+        &escalate.template,
+        ctx.spec.templates.keys(),
+    ) && let Some(template) = ctx.spec.templates.get(&escalate.template.value)
+        && template.email.is_none()
+    {
+        diags.error(
+            escalate.template.pos,
+            format!(
+                "template `{}` has no email text: the escalation confirms the request by email",
+                escalate.template.value
+            ),
+        );
+    }
+    check_template(
+        ctx,
+        diags,
+        "escalate `topic`",
+        escalate.topic.pos,
+        &escalate.topic.value,
+    );
+    check_template(
+        ctx,
+        diags,
+        "escalate `email`",
+        escalate.email.pos,
+        &escalate.email.value,
+    );
+    ctx.require_state(diags, &escalate.next);
+    ctx.require_state(diags, &escalate.on_failure);
 }
 
 fn check_queue_choice(

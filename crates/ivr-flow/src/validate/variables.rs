@@ -18,6 +18,13 @@ pub const BUILTIN_VARIABLES: &[&str] = &[
     "choice_2",
 ];
 
+/// Set by an `escalate` state once the request is recorded (and known to its email).
+pub const ESCALATION_VARIABLES: &[&str] = &[
+    "escalation_id",
+    "escalation_estimate_days",
+    "escalation_estimate_date",
+];
+
 pub(super) fn known_variables(spec: &FlowSpec) -> Vec<String> {
     let mut known: Vec<String> = BUILTIN_VARIABLES.iter().map(|s| s.to_string()).collect();
     known.extend(spec.variables.keys().map(str::to_string));
@@ -27,6 +34,9 @@ pub(super) fn known_variables(spec: &FlowSpec) -> Vec<String> {
             StateSpec::Set(set) => known.extend(set.vars.keys().map(str::to_string)),
             StateSpec::Lookup(lookup) => {
                 known.extend(lookup.result.keys().map(str::to_string));
+            }
+            StateSpec::Escalate(_) => {
+                known.extend(ESCALATION_VARIABLES.iter().map(|s| s.to_string()));
             }
             _ => {}
         }

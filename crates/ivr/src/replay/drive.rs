@@ -203,6 +203,15 @@ impl Replayer<'_> {
             }),
             Action::Notify { .. } => Some(Input::NotifyResult { ok: true }),
             Action::Callback { .. } => Some(Input::CallbackResult { ok: true }),
+            // Replay checks what a caller is understood to want, not the database: the
+            // request is taken as recorded, like a callback.
+            Action::Escalate { .. } => Some(Input::EscalateResult {
+                recorded: Some(ivr_flow::interpreter::Escalated {
+                    id: 1,
+                    estimate_days: 10,
+                    estimate_date: "2026-12-12".into(),
+                }),
+            }),
             _ => None,
         }
     }

@@ -1,7 +1,9 @@
-//! The admin HTTP endpoint: `/healthz`, `/metrics` (Prometheus text), `/calls` (the calls in
-//! progress), `/callbacks` (and `POST /callbacks/ID/done`) and `/outbox`, JSON. Served from its
-//! own thread and runtime, so a slow scraper never holds up a call; the answers that read the
-//! database run on a few blocking threads of that runtime. Who may ask: `admin_access`.
+//! The admin HTTP endpoint: the supervisor page at `/`; `/healthz`, `/metrics` (Prometheus
+//! text); and JSON: `/calls` (the calls in progress), `/queues`, `/agents`, `/callbacks` (and
+//! `POST /callbacks/ID/done`), `/outbox`, `/escalations` (`POST` one, `POST
+//! /escalations/ID/close`) and `/summary` (recognition latency, today's intents). Served from
+//! its own thread and runtime, so a slow scraper never holds up a call; the answers that read
+//! the database run on a few blocking threads of that runtime. Who may ask: `admin_access`.
 //!
 //! A client gets `request_timeout` for its whole connection (headers, answer, one request:
 //! no keep-alive), and at most `max_connections` are open at once; past that a new one is
@@ -9,13 +11,15 @@
 //! a bounded number of them for a bounded time.
 
 use super::admin_access::{self, AccessRequest, Refusal};
-use http_body_util::Full;
+use super::admin_escalations;
+use super::supervisor_page;
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::HeaderValue;
 use hyper::{Method, Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use ivr_engine::serve::live::LiveCalls;
-use ivr_engine::store::{OutboxState, Store};
+use ivr_engine::serve::Shared;
+use ivr_engine::store::OutboxState;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,17 +29,11 @@ use tokio::sync::Semaphore;
 
 pub struct Admin {
     pub metrics: PrometheusHandle,
-    pub live: Arc<LiveCalls>,
     /// Set while draining: `/healthz` says so (503), so a load balancer stops sending calls.
     pub draining: Arc<AtomicBool>,
-    pub store: Arc<Store>,
-    pub registrar: Arc<std::sync::Mutex<ivr_sip::registrar::Registrar>>,
-    pub acd: Arc<ivr_engine::serve::distributor::Distributor>,
-    pub agents: indexmap::IndexMap<String, ivr_engine::config::serving::AgentAccount>,
-    /// In a cluster, where agents registered with the load balancer are rung.
-    pub load_balancer: Option<String>,
-    /// Needed for everything but `/healthz` and `/metrics`, when set.
-    pub token: Option<String>,
+    /// The calls, the store, the agents and the configuration (its `admin.token` is needed
+    /// for everything but health, metrics and the page's files, when set).
+    pub shared: Arc<Shared>,
 }
 
 /// How much of the admin a client can hold.
@@ -50,12 +48,15 @@ const LIST_LIMIT: usize = 500;
 /// Answers computed at once (they may wait on the database).
 const WORKERS: usize = 4;
 
+/// The largest request body taken (an escalation's JSON).
+const BODY_LIMIT: usize = 16 * 1024;
+
 /// A finished answer, before it is HTTP.
-struct Reply {
-    status: u16,
-    content_type: &'static str,
-    body: String,
-    challenge: bool,
+pub(super) struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: String,
+    pub challenge: bool,
 }
 
 /// Binds `listen` now (so a taken port fails the start) and serves it on a thread.
@@ -149,10 +150,20 @@ async fn respond(
         origin: origin.as_deref(),
         authorization: authorization.as_deref(),
     };
-    let reply = match admin_access::check(&access, admin.token.as_deref(), port) {
-        Ok(()) => tokio::task::spawn_blocking(move || answer(&admin, &method, &url))
+    let checked = admin_access::check(&access, admin.shared.config.admin.token.as_deref(), port);
+    let reply = match checked {
+        Ok(()) => match Limited::new(request.into_body(), BODY_LIMIT)
+            .collect()
             .await
-            .unwrap_or_else(|_| text(500, "the answer failed\n", "text/plain")),
+        {
+            Ok(body) => {
+                let body = body.to_bytes();
+                tokio::task::spawn_blocking(move || answer(&admin, &method, &url, &body))
+                    .await
+                    .unwrap_or_else(|_| text(500, "the answer failed\n", "text/plain"))
+            }
+            Err(_) => text(413, "the request body is too large\n", "text/plain"),
+        },
         Err(refused) => refusal(&refused),
     };
     http_response(reply)
@@ -166,6 +177,20 @@ fn http_response(reply: Reply) -> Response<Full<Bytes>> {
     headers.insert(
         hyper::header::CONTENT_TYPE,
         HeaderValue::from_static(reply.content_type),
+    );
+    // The page's own script and style only, never inside another site's frame (its buttons
+    // change state), and nothing cached: every answer is live.
+    headers.insert(
+        hyper::header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
+    );
+    headers.insert(
+        hyper::header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        hyper::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
     );
     if reply.challenge {
         headers.insert(
@@ -190,13 +215,21 @@ fn refusal(refused: &Refusal) -> Reply {
     }
 }
 
-fn answer(admin: &Admin, method: &Method, url: &str) -> Reply {
+fn answer(admin: &Admin, method: &Method, url: &str, body: &[u8]) -> Reply {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     if *method == Method::POST {
-        return post(admin, path);
+        return post(admin, path, body);
     }
     if *method != Method::GET && *method != Method::HEAD {
-        return text(405, "GET, or POST /callbacks/ID/done\n", "text/plain");
+        return text(
+            405,
+            "GET; or POST /callbacks/ID/done, /escalations, /escalations/ID/close\n",
+            "text/plain",
+        );
+    }
+    let shared = &admin.shared;
+    if let Some(file) = supervisor_page::file(path) {
+        return text(200, file.body, file.content_type);
     }
     match path {
         "/healthz" if admin.draining.load(Ordering::Relaxed) => {
@@ -208,35 +241,56 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Reply {
             text(200, &admin.metrics.render(), "text/plain; version=0.0.4")
         }
         "/calls" => {
-            let body = serde_json::to_string_pretty(&admin.live.snapshot())
+            let body = serde_json::to_string_pretty(&shared.live.snapshot())
                 .unwrap_or_else(|_| "[]".to_string());
             text(200, &body, "application/json")
+        }
+        "/summary" => {
+            let summary = shared.line_stats.summary(jiff::Timestamp::now());
+            json::<_>(Ok(serde_json::json!({
+                "node": shared.store.node(),
+                "calls_in_progress": shared.live.snapshot().len(),
+                "date": summary.date,
+                "recognition": summary.recognition,
+                "intents_today": summary.intents_today,
+            })))
+        }
+        "/escalations" => {
+            let open_only = !query.split('&').any(|q| q == "all=1");
+            json(shared.store.escalations(open_only))
         }
         "/agents" => {
             let now = ivr_engine::serve::clock::unix_ms() / 1000;
             let binding = |name: &str| {
-                admin
+                shared
                     .registrar
                     .lock()
                     .ok()
                     .and_then(|r| r.binding(name, now).cloned())
             };
             let locally_reachable = |name: &str| {
-                binding(name).is_some() || admin.agents.get(name).is_some_and(|a| a.uri.is_some())
+                binding(name).is_some()
+                    || shared
+                        .config
+                        .agents
+                        .get(name)
+                        .is_some_and(|a| a.uri.is_some())
             };
             // Each agent's state and whether their phone can be rung (registered here, with
             // the cluster's load balancer, or at a fixed address), as the distributor sees it.
-            let states: Vec<(Option<ivr_engine::acd::AgentStatus>, bool)> = admin
+            let states: Vec<(Option<ivr_engine::acd::AgentStatus>, bool)> = shared
                 .acd
                 .decide(locally_reachable, |acd, reachable| {
-                    admin
+                    shared
+                        .config
                         .agents
                         .keys()
                         .map(|name| (acd.agent_status(name, now * 1000), reachable(name)))
                         .collect()
                 })
                 .unwrap_or_default();
-            let agents: Vec<serde_json::Value> = admin
+            let agents: Vec<serde_json::Value> = shared
+                .config
                 .agents
                 .iter()
                 .enumerate()
@@ -254,7 +308,7 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Reply {
                         "state": state,
                         "contact": account.uri.clone()
                             .or(binding.as_ref().map(|b| b.contact.clone()))
-                            .or(admin.acd.is_shared().then(|| admin.load_balancer.as_ref()
+                            .or(shared.acd.is_shared().then(|| shared.config.sip.load_balancer.as_ref()
                                 .map(|lb| format!("sip:{name}@{lb}"))).flatten()),
                         "expires_in_s": binding.map(|b| b.expires_at_s.saturating_sub(now)),
                     })
@@ -264,7 +318,7 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Reply {
         }
         "/queues" => {
             let now_ms = ivr_engine::serve::clock::unix_ms();
-            let queues: Vec<serde_json::Value> = admin
+            let queues: Vec<serde_json::Value> = shared
                 .acd
                 .decide(|_| true, |acd, _| acd.queues(now_ms))
                 .unwrap_or_default()
@@ -277,7 +331,7 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Reply {
         }
         "/callbacks" => {
             let pending_only = !query.split('&').any(|q| q == "all=1");
-            json(admin.store.callbacks(pending_only))
+            json(shared.store.callbacks(pending_only))
         }
         "/outbox" => {
             let state = match query.split('&').find_map(|q| q.strip_prefix("state=")) {
@@ -286,33 +340,49 @@ fn answer(admin: &Admin, method: &Method, url: &str) -> Reply {
                 Some("sending") => OutboxState::Sending,
                 _ => OutboxState::Pending,
             };
-            json(admin.store.outbox(state, LIST_LIMIT))
+            json(shared.store.outbox(state, LIST_LIMIT))
         }
         _ => text(
             404,
-            "not found: try /healthz, /metrics, /calls, /agents, /queues, /callbacks, /outbox\n",
+            "not found: try /, /healthz, /metrics, /calls, /agents, /queues, /callbacks, \
+             /outbox, /escalations, /summary\n",
             "text/plain",
         ),
     }
 }
 
-/// `POST /callbacks/ID/done`: an agent made the callback.
-fn post(admin: &Admin, path: &str) -> Reply {
+/// `POST /callbacks/ID/done`: an agent made the callback. `POST /escalations`: an agent
+/// sends a caller's request to an officer; `POST /escalations/ID/close`: an officer did.
+fn post(admin: &Admin, path: &str, body: &[u8]) -> Reply {
+    if path == "/escalations" {
+        return admin_escalations::create(&admin.shared, body);
+    }
+    if let Some(id) = path
+        .strip_prefix("/escalations/")
+        .and_then(|rest| rest.strip_suffix("/close"))
+    {
+        return admin_escalations::close(&admin.shared, id, body);
+    }
     let id = path
         .strip_prefix("/callbacks/")
         .and_then(|rest| rest.strip_suffix("/done"))
         .and_then(|id| id.parse::<i64>().ok());
     let Some(id) = id else {
-        return text(404, "POST /callbacks/ID/done\n", "text/plain");
+        return text(
+            404,
+            "POST /callbacks/ID/done, /escalations or /escalations/ID/close\n",
+            "text/plain",
+        );
     };
-    match admin.store.mark_callback_done(id, jiff::Timestamp::now()) {
-        Ok(true) => json(admin.store.callback(id)),
+    let store = &admin.shared.store;
+    match store.mark_callback_done(id, jiff::Timestamp::now()) {
+        Ok(true) => json(store.callback(id)),
         Ok(false) => text(409, "no such callback, or already done\n", "text/plain"),
         Err(e) => text(500, &format!("{e}\n"), "text/plain"),
     }
 }
 
-fn json<T: serde::Serialize>(rows: Result<T, ivr_engine::store::StoreError>) -> Reply {
+pub(super) fn json<T: serde::Serialize>(rows: Result<T, ivr_engine::store::StoreError>) -> Reply {
     match rows {
         Ok(rows) => text(
             200,
@@ -323,7 +393,7 @@ fn json<T: serde::Serialize>(rows: Result<T, ivr_engine::store::StoreError>) -> 
     }
 }
 
-fn text(status: u16, body: &str, content_type: &'static str) -> Reply {
+pub(super) fn text(status: u16, body: &str, content_type: &'static str) -> Reply {
     Reply {
         status,
         content_type,

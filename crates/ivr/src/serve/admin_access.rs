@@ -1,5 +1,6 @@
 //! Who may use the admin HTTP, decided from a request's headers alone. Everything except
-//! `/healthz` and `/metrics` needs the bearer token when one is configured. Whatever the
+//! `/healthz`, `/metrics` and the supervisor page's own files (which hold no data: the page
+//! asks for the rest with the token) needs the bearer token when one is configured. Whatever the
 //! token, a request must name the admin address itself as its Host (an IP address or
 //! `localhost`, at the admin's port: a DNS name pointed at 127.0.0.1 by a web page, DNS
 //! rebinding, is refused), and a browser's cross-site request (an `Origin` other than the
@@ -21,8 +22,14 @@ pub enum Refusal {
     Forbidden(&'static str),
 }
 
-/// Paths a monitoring system reads without the token.
-const OPEN_PATHS: [&str; 2] = ["/healthz", "/metrics"];
+/// Paths a monitoring system reads without the token, and the supervisor page's files.
+const OPEN_PATHS: [&str; 5] = [
+    "/healthz",
+    "/metrics",
+    "/",
+    "/supervisor.js",
+    "/supervisor.css",
+];
 
 pub fn check(request: &AccessRequest, token: Option<&str>, port: u16) -> Result<(), Refusal> {
     let Some(host) = request.host.filter(|h| is_own_host(h, port)) else {
@@ -150,6 +157,7 @@ mod tests {
             check(&request("/metrics", "127.0.0.1"), token, 9090),
             Ok(())
         );
+        assert_eq!(check(&request("/", "127.0.0.1"), token, 9090), Ok(()));
         let mut calls = request("/calls", "127.0.0.1");
         assert_eq!(check(&calls, token, 9090), Err(Refusal::Unauthorized));
         calls.authorization = Some("Bearer s3cret-tokeN");

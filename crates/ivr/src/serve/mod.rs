@@ -3,6 +3,8 @@
 
 mod admin;
 mod admin_access;
+mod admin_escalations;
+mod supervisor_page;
 
 use clap::Args;
 use ivr_engine::call_distributor::CallDistributor;
@@ -13,6 +15,7 @@ use ivr_engine::serve::clock::CallClock;
 use ivr_engine::serve::distributor::Distributor;
 use ivr_engine::serve::flows::{self, FlowLibrary};
 use ivr_engine::serve::hold_music::HoldMusicLibrary;
+use ivr_engine::serve::line_stats::LineStats;
 use ivr_engine::serve::live::LiveCalls;
 use ivr_engine::serve::ports::RtpPorts;
 use ivr_engine::serve::{Shared, call, deliver, metrics};
@@ -230,31 +233,12 @@ fn start(args: &ServeArgs) -> Result<(), String> {
     let metrics = metrics::install()?;
     let draining = Arc::new(AtomicBool::new(false));
     let live = Arc::new(LiveCalls::default());
-    let admin_at = match config.admin.listen {
-        Some(listen) => Some(admin::start(
-            listen,
-            admin::Admin {
-                metrics,
-                live: Arc::clone(&live),
-                draining: Arc::clone(&draining),
-                store: Arc::clone(&store),
-                registrar: Arc::clone(&registrar),
-                acd: Arc::clone(&acd),
-                agents: config.agents.clone(),
-                load_balancer: config.sip.load_balancer.clone(),
-                token: config.admin.token.clone(),
-            },
-            admin::Limits {
-                max_connections: config.admin.max_connections,
-                request_timeout: std::time::Duration::from_secs(
-                    config.admin.request_timeout_s.max(1),
-                ),
-            },
-        )?),
-        None => None,
-    };
     let prompts = CallPrompts::new(&config.prompts, &config.tts, &flows.languages())?;
     let hold_music = HoldMusicLibrary::load(&config.hold_music)?;
+    // "Today" on the supervisor page is the main flow's day.
+    let line_zone = flows
+        .get(&config.flow)
+        .map_or(jiff::tz::TimeZone::UTC, |(flow, _)| flow.timezone.clone());
     let shared = Arc::new(Shared {
         flows,
         models: Arc::new(models),
@@ -274,6 +258,7 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         media_ip,
         clock,
         live,
+        line_stats: LineStats::new(line_zone),
         store,
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
         registrar,
@@ -281,6 +266,23 @@ fn start(args: &ServeArgs) -> Result<(), String> {
         dialer: std::sync::OnceLock::new(),
         config,
     });
+    let admin_at = match shared.config.admin.listen {
+        Some(listen) => Some(admin::start(
+            listen,
+            admin::Admin {
+                metrics,
+                draining: Arc::clone(&draining),
+                shared: Arc::clone(&shared),
+            },
+            admin::Limits {
+                max_connections: shared.config.admin.max_connections,
+                request_timeout: std::time::Duration::from_secs(
+                    shared.config.admin.request_timeout_s.max(1),
+                ),
+            },
+        )?),
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,0 +1,182 @@
+//! A request sent to an officer: when to tell the caller to expect contact, and the
+//! confirmation email, filled in their language. Pure: the store and the clock are the
+//! caller's.
+
+use crate::config::escalation::EscalationSettings;
+use std::collections::HashMap;
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// How long until an officer contacts the caller, and where that figure came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Estimate {
+    pub days: u32,
+    /// In words, for the record and the supervisor page: `configured` or the history used.
+    pub basis: String,
+}
+
+/// From the configuration until enough requests have been closed recently; then the days
+/// within which `history_percentile` percent of them were closed (rounded up, at least one).
+pub fn estimate(settings: &EscalationSettings, close_times_ms: &[i64]) -> Estimate {
+    let needed = usize::try_from(settings.history_min_requests).unwrap_or(usize::MAX);
+    if close_times_ms.is_empty() || close_times_ms.len() < needed {
+        return Estimate {
+            days: settings.estimate_days,
+            basis: format!(
+                "configured (escalation.estimate_days; {} of {} closed requests needed for a \
+                 history in the last {} days)",
+                close_times_ms.len(),
+                settings.history_min_requests,
+                settings.history_days
+            ),
+        };
+    }
+    let mut sorted = close_times_ms.to_vec();
+    sorted.sort_unstable();
+    // Nearest rank: the smallest time that at least `percentile` percent are within.
+    let rank = (sorted.len() * settings.history_percentile as usize).div_ceil(100);
+    let at = sorted[rank.clamp(1, sorted.len()) - 1].max(0);
+    // Whole days, rounded up: closed within the hour still means "by tomorrow".
+    let days = u32::try_from((at + DAY_MS - 1) / DAY_MS)
+        .unwrap_or(u32::MAX)
+        .max(1);
+    Estimate {
+        days,
+        basis: format!(
+            "history: {}% of the {} requests closed in the last {} days took {} day(s) or less",
+            settings.history_percentile,
+            sorted.len(),
+            settings.history_days,
+            days
+        ),
+    }
+}
+
+/// The date `days` after `now` in the line's time zone.
+pub fn contact_by(now: jiff::Timestamp, days: u32, zone: &jiff::tz::TimeZone) -> jiff::civil::Date {
+    let today = now.to_zoned_datetime(zone.clone()).date();
+    today
+        .checked_add(jiff::Span::new().days(i64::from(days)))
+        .unwrap_or(today)
+}
+
+/// A date as a person writes it in `lang`: "December 14, 2026", "14 de diciembre de 2026";
+/// ISO 8601 for languages without a form here.
+pub fn written_date(date: jiff::civil::Date, lang: &str) -> String {
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const ES: [&str; 12] = [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ];
+    let month = usize::try_from(date.month() - 1).unwrap_or(0);
+    match lang.split('-').next().unwrap_or_default() {
+        "en" => format!("{} {}, {}", EN[month], date.day(), date.year()),
+        "es" => format!("{} de {} de {}", date.day(), ES[month], date.year()),
+        _ => date.to_string(),
+    }
+}
+
+/// The request's own variables, as the flow's states and the confirmation email see them.
+pub fn request_variables(id: i64, estimate_days: u32, written_date: &str) -> [(String, String); 3] {
+    [
+        ("escalation_id".to_string(), id.to_string()),
+        (
+            "escalation_estimate_days".to_string(),
+            estimate_days.to_string(),
+        ),
+        (
+            "escalation_estimate_date".to_string(),
+            written_date.to_string(),
+        ),
+    ]
+}
+
+/// Fills the confirmation's subject and body with the call's variables and the request's.
+pub fn fill(
+    subject: &str,
+    body: &str,
+    vars: &HashMap<String, String>,
+) -> crate::store::Confirmation {
+    crate::store::Confirmation {
+        subject: ivr_flow::template::render(subject, vars, ivr_flow::template::plain),
+        body: ivr_flow::template::render(body, vars, ivr_flow::template::plain),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = DAY_MS;
+
+    #[test]
+    fn a_short_history_uses_the_configured_days_and_says_so() {
+        let settings = EscalationSettings::default();
+        let e = estimate(&settings, &[DAY, 2 * DAY]);
+        assert_eq!(e.days, 10);
+        assert!(e.basis.starts_with("configured"), "{}", e.basis);
+        assert!(e.basis.contains("2 of 20"), "{}", e.basis);
+    }
+
+    #[test]
+    fn enough_history_gives_the_percentile_rounded_up_to_days() {
+        let settings = EscalationSettings {
+            history_min_requests: 10,
+            history_percentile: 90,
+            ..EscalationSettings::default()
+        };
+        // Nine closed within a day and a half, one after six days: 90 % within 2 days.
+        let mut times = vec![DAY + DAY / 2; 9];
+        times.push(6 * DAY);
+        let e = estimate(&settings, &times);
+        assert_eq!(e.days, 2, "{}", e.basis);
+        assert!(
+            e.basis.starts_with("history: 90% of the 10 requests"),
+            "{}",
+            e.basis
+        );
+        // At 100 % the slow one counts.
+        let all = EscalationSettings {
+            history_percentile: 100,
+            ..settings
+        };
+        assert_eq!(estimate(&all, &times).days, 6);
+        // Closed within the hour still means "by tomorrow", not today.
+        assert_eq!(estimate(&settings, &[3_600_000; 10]).days, 1);
+    }
+
+    #[test]
+    fn the_date_is_counted_in_the_lines_time_zone_and_written_per_language() {
+        let zone = jiff::tz::TimeZone::get("America/New_York").unwrap_or(jiff::tz::TimeZone::UTC);
+        // 02:00 UTC on December 3 is still December 2 in New York.
+        let now: jiff::Timestamp = "2026-12-03T02:00:00Z".parse().unwrap_or_default();
+        let date = contact_by(now, 10, &zone);
+        assert_eq!(date.to_string(), "2026-12-12");
+        assert_eq!(written_date(date, "en-US"), "December 12, 2026");
+        assert_eq!(written_date(date, "es-US"), "12 de diciembre de 2026");
+        assert_eq!(written_date(date, "fr-CA"), "2026-12-12");
+    }
+}
