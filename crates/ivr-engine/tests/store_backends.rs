@@ -7,7 +7,9 @@ mod support {
     pub mod postgres_server;
 }
 
-use ivr_engine::store::{Cap, Caps, Database, NewCallback, NewMessage, OutboxState, Store};
+use ivr_engine::store::{
+    Cap, Caps, Confirmation, Database, NewCallback, NewEscalation, NewMessage, OutboxState, Store,
+};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use support::postgres_server;
@@ -47,6 +49,9 @@ on_both_backends!(
     an_engine_releases_only_its_own_claims,
     engines_claiming_at_once_never_take_the_same_message,
     engines_racing_for_the_last_message_under_a_cap_do_not_both_get_it,
+    an_escalation_and_its_confirmation_are_committed_together_and_closed_once,
+    an_escalation_over_the_email_cap_records_nothing,
+    close_times_give_the_history_of_recent_requests,
 );
 
 fn open(database: &Database) -> Store {
@@ -385,4 +390,128 @@ fn a_postgres_server_that_is_not_there_is_named_without_credentials() {
     assert!(error.contains(&format!("127.0.0.1:{port}/ivr")), "{error}");
     assert!(error.contains("cannot connect"), "{error}");
     assert!(!error.contains("hunter2"), "{error}");
+}
+
+const ROOMY: Caps = Caps {
+    per_recipient_per_day: 10,
+    per_source_per_hour: 10,
+    per_minute: 10,
+};
+
+fn escalation<'a>(email: &'a str, call_id: &'a str) -> NewEscalation<'a> {
+    NewEscalation {
+        call_id,
+        caller: Some("+12025550143"),
+        email,
+        lang: "es-US",
+        topic: "mi tarjeta verde nunca llegó",
+        requested_by: "flow",
+        estimate_days: 10,
+        estimate_basis: "configured",
+        contact_by: "2027-01-24",
+        template: "escalation_confirmation",
+    }
+}
+
+fn numbered(id: i64) -> Confirmation {
+    Confirmation {
+        subject: format!("Solicitud {id}"),
+        body: format!("Su solicitud {id} fue enviada."),
+    }
+}
+
+fn an_escalation_and_its_confirmation_are_committed_together_and_closed_once(database: &Database) {
+    let id = {
+        let store = open(database);
+        store
+            .add_escalation(
+                &escalation("ana@example.com", "c1"),
+                "ip:192.0.2.1",
+                &ROOMY,
+                at(0),
+                &numbered,
+            )
+            .unwrap()
+            .unwrap()
+    };
+    let store = open(database);
+    let open_requests = store.escalations(true).unwrap();
+    assert_eq!(open_requests.len(), 1);
+    let request = &open_requests[0];
+    assert_eq!(request.id, id);
+    assert_eq!(request.topic, "mi tarjeta verde nunca llegó");
+    assert_eq!(request.contact_by, "2027-01-24");
+    assert_eq!(request.node_id, "e1");
+    // The confirmation in the outbox carries the request's own number.
+    let mail = store.outbox(OutboxState::Pending, 10).unwrap();
+    assert_eq!(mail.len(), 1);
+    assert_eq!(Some(mail[0].id), request.message_id);
+    assert_eq!(
+        mail[0].subject.as_deref(),
+        Some(format!("Solicitud {id}").as_str())
+    );
+    assert_eq!(mail[0].channel, "email");
+    assert_eq!(mail[0].recipient, "ana@example.com");
+    assert!(store.close_escalation(id, "officer 7", at(3600)).unwrap());
+    assert!(!store.close_escalation(id, "officer 8", at(3601)).unwrap());
+    assert!(store.escalations(true).unwrap().is_empty());
+    let closed = store.escalation(id).unwrap().unwrap();
+    assert_eq!(closed.closed_by.as_deref(), Some("officer 7"));
+    assert_eq!(store.escalations(false).unwrap().len(), 1);
+    assert_eq!(store.escalation(id + 1).unwrap(), None);
+}
+
+fn an_escalation_over_the_email_cap_records_nothing(database: &Database) {
+    let store = open(database);
+    let one_a_day = Caps {
+        per_recipient_per_day: 1,
+        ..ROOMY
+    };
+    let add = |call: &str, t: i64| {
+        store
+            .add_escalation(
+                &escalation("ana@example.com", call),
+                "agent:agent1",
+                &one_a_day,
+                at(t),
+                &numbered,
+            )
+            .unwrap()
+    };
+    assert!(add("c1", 0).is_ok());
+    assert_eq!(add("c2", 10), Err(Cap::Recipient));
+    assert_eq!(store.escalations(false).unwrap().len(), 1);
+    assert_eq!(store.outbox(OutboxState::Pending, 10).unwrap().len(), 1);
+}
+
+fn close_times_give_the_history_of_recent_requests(database: &Database) {
+    let store = open(database);
+    let day = 86_400;
+    let mut ids = Vec::new();
+    for (n, t) in [0, 10, 20].into_iter().enumerate() {
+        let call = format!("c{n}");
+        ids.push(
+            store
+                .add_escalation(
+                    &escalation("ana@example.com", &call),
+                    "s",
+                    &ROOMY,
+                    at(t),
+                    &numbered,
+                )
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    store.close_escalation(ids[0], "o", at(2 * day)).unwrap();
+    store.close_escalation(ids[1], "o", at(100 * day)).unwrap();
+    // Request 2 is still open: only closed ones make history, and only recent closings.
+    let mut recent = store.escalation_close_times(90, at(100 * day + 5)).unwrap();
+    recent.sort_unstable();
+    assert_eq!(recent, [(100 * day - 10) * 1000]);
+    let mut all = store
+        .escalation_close_times(365, at(100 * day + 5))
+        .unwrap();
+    all.sort_unstable();
+    assert_eq!(all, [2 * day * 1000, (100 * day - 10) * 1000]);
 }

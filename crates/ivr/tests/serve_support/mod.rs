@@ -240,6 +240,36 @@ pub fn admin_post(engine: &Engine, path: &str) -> (u16, String) {
     admin_request(engine, "POST", path)
 }
 
+/// A POST of a JSON body on the engine's admin HTTP, with these header lines besides Host:
+/// (status, body).
+pub fn admin_post_json(engine: &Engine, path: &str, json: &str, headers: &[&str]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", engine.admin)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}Content-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{json}",
+        json.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
 /// A fresh path for a call records file.
 pub fn records_file(name: &str) -> PathBuf {
     let path = std::env::temp_dir().join(format!("ivr-{name}-{}.jsonl", std::process::id()));
