@@ -39,7 +39,7 @@ use tracing::Instrument;
 const FLOW_POLL: Duration = Duration::from_secs(1);
 
 /// Each option overrides the same setting of the configuration file (`--config`), whose
-/// every setting has a default (README: "Engine configuration").
+/// every setting has a default (crates/ivr/README.md: "Engine configuration").
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     /// Engine configuration (YAML): SIP, RTP, admin, flows by number, queues, speech models
