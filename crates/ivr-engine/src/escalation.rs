@@ -60,44 +60,8 @@ pub fn contact_by(now: jiff::Timestamp, days: u32, zone: &jiff::tz::TimeZone) ->
         .unwrap_or(today)
 }
 
-/// A date as a person writes it in `lang`: "December 14, 2026", "14 de diciembre de 2026";
-/// ISO 8601 for languages without a form here.
-pub fn written_date(date: jiff::civil::Date, lang: &str) -> String {
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    const ES: [&str; 12] = [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ];
-    let month = usize::try_from(date.month() - 1).unwrap_or(0);
-    match lang.split('-').next().unwrap_or_default() {
-        "en" => format!("{} {}, {}", EN[month], date.day(), date.year()),
-        "es" => format!("{} de {} de {}", date.day(), ES[month], date.year()),
-        _ => date.to_string(),
-    }
-}
+/// A date as a person writes it in `lang`.
+pub use ivr_flow::text::written_date;
 
 /// The request's own variables, as the flow's states and the confirmation email see them.
 pub fn request_variables(id: i64, estimate_days: u32, written_date: &str) -> [(String, String); 3] {

@@ -38,19 +38,7 @@ const TOKEN: (&str, &str) = ("IVR_TEST_SMS_TOKEN", "Bearer test-token");
 
 /// A call that presses 1 (SIP INFO) after `pause_ms` and waits for the engine's BYE.
 fn call_pressing_1(engine: &Engine, pause_ms: u64) {
-    let (rtp, rtp_port) = caller_rtp();
-    let _keep = rtp;
-    let (ok, out) = run_sipp(
-        engine.port,
-        "call_info.xml",
-        &[
-            ("rtp_port", rtp_port),
-            ("pause_ms", pause_ms.to_string()),
-            ("key", "1".into()),
-        ],
-        25,
-    );
-    assert!(ok, "the call did not end with the engine's BYE:\n{out}");
+    call_pressing(engine, "1", pause_ms, 25);
 }
 
 #[test]

@@ -157,21 +157,6 @@ fn parse_clock(text: &str) -> Option<(u32, u32)> {
     Some((num(0, 1), num(3, 4)))
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// Parses an ISO `YYYY-MM-DD` date. Other spellings are refused rather than
 /// guessed at, since "03/04/2026" means different days to different people.
 pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
@@ -192,7 +177,7 @@ pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
     let month_name = usize::try_from(month)
         .ok()
         .and_then(|m| m.checked_sub(1))
-        .and_then(|i| MONTHS.get(i));
+        .and_then(|i| crate::text::MONTHS_EN.get(i));
     let Some(month_name) = month_name else {
         return Err(format!(
             "invalid date \"{text}\": there is no month {month}"

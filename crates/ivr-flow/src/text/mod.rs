@@ -22,6 +22,7 @@ mod stopwords;
 mod synonyms;
 mod vocabulary;
 mod word_evidence;
+mod written_date;
 mod yes_no;
 
 #[cfg(test)]
@@ -33,3 +34,5 @@ pub use matcher::{IntentMatcher, IntentScore, MatchDecision, MatchPolicy};
 pub use normalize::{normalize, tokens};
 pub use slot_value::{SlotType, slot_from_dtmf, slot_from_speech, slot_phrases};
 pub(crate) use spoken_digits::spoken_digits;
+pub(crate) use written_date::MONTHS_EN;
+pub use written_date::written_date;

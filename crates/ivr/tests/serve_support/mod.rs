@@ -210,17 +210,23 @@ pub fn admin_request_with(
     path: &str,
     headers: &[&str],
 ) -> (u16, String) {
+    let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
+    admin_exchange(
+        engine,
+        &format!(
+            "{method} {path} HTTP/1.1\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n"
+        ),
+    )
+}
+
+/// Sends `request` (head and body) to the admin HTTP: (status, body).
+fn admin_exchange(engine: &Engine, request: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", engine.admin)).unwrap();
     stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
+        .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let status = response
@@ -243,31 +249,33 @@ pub fn admin_post(engine: &Engine, path: &str) -> (u16, String) {
 /// A POST of a JSON body on the engine's admin HTTP, with these header lines besides Host:
 /// (status, body).
 pub fn admin_post_json(engine: &Engine, path: &str, json: &str, headers: &[&str]) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", engine.admin)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
     let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}Content-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{json}",
-        json.len()
+    admin_exchange(
+        engine,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}Content-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{json}",
+            json.len()
+        ),
     )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
+}
+
+/// A call from +12025550143 that presses `key` (SIP INFO) after `pause_ms` and waits for the
+/// engine's BYE, within `timeout_s`.
+pub fn call_pressing(engine: &Engine, key: &str, pause_ms: u64, timeout_s: u64) {
+    let (rtp, rtp_port) = caller_rtp();
+    let _keep = rtp;
+    let (ok, out) = run_sipp(
+        engine.port,
+        "call_info.xml",
+        &[
+            ("rtp_port", rtp_port),
+            ("pause_ms", pause_ms.to_string()),
+            ("key", key.to_string()),
+        ],
+        timeout_s,
+    );
+    assert!(ok, "the call did not end with the engine's BYE:\n{out}");
 }
 
 /// A fresh path for a call records file.
