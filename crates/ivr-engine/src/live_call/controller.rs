@@ -452,7 +452,8 @@ impl CallController {
                 SessionOutput::Flow(
                     action @ (Action::Lookup { .. }
                     | Action::Notify { .. }
-                    | Action::Callback { .. }),
+                    | Action::Callback { .. }
+                    | Action::Escalate { .. }),
                 ) => self.out.push_back(Output::Effect(action)),
                 SessionOutput::Flow(_) => {}
                 other => self.out.push_back(Output::Session(other)),
