@@ -2,7 +2,7 @@
 //! global intents.
 
 use super::Context;
-use super::variables::check_template;
+use super::variables::{ESCALATION_VARIABLES, check_template_against};
 use crate::diagnostic::{Diagnostics, Pos};
 use crate::schema::{PerLanguage, RetryPolicy, SlotKind};
 
@@ -44,7 +44,14 @@ fn is_language_tag(tag: &str) -> bool {
 pub(super) fn check_prompts(ctx: &Context, diags: &mut Diagnostics) {
     for (id, prompt) in ctx.spec.prompts.iter() {
         let owner = format!("prompt `{}`", id.value);
-        check_texts(ctx, diags, &owner, id.pos, &prompt.text);
+        check_texts(
+            ctx,
+            &ctx.known_variables,
+            diags,
+            &owner,
+            id.pos,
+            &prompt.text,
+        );
         for (lang, text) in prompt.text.iter() {
             if text.value.trim().is_empty() {
                 diags.error(text.pos, format!("{owner} has empty {} text", lang.value));
@@ -152,13 +159,25 @@ pub(super) fn check_templates(ctx: &Context, diags: &mut Diagnostics) {
             diags.error(id.pos, format!("{owner} needs `sms` or `email` text"));
         }
         if let Some(sms) = &template.sms {
-            check_texts(ctx, diags, &format!("{owner} sms"), sms.pos, &sms.value);
+            check_texts(
+                ctx,
+                &ctx.known_variables,
+                diags,
+                &format!("{owner} sms"),
+                sms.pos,
+                &sms.value,
+            );
         }
         if let Some(email) = &template.email {
+            // An agent may escalate with any email template, flow `escalate` state or not:
+            // the request's own variables exist in every email.
+            let mut known = ctx.known_variables.clone();
+            known.extend(ESCALATION_VARIABLES.iter().map(|v| v.to_string()));
             let email_pos = email.pos;
             let email = &email.value;
             check_texts(
                 ctx,
+                &known,
                 diags,
                 &format!("{owner} email subject"),
                 email_pos,
@@ -166,6 +185,7 @@ pub(super) fn check_templates(ctx: &Context, diags: &mut Diagnostics) {
             );
             check_texts(
                 ctx,
+                &known,
                 diags,
                 &format!("{owner} email body"),
                 email_pos,
@@ -178,6 +198,7 @@ pub(super) fn check_templates(ctx: &Context, diags: &mut Diagnostics) {
 /// A text in every declared language, each a well-formed template.
 fn check_texts(
     ctx: &Context,
+    known: &[String],
     diags: &mut Diagnostics,
     what: &str,
     owner_pos: Pos,
@@ -185,8 +206,8 @@ fn check_texts(
 ) {
     ctx.require_all_languages(diags, what, owner_pos, texts);
     for (lang, text) in texts.iter() {
-        check_template(
-            ctx,
+        check_template_against(
+            known,
             diags,
             &format!("{what} ({})", lang.value),
             text.pos,

@@ -54,12 +54,23 @@ pub(crate) fn check_template(
     pos: Pos,
     text: &str,
 ) {
+    check_template_against(&ctx.known_variables, diags, where_, pos, text);
+}
+
+/// [`check_template`] with `known` as the variables that exist.
+pub(crate) fn check_template_against(
+    known: &[String],
+    diags: &mut Diagnostics,
+    where_: &str,
+    pos: Pos,
+    text: &str,
+) {
     match template::variables(text) {
         Err(msg) => diags.error(pos, format!("{where_}: {msg}")),
         Ok(vars) => {
             for var in vars {
-                if !ctx.known_variables.iter().any(|k| k == var) {
-                    let ids: Vec<&str> = ctx.known_variables.iter().map(String::as_str).collect();
+                if !known.iter().any(|k| k == var) {
+                    let ids: Vec<&str> = known.iter().map(String::as_str).collect();
                     let hint = super::closest(var, &ids)
                         .map(|n| format!("; did you mean `{n}`?"))
                         .unwrap_or_default();
