@@ -69,6 +69,9 @@ fn row_with(dom: &str, needle: &str) -> Option<String> {
     dom.split("<tr")
         .find(|row| row.contains(needle))
         .map(|row| {
+            // What follows `<tr`: its attributes, then its cells up to `</tr>`.
+            let row = row.split_once('>').map_or(row, |(_, cells)| cells);
+            let row = row.split("</tr>").next().unwrap_or(row);
             let mut text = String::new();
             let mut in_tag = false;
             for c in row.chars() {
