@@ -615,3 +615,66 @@ fn every_event_has_a_type_and_a_time() {
     }
     assert_eq!(last(&events, "hangup")["reason"], "caller");
 }
+
+#[test]
+fn a_caller_who_wants_no_callback_can_send_the_request_to_an_officer_in_either_language() {
+    let english = chat(
+        CLOSED,
+        &[
+            "I need to talk to a representative",
+            "no",
+            "yes",
+            "maria dot lopez at gmail dot com",
+            "yes",
+            "my work permit renewal is stuck and I need to speak to someone",
+        ],
+        &[],
+    );
+    assert_eq!(slot(&english, "email")["value"], "maria.lopez@gmail.com");
+    // The caller's own words go to the officer, "speak to someone" in them or not.
+    assert_eq!(
+        slot(&english, "officer_request")["value"],
+        "my work permit renewal is stuck and I need to speak to someone"
+    );
+    assert_eq!(
+        last(&english, "escalate")["template"],
+        "escalation_confirmation"
+    );
+    assert!(
+        text(prompt(&english, "officer_request_recorded")).contains("Your request number is 1."),
+        "{english:?}"
+    );
+
+    let spanish = chat(
+        CLOSED,
+        &[
+            "quiero hablar con un agente",
+            "no",
+            "sí",
+            "jose punto perez arroba yahoo punto com",
+            "sí",
+            "mi tarjeta verde nunca llegó",
+        ],
+        &[],
+    );
+    assert!(
+        text(prompt(&spanish, "officer_request_recorded"))
+            .starts_with("Su solicitud fue enviada a un Oficial de Servicios de Inmigración."),
+        "{spanish:?}"
+    );
+
+    // Not recorded (the engine could not): the caller is told, and given the number to call.
+    let failed = chat(
+        CLOSED,
+        &[
+            "I need to talk to a representative",
+            "no",
+            "yes",
+            "maria dot lopez at gmail dot com",
+            "yes",
+            "my card never came",
+        ],
+        &["--fail", "escalate"],
+    );
+    assert!(prompt_ids(&failed).contains(&"officer_request_failed".to_string()));
+}
