@@ -616,20 +616,19 @@ fn every_event_has_a_type_and_a_time() {
     assert_eq!(last(&events, "hangup")["reason"], "caller");
 }
 
+/// After hours: an agent, no callback, yes to an officer, an email address, yes, the request.
+const OFFICER_REQUEST_EN: [&str; 6] = [
+    "I need to talk to a representative",
+    "no",
+    "yes",
+    "maria dot lopez at gmail dot com",
+    "yes",
+    "my work permit renewal is stuck and I need to speak to someone",
+];
+
 #[test]
 fn a_caller_who_wants_no_callback_can_send_the_request_to_an_officer_in_either_language() {
-    let english = chat(
-        CLOSED,
-        &[
-            "I need to talk to a representative",
-            "no",
-            "yes",
-            "maria dot lopez at gmail dot com",
-            "yes",
-            "my work permit renewal is stuck and I need to speak to someone",
-        ],
-        &[],
-    );
+    let english = chat(CLOSED, &OFFICER_REQUEST_EN, &[]);
     assert_eq!(slot(&english, "email")["value"], "maria.lopez@gmail.com");
     // The caller's own words go to the officer, "speak to someone" in them or not.
     assert_eq!(
@@ -664,17 +663,6 @@ fn a_caller_who_wants_no_callback_can_send_the_request_to_an_officer_in_either_l
     );
 
     // Not recorded (the engine could not): the caller is told, and given the number to call.
-    let failed = chat(
-        CLOSED,
-        &[
-            "I need to talk to a representative",
-            "no",
-            "yes",
-            "maria dot lopez at gmail dot com",
-            "yes",
-            "my card never came",
-        ],
-        &["--fail", "escalate"],
-    );
+    let failed = chat(CLOSED, &OFFICER_REQUEST_EN, &["--fail", "escalate"]);
     assert!(prompt_ids(&failed).contains(&"officer_request_failed".to_string()));
 }
