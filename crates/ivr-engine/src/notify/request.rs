@@ -140,11 +140,7 @@ pub fn queue_message(
             ));
         }
     }
-    let caps = Caps {
-        per_recipient_per_day: limits.per_recipient_per_day,
-        per_source_per_hour: limits.per_source_per_hour,
-        per_minute: limits.per_minute,
-    };
+    let caps = caps(config);
     let message = NewMessage {
         call_id: &notify.call_id,
         channel: notify.channel.name(),
@@ -161,6 +157,16 @@ pub fn queue_message(
             format!("message refused: over message_limits.{}", cap.name()),
         )),
         Err(e) => Err(Refusal::new("store", format!("message not queued: {e}"))),
+    }
+}
+
+/// The message caps of the configuration, as the store counts them.
+fn caps(config: &EngineConfig) -> Caps {
+    let limits = &config.message_limits;
+    Caps {
+        per_recipient_per_day: limits.per_recipient_per_day,
+        per_source_per_hour: limits.per_source_per_hour,
+        per_minute: limits.per_minute,
     }
 }
 
@@ -244,7 +250,8 @@ pub fn record_escalation(
     if config.email.is_none() {
         return Err(Refusal::new(
             "no_provider",
-            "escalation: no email provider in the engine configuration (`email:`) to confirm              the request with"
+            "escalation: no email provider in the engine configuration (`email:`) to confirm \
+             the request with"
                 .to_string(),
         ));
     }
@@ -266,12 +273,7 @@ pub fn record_escalation(
     let date = escalation::contact_by(now, estimate.days, request.zone);
     let written = escalation::written_date(date, request.lang);
     let contact_by = date.to_string();
-    let limits = &config.message_limits;
-    let caps = Caps {
-        per_recipient_per_day: limits.per_recipient_per_day,
-        per_source_per_hour: limits.per_source_per_hour,
-        per_minute: limits.per_minute,
-    };
+    let caps = caps(config);
     let new = NewEscalation {
         call_id: request.call_id,
         caller: request.caller,

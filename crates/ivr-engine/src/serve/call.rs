@@ -218,13 +218,13 @@ struct AgentSide {
     keys: mpsc::UnboundedSender<char>,
 }
 
-/// The IO around one answered call's controller.
 /// Who a call's requests come from, and the line's time zone their dates are in.
 pub(super) struct Asking {
     pub requester: Requester,
     pub zone: jiff::tz::TimeZone,
 }
 
+/// The IO around one answered call's controller.
 struct Driver<'a> {
     shared: &'a Arc<Shared>,
     dialog: &'a CallDialog,
