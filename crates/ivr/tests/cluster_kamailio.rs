@@ -498,7 +498,9 @@ fn a_database_restart_keeps_bridged_calls_and_committed_rows_and_fails_a_callbac
         10,
     );
     y.wait(30);
-    let records = call_records_within(&cluster.records[1], 2, 30);
+    // Y's baresip hangs up as it quits; on a loaded machine its BYE can be lost with the
+    // process, and then the call ends on the engine's RTP timeout instead: allow for that.
+    let records = call_records_within(&cluster.records[1], 2, 60);
     assert_eq!(
         records[1]["transfer"]["result"], "connected",
         "{}",
