@@ -63,30 +63,57 @@ pub fn contact_by(now: jiff::Timestamp, days: u32, zone: &jiff::tz::TimeZone) ->
 /// A date as a person writes it in `lang`.
 pub use ivr_flow::text::written_date;
 
-/// The request's own variables, as the flow's states and the confirmation email see them.
-pub fn request_variables(id: i64, estimate_days: u32, written_date: &str) -> [(String, String); 3] {
-    [
-        ("escalation_id".to_string(), id.to_string()),
-        (
-            "escalation_estimate_days".to_string(),
-            estimate_days.to_string(),
-        ),
-        (
-            "escalation_estimate_date".to_string(),
-            written_date.to_string(),
-        ),
-    ]
+/// What a new request promises its caller: how long until an officer makes contact, and the
+/// date that gives in the line's time zone, written in the caller's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Promise {
+    pub estimate: Estimate,
+    pub date: jiff::civil::Date,
+    pub written_date: String,
 }
 
-/// Fills the confirmation's subject and body with the call's variables and the request's.
-pub fn fill(
-    subject: &str,
-    body: &str,
-    vars: &HashMap<String, String>,
-) -> crate::store::Confirmation {
-    crate::store::Confirmation {
-        subject: ivr_flow::template::render(subject, vars, ivr_flow::template::plain),
-        body: ivr_flow::template::render(body, vars, ivr_flow::template::plain),
+impl Promise {
+    /// The promise made at `now`, from the settings and the recent close times.
+    pub fn new(
+        settings: &EscalationSettings,
+        close_times_ms: &[i64],
+        now: jiff::Timestamp,
+        zone: &jiff::tz::TimeZone,
+        lang: &str,
+    ) -> Promise {
+        let estimate = estimate(settings, close_times_ms);
+        let date = contact_by(now, estimate.days, zone);
+        Promise {
+            written_date: written_date(date, lang),
+            estimate,
+            date,
+        }
+    }
+
+    /// What the flow is told of request `id`.
+    pub fn escalated(&self, id: i64) -> ivr_flow::interpreter::Escalated {
+        ivr_flow::interpreter::Escalated {
+            id,
+            estimate_days: self.estimate.days,
+            estimate_date: self.written_date.clone(),
+        }
+    }
+
+    /// The confirmation email of request `id`: its subject and body filled with the call's
+    /// variables and the request's own.
+    pub fn confirmation(
+        &self,
+        id: i64,
+        subject: &str,
+        body: &str,
+        call_vars: &HashMap<String, String>,
+    ) -> crate::store::Confirmation {
+        let mut vars = call_vars.clone();
+        vars.extend(self.escalated(id).variables());
+        crate::store::Confirmation {
+            subject: ivr_flow::template::render(subject, &vars, ivr_flow::template::plain),
+            body: ivr_flow::template::render(body, &vars, ivr_flow::template::plain),
+        }
     }
 }
 

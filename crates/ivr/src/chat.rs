@@ -324,35 +324,22 @@ impl<W: Write> Simulator<W> {
                 }
                 // No database here: request 1, and the estimate an engine with no history
                 // and the default configuration would give, counted in UTC.
-                let estimate = ivr_engine::escalation::estimate(
+                let promise = ivr_engine::escalation::Promise::new(
                     &ivr_engine::config::escalation::EscalationSettings::default(),
                     &[],
-                );
-                let date = ivr_engine::escalation::contact_by(
                     self.clock,
-                    estimate.days,
                     &jiff::tz::TimeZone::UTC,
+                    &lang,
                 );
-                let written = ivr_engine::escalation::written_date(date, &lang);
-                let mut vars: std::collections::HashMap<String, String> =
-                    vars.into_iter().collect();
-                vars.extend(ivr_engine::escalation::request_variables(
-                    1,
-                    estimate.days,
-                    &written,
-                ));
-                let email_text = ivr_engine::escalation::fill(&subject, &body, &vars);
+                let vars = vars.into_iter().collect();
+                let email_text = promise.confirmation(1, &subject, &body, &vars);
                 self.note(&format!(
                     "(request 1 for an officer; email to {email} \"{}\": {})",
                     email_text.subject, email_text.body
                 ));
                 Some((
                     Input::EscalateResult {
-                        recorded: Some(ivr_flow::interpreter::Escalated {
-                            id: 1,
-                            estimate_days: estimate.days,
-                            estimate_date: written,
-                        }),
+                        recorded: Some(promise.escalated(1)),
                     },
                     50,
                 ))

@@ -227,13 +227,11 @@ pub struct Escalate<'a> {
     pub zone: &'a jiff::tz::TimeZone,
 }
 
-/// A recorded request: its number and what the caller was told.
+/// A recorded request: its number and what the caller was promised.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Escalated {
     pub id: i64,
-    pub estimate: escalation::Estimate,
-    /// The date, written in the request's language.
-    pub contact_by: String,
+    pub promise: escalation::Promise,
 }
 
 /// Longest request text kept (a caller's words, or an agent's note).
@@ -269,10 +267,8 @@ pub fn record_escalation(
     let history = store
         .escalation_close_times(settings.history_days, now)
         .map_err(|e| Refusal::new("store", format!("escalation not recorded: {e}")))?;
-    let estimate = escalation::estimate(settings, &history);
-    let date = escalation::contact_by(now, estimate.days, request.zone);
-    let written = escalation::written_date(date, request.lang);
-    let contact_by = date.to_string();
+    let promise = escalation::Promise::new(settings, &history, now, request.zone, request.lang);
+    let contact_by = promise.date.to_string();
     let caps = caps(config);
     let new = NewEscalation {
         call_id: request.call_id,
@@ -281,22 +277,14 @@ pub fn record_escalation(
         lang: request.lang,
         topic: &topic,
         requested_by: request.requested_by,
-        estimate_days: estimate.days,
-        estimate_basis: &estimate.basis,
+        estimate_days: promise.estimate.days,
+        estimate_basis: &promise.estimate.basis,
         contact_by: &contact_by,
         template: request.template,
     };
-    let confirm = |id: i64| {
-        let mut vars = request.vars.clone();
-        vars.extend(escalation::request_variables(id, estimate.days, &written));
-        escalation::fill(request.subject, request.body, &vars)
-    };
+    let confirm = |id: i64| promise.confirmation(id, request.subject, request.body, &request.vars);
     match store.add_escalation(&new, request.source, &caps, now, &confirm) {
-        Ok(Ok(id)) => Ok(Escalated {
-            id,
-            estimate,
-            contact_by: written,
-        }),
+        Ok(Ok(id)) => Ok(Escalated { id, promise }),
         Ok(Err(cap)) => Err(Refusal::new(
             cap.name(),
             format!(

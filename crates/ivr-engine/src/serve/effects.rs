@@ -212,11 +212,7 @@ pub(super) fn start_effect(
                 };
                 let recorded = messages::escalate(shared, &request).ok();
                 Input::EscalateResult {
-                    recorded: recorded.map(|r| ivr_flow::interpreter::Escalated {
-                        id: r.id,
-                        estimate_days: r.estimate.days,
-                        estimate_date: r.contact_by,
-                    }),
+                    recorded: recorded.map(|r| r.promise.escalated(r.id)),
                 }
             });
         }

@@ -66,7 +66,7 @@ pub fn escalate(shared: &Shared, request: &Escalate) -> Result<Escalated, Refusa
             tracing::info!(
                 id = escalated.id,
                 by = request.requested_by,
-                estimate_days = escalated.estimate.days,
+                estimate_days = escalated.promise.estimate.days,
                 "escalation recorded; confirmation queued"
             );
             metrics::counter!(names::ESCALATIONS, "by" => if request.requested_by == "flow" { "flow" } else { "agent" })

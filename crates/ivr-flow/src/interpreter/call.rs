@@ -515,14 +515,7 @@ impl Call {
         };
         let next = match recorded {
             Some(escalated) => {
-                self.vars
-                    .insert("escalation_id".into(), escalated.id.to_string());
-                self.vars.insert(
-                    "escalation_estimate_days".into(),
-                    escalated.estimate_days.to_string(),
-                );
-                self.vars
-                    .insert("escalation_estimate_date".into(), escalated.estimate_date);
+                self.vars.extend(escalated.variables());
                 &escalate.next
             }
             None => &escalate.on_failure,

@@ -60,6 +60,24 @@ pub struct Escalated {
     pub estimate_date: String,
 }
 
+impl Escalated {
+    /// The request as the flow's states and the confirmation email see it (the names are
+    /// `validate::ESCALATION_VARIABLES`).
+    pub fn variables(&self) -> [(String, String); 3] {
+        [
+            ("escalation_id".to_string(), self.id.to_string()),
+            (
+                "escalation_estimate_days".to_string(),
+                self.estimate_days.to_string(),
+            ),
+            (
+                "escalation_estimate_date".to_string(),
+                self.estimate_date.clone(),
+            ),
+        ]
+    }
+}
+
 /// Another reading of an utterance, with its confidence (0.0 to 1.0, the scale of the first).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alternative {
