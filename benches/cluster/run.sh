@@ -78,9 +78,12 @@ else
   sed -e 's/{key}/1/' -e 's/{pause_ms}/500/' "$root/crates/ivr/tests/sipp/lb_call_key.xml" >"$out/call.xml"
   limit=$((rate * 10))
 fi
+# SIPp's -timeout bounds its whole run, not one call: one at a time, 20 agent calls take
+# about two minutes.
+budget_s=$((calls * 15 + 60))
 start=$(date +%s.%N)
-(cd "$out" && timeout $((calls * 15 + 120)) sipp "127.0.0.1:$lb_port" -sf call.xml -t u1 \
-  -i 127.0.0.1 -p 25070 -m "$calls" -r "$rate" -l "$limit" -timeout 60s -timeout_error \
+(cd "$out" && timeout $((budget_s + 60)) sipp "127.0.0.1:$lb_port" -sf call.xml -t u1 \
+  -i 127.0.0.1 -p 25070 -m "$calls" -r "$rate" -l "$limit" -timeout "${budget_s}s" -timeout_error \
   -trace_rtt -rtt_freq 1 -trace_stat -nostdin >sipp.out 2>&1) || echo "sipp exited $?"
 elapsed=$(echo "$(date +%s.%N) - $start" | bc)
 after=$(cpu_ticks "${pids[@]}")

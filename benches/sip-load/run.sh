@@ -26,6 +26,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+# shellcheck source=../engine_process.sh
+. "$here/../engine_process.sh"
 mode="${1:?MODE (speech|silence)}"
 n="${2:?N concurrent calls}"
 m="${3:-$((2 * n))}"
@@ -89,12 +91,8 @@ timeout "$((budget_s + 60))" "$ivr" serve --sip "127.0.0.1:$sip_port" --admin "1
   --at 2026-12-01T10:00:00-05:00 --drain-s 2 "${extra[@]}" > "$out/engine.log" 2>&1 &
 engine=$!
 pids+=("$engine")
-for _ in $(seq 100); do
-  curl -sf --max-time 1 "http://127.0.0.1:$admin_port/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -sf --max-time 1 "http://127.0.0.1:$admin_port/healthz" >/dev/null || { echo "engine did not start" >&2; cat "$out/engine.log" >&2; exit 1; }
-engine_pid="$(pgrep -P "$engine" | head -1 || echo "$engine")"  # timeout's child is the engine
+wait_for_engine "$admin_port" "$out/engine.log"
+engine_pid="$(engine_pid_of "$engine")"
 
 run_sipp() { # scenario calls limit rate tag
   (cd "$out" && timeout "$budget_s" sipp "127.0.0.1:$sip_port" -sf "$1" -i 127.0.0.1 -p "$sipp_port" \

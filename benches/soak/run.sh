@@ -15,6 +15,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+# shellcheck source=../engine_process.sh
+. "$here/../engine_process.sh"
 minutes="${1:-30}"
 n="${2:-20}"
 rate="${RATE:-40}"
@@ -54,12 +56,8 @@ timeout "$((seconds + 600))" "$ivr" serve --config "$out/ivr.yaml" --sip "127.0.
   --at 2026-12-01T10:00:00-05:00 --drain-s 5 > "$out/engine.log" 2>&1 &
 engine=$!
 pids+=("$engine")
-for _ in $(seq 150); do
-  curl -sf --max-time 1 "http://127.0.0.1:$admin_port/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -sf --max-time 1 "http://127.0.0.1:$admin_port/healthz" >/dev/null || { echo "engine did not start" >&2; tail "$out/engine.log" >&2; exit 1; }
-engine_pid="$(pgrep -P "$engine" | head -1 || echo "$engine")"  # timeout's child is the engine
+wait_for_engine "$admin_port" "$out/engine.log"
+engine_pid="$(engine_pid_of "$engine")"
 echo "$engine_pid" > "$out/engine.pid"
 
 # Sampler: time, RSS kB, open files, threads, CPU ticks (utime+stime), active calls.

@@ -339,6 +339,22 @@ fn agent_cluster(label: &str, database: String, more_yaml: &str) -> AgentCluster
     }
 }
 
+/// The distribution rows once `done` holds for them, or as they are after `within_s`.
+fn wait_for_rows(
+    cluster: &AgentCluster,
+    within_s: u64,
+    done: impl Fn(&(String, Vec<String>)) -> bool,
+) -> (String, Vec<String>) {
+    let deadline = Instant::now() + Duration::from_secs(within_s);
+    loop {
+        let rows = cluster.distribution_rows();
+        if done(&rows) || Instant::now() > deadline {
+            return rows;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 impl AgentCluster {
     fn engine(&self, n: usize) -> &Engine {
         self.engines[n].as_ref().unwrap()
@@ -373,24 +389,18 @@ fn an_engine_dying_with_callers_waiting_frees_its_agent_for_the_other_engines_ca
     let mut voice = vec![0; 8000 * 2];
     voice.extend(tone(440.0, 60));
     let hum = mic("reaped-caller-440", &voice);
-    let _x = Baresip::caller("reaped-x", &hum, Some(&cluster.dial(0)), 60);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while cluster.distribution_rows().0 != "busy" && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    assert_eq!(cluster.distribution_rows().0, "busy", "maria took X");
-    let _w = Baresip::caller("reaped-w", &hum, Some(&cluster.dial(0)), 60);
-    std::thread::sleep(Duration::from_secs(2));
-    let mut y = Baresip::caller("reaped-y", &hum, Some(&cluster.dial(1)), 25);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while cluster.distribution_rows().1.len() < 2 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    assert_eq!(
-        cluster.distribution_rows().1,
-        ["e1", "e2"],
-        "W then Y in line"
-    );
+    // Each caller joins the line before the next one calls: on a loaded machine a caller can
+    // take many seconds from dialing to the queue, and the order is what is under test. X and
+    // W stay on their calls for longer than all the waiting can take.
+    let _x = Baresip::caller("reaped-x", &hum, Some(&cluster.dial(0)), 120);
+    let busy = wait_for_rows(&cluster, 30, |(status, _)| status == "busy");
+    assert_eq!(busy.0, "busy", "maria took X");
+    let _w = Baresip::caller("reaped-w", &hum, Some(&cluster.dial(0)), 120);
+    let line = wait_for_rows(&cluster, 30, |(_, waiting)| !waiting.is_empty());
+    assert_eq!(line.1, ["e1"], "W in line");
+    let mut y = Baresip::caller("reaped-y", &hum, Some(&cluster.dial(1)), 45);
+    let line = wait_for_rows(&cluster, 30, |(_, waiting)| waiting.len() >= 2);
+    assert_eq!(line.1, ["e1", "e2"], "W then Y in line");
 
     // e1 dies. Maria hears silence and hangs up her phone's side; within 12 s the other
     // engine has freed her and dropped e1's waiting caller, and Y (on e2) gets her.
@@ -406,7 +416,7 @@ fn an_engine_dying_with_callers_waiting_frees_its_agent_for_the_other_engines_ca
         !rows.1.contains(&"e1".to_string()),
         "e1's caller still in line: {rows:?}"
     );
-    y.wait(40);
+    y.wait(60);
     let record = &call_records_within(&cluster.records[1], 1, 30)[0];
     assert_eq!(
         record["transfer"],
@@ -554,39 +564,43 @@ fn callers_waiting_on_two_engines_reach_the_agent_in_the_order_they_called() {
         voice.extend(tone(hz, seconds));
         mic(name, &voice)
     };
-    // X (on e1) keeps maria busy for about 12 s; meanwhile A calls e2, then B calls e1.
-    let mut x = Baresip::caller(
+    // X (on e1) keeps maria busy while A calls e2, then B calls e1. Each step waits for the
+    // rows it needs (a loaded machine can take many seconds from dialing to the queue), and
+    // each caller hangs up when told: the order of the line is what is under test.
+    let x = Baresip::caller(
         "order-x",
-        &hum("order-x", 300.0, 20),
+        &hum("order-x", 300.0, 120),
         Some(&cluster.dial(0)),
-        12,
+        150,
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while cluster.distribution_rows().0 != "busy" && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    let mut a = Baresip::caller(
+    let busy = wait_for_rows(&cluster, 30, |(status, _)| status == "busy");
+    assert_eq!(busy.0, "busy", "maria took X");
+    let a = Baresip::caller(
         "order-a",
-        &hum("order-a", 440.0, 30),
+        &hum("order-a", 440.0, 120),
         Some(&cluster.dial(1)),
-        22,
+        150,
     );
-    std::thread::sleep(Duration::from_secs(2));
-    let mut b = Baresip::caller(
+    let line = wait_for_rows(&cluster, 30, |(_, waiting)| !waiting.is_empty());
+    assert_eq!(line.1, ["e2"], "A in line");
+    let b = Baresip::caller(
         "order-b",
-        &hum("order-b", 700.0, 40),
+        &hum("order-b", 700.0, 120),
         Some(&cluster.dial(0)),
-        40,
+        150,
     );
-    std::thread::sleep(Duration::from_secs(2));
-    assert_eq!(
-        cluster.distribution_rows().1,
-        ["e2", "e1"],
-        "A (e2) before B (e1)"
-    );
-    x.wait(30);
-    a.wait(40);
-    b.wait(50);
+    let line = wait_for_rows(&cluster, 30, |(_, waiting)| waiting.len() >= 2);
+    assert_eq!(line.1, ["e2", "e1"], "A (e2) before B (e1)");
+    // X hangs up: maria gets A while B waits; then A hangs up and maria gets B.
+    x.command("hangup", "");
+    let line = wait_for_rows(&cluster, 30, |(_, waiting)| waiting.len() == 1);
+    assert_eq!(line.1, ["e1"], "maria took A, B still waits");
+    std::thread::sleep(Duration::from_secs(3));
+    a.command("hangup", "");
+    let line = wait_for_rows(&cluster, 30, |(_, waiting)| waiting.is_empty());
+    assert!(line.1.is_empty(), "maria took B: {line:?}");
+    std::thread::sleep(Duration::from_secs(3));
+    b.command("hangup", "");
     // Maria's second call was A (her phone heard 440 Hz), her third B (700 Hz).
     let second = cluster.agent.heard_on_call(1);
     let third = cluster.agent.heard_on_call(2);
