@@ -170,4 +170,28 @@ mod tests {
         assert_eq!(written_date(date, "es-US"), "12 de diciembre de 2026");
         assert_eq!(written_date(date, "fr-CA"), "2026-12-12");
     }
+
+    #[test]
+    fn the_confirmation_tells_the_caller_what_the_flow_tells_them() {
+        let zone = jiff::tz::TimeZone::get("America/New_York").unwrap_or(jiff::tz::TimeZone::UTC);
+        let now: jiff::Timestamp = "2026-12-03T02:00:00Z".parse().unwrap_or_default();
+        let promise = Promise::new(&EscalationSettings::default(), &[], now, &zone, "es-US");
+        let call_vars = HashMap::from([("caller_name".to_string(), "Ana".to_string())]);
+        let email = promise.confirmation(
+            42,
+            "Solicitud {escalation_id}",
+            "{caller_name}: en {escalation_estimate_days} días, antes del {escalation_estimate_date}.",
+            &call_vars,
+        );
+        assert_eq!(email.subject, "Solicitud 42");
+        assert_eq!(
+            email.body,
+            "Ana: en 10 días, antes del 12 de diciembre de 2026."
+        );
+        let told = promise.escalated(42);
+        assert_eq!(
+            (told.id, told.estimate_days, told.estimate_date.as_str()),
+            (42, 10, "12 de diciembre de 2026")
+        );
+    }
 }
