@@ -342,7 +342,9 @@ pub fn stream_fixture_with_keys(
     let mut audio = ivr_media::read_wav(repo().join("fixtures").join(fixture)).unwrap();
     audio.extend(std::iter::repeat_n(0, 8000 * then_silence_s as usize));
     std::thread::spawn(move || {
-        rtp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        // The engine's first packet tells where to send; it comes once SIPp has started and
+        // the call is answered, which on a loaded machine has taken over 10 s.
+        rtp.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
         let mut buf = [0u8; 2048];
         let mut heard: Vec<(u16, Vec<u8>)> = Vec::new();
         let Ok((n, engine_rtp)) = rtp.recv_from(&mut buf) else {
