@@ -61,19 +61,14 @@ pub struct Escalated {
 }
 
 impl Escalated {
-    /// The request as the flow's states and the confirmation email see it (the names are
-    /// `validate::ESCALATION_VARIABLES`).
+    /// The request as the flow's states and the confirmation email see it, under the names
+    /// validation knows.
     pub fn variables(&self) -> [(String, String); 3] {
+        let [id, days, date] = crate::validate::ESCALATION_VARIABLES;
         [
-            ("escalation_id".to_string(), self.id.to_string()),
-            (
-                "escalation_estimate_days".to_string(),
-                self.estimate_days.to_string(),
-            ),
-            (
-                "escalation_estimate_date".to_string(),
-                self.estimate_date.clone(),
-            ),
+            (id.to_string(), self.id.to_string()),
+            (days.to_string(), self.estimate_days.to_string()),
+            (date.to_string(), self.estimate_date.clone()),
         ]
     }
 }

@@ -19,7 +19,7 @@ pub const BUILTIN_VARIABLES: &[&str] = &[
 ];
 
 /// Set by an `escalate` state once the request is recorded (and known to its email).
-pub const ESCALATION_VARIABLES: &[&str] = &[
+pub const ESCALATION_VARIABLES: [&str; 3] = [
     "escalation_id",
     "escalation_estimate_days",
     "escalation_estimate_date",
