@@ -339,13 +339,13 @@ fn agent_cluster(label: &str, database: String, more_yaml: &str) -> AgentCluster
     }
 }
 
-/// The distribution rows once `done` holds for them, or as they are after `within_s`.
+/// The distribution rows once `done` holds for them, or as they are after `within`.
 fn wait_for_rows(
     cluster: &AgentCluster,
-    within_s: u64,
+    within: Duration,
     done: impl Fn(&(String, Vec<String>)) -> bool,
 ) -> (String, Vec<String>) {
-    let deadline = Instant::now() + Duration::from_secs(within_s);
+    let deadline = Instant::now() + within;
     loop {
         let rows = cluster.distribution_rows();
         if done(&rows) || Instant::now() > deadline {
@@ -393,13 +393,19 @@ fn an_engine_dying_with_callers_waiting_frees_its_agent_for_the_other_engines_ca
     // take many seconds from dialing to the queue, and the order is what is under test. X and
     // W stay on their calls for longer than all the waiting can take.
     let _x = Baresip::caller("reaped-x", &hum, Some(&cluster.dial(0)), 120);
-    let busy = wait_for_rows(&cluster, 30, |(status, _)| status == "busy");
+    let busy = wait_for_rows(&cluster, Duration::from_secs(30), |(status, _)| {
+        status == "busy"
+    });
     assert_eq!(busy.0, "busy", "maria took X");
     let _w = Baresip::caller("reaped-w", &hum, Some(&cluster.dial(0)), 120);
-    let line = wait_for_rows(&cluster, 30, |(_, waiting)| !waiting.is_empty());
+    let line = wait_for_rows(&cluster, Duration::from_secs(30), |(_, waiting)| {
+        !waiting.is_empty()
+    });
     assert_eq!(line.1, ["e1"], "W in line");
     let mut y = Baresip::caller("reaped-y", &hum, Some(&cluster.dial(1)), 45);
-    let line = wait_for_rows(&cluster, 30, |(_, waiting)| waiting.len() >= 2);
+    let line = wait_for_rows(&cluster, Duration::from_secs(30), |(_, waiting)| {
+        waiting.len() >= 2
+    });
     assert_eq!(line.1, ["e1", "e2"], "W then Y in line");
 
     // e1 dies. Maria hears silence and hangs up her phone's side; within 12 s the other
@@ -407,11 +413,11 @@ fn an_engine_dying_with_callers_waiting_frees_its_agent_for_the_other_engines_ca
     let killed = Instant::now();
     drop(cluster.engines[0].take());
     cluster.agent.command("hangup", "");
-    let mut rows = cluster.distribution_rows();
-    while rows.1 != ["e2"] && killed.elapsed() < Duration::from_secs(12) {
-        std::thread::sleep(Duration::from_millis(200));
-        rows = cluster.distribution_rows();
-    }
+    let rows = wait_for_rows(
+        &cluster,
+        Duration::from_secs(12).saturating_sub(killed.elapsed()),
+        |(_, waiting)| waiting == &["e2"],
+    );
     assert!(
         !rows.1.contains(&"e1".to_string()),
         "e1's caller still in line: {rows:?}"
@@ -455,10 +461,9 @@ fn a_database_restart_keeps_bridged_calls_and_committed_rows_and_fails_a_callbac
         Some(&cluster.dial(0)),
         22,
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while cluster.distribution_rows().0 != "busy" && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_for_rows(&cluster, Duration::from_secs(20), |(status, _)| {
+        status == "busy"
+    });
     server.stop();
     // During the outage a caller on e2 finds no agent state, is offered a callback, presses
     // 1, and the callback cannot be recorded: the flow's failure path, never a false promise.
@@ -573,7 +578,9 @@ fn callers_waiting_on_two_engines_reach_the_agent_in_the_order_they_called() {
         Some(&cluster.dial(0)),
         150,
     );
-    let busy = wait_for_rows(&cluster, 30, |(status, _)| status == "busy");
+    let busy = wait_for_rows(&cluster, Duration::from_secs(30), |(status, _)| {
+        status == "busy"
+    });
     assert_eq!(busy.0, "busy", "maria took X");
     let a = Baresip::caller(
         "order-a",
@@ -581,7 +588,9 @@ fn callers_waiting_on_two_engines_reach_the_agent_in_the_order_they_called() {
         Some(&cluster.dial(1)),
         150,
     );
-    let line = wait_for_rows(&cluster, 30, |(_, waiting)| !waiting.is_empty());
+    let line = wait_for_rows(&cluster, Duration::from_secs(30), |(_, waiting)| {
+        !waiting.is_empty()
+    });
     assert_eq!(line.1, ["e2"], "A in line");
     let b = Baresip::caller(
         "order-b",
@@ -589,15 +598,21 @@ fn callers_waiting_on_two_engines_reach_the_agent_in_the_order_they_called() {
         Some(&cluster.dial(0)),
         150,
     );
-    let line = wait_for_rows(&cluster, 30, |(_, waiting)| waiting.len() >= 2);
+    let line = wait_for_rows(&cluster, Duration::from_secs(30), |(_, waiting)| {
+        waiting.len() >= 2
+    });
     assert_eq!(line.1, ["e2", "e1"], "A (e2) before B (e1)");
     // X hangs up: maria gets A while B waits; then A hangs up and maria gets B.
     x.command("hangup", "");
-    let line = wait_for_rows(&cluster, 30, |(_, waiting)| waiting.len() == 1);
+    let line = wait_for_rows(&cluster, Duration::from_secs(30), |(_, waiting)| {
+        waiting.len() == 1
+    });
     assert_eq!(line.1, ["e1"], "maria took A, B still waits");
     std::thread::sleep(Duration::from_secs(3));
     a.command("hangup", "");
-    let line = wait_for_rows(&cluster, 30, |(_, waiting)| waiting.is_empty());
+    let line = wait_for_rows(&cluster, Duration::from_secs(30), |(_, waiting)| {
+        waiting.is_empty()
+    });
     assert!(line.1.is_empty(), "maria took B: {line:?}");
     std::thread::sleep(Duration::from_secs(3));
     b.command("hangup", "");
